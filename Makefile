@@ -1,0 +1,36 @@
+# SalesDesk: two commands on a fresh machine, `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test venv system-deps bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Build the demo workbook and run the monthly job end to end (outputs in demo-output/).
+demo: $(STAMP)
+	$(VENV)/bin/salesdesk demo --out demo-output
+
+## Install what the tests need (LibreOffice headless, poppler) and run the suite.
+test: $(STAMP) system-deps
+	$(PY) -m pytest -q -n 2
+
+system-deps:
+	bash scripts/system-deps.sh
+
+## Benchmarks (slow; results go in bench/RESULTS.md by hand).
+bench: $(STAMP)
+	$(PY) bench/read_workbook.py
+
+docs: $(STAMP)
+	$(VENV)/bin/salesdesk docs
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache

@@ -1,0 +1,43 @@
+"""Working days: Monday to Friday, less an optional list of holidays. Every pacing and
+phasing rule in SalesDesk counts days through this module."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import numpy as np
+
+
+def holiday_array(holidays: Iterable[dt.date] | None) -> np.ndarray:
+    if holidays is None:
+        return np.array([], dtype="datetime64[D]")
+    return np.array(sorted({h for h in holidays if h is not None}), dtype="datetime64[D]")
+
+
+def working_days(start, end, holidays=None) -> int | np.ndarray:
+    """Working days in the half-open range [start, end). Vectorized over arrays."""
+    return np.busday_count(np.asarray(start, dtype="datetime64[D]"), np.asarray(end, dtype="datetime64[D]"),
+                           holidays=holiday_array(holidays) if not isinstance(holidays, np.ndarray) else holidays)
+
+
+def is_working_day(day, holidays=None):
+    return np.is_busday(np.asarray(day, dtype="datetime64[D]"),
+                        holidays=holiday_array(holidays) if not isinstance(holidays, np.ndarray) else holidays)
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def working_days_in_month(year: int, month: int, holidays=None) -> int:
+    start = dt.date(year, month, 1)
+    return int(working_days(start, next_month(start), holidays))
+
+
+def working_days_elapsed(as_of: dt.date, holidays=None) -> int:
+    """Working days from the first of as_of's month up to and including as_of."""
+    return int(working_days(month_start(as_of), as_of + dt.timedelta(days=1), holidays))

@@ -1,0 +1,511 @@
+"""Commission plans, to the cent.
+
+Scalar functions (Decimal) back the worksheet functions SD_COMMISSION and SD_DRAW. The
+batch engine ``compute`` runs a whole sales ledger in integer cents (exact, vectorized)
+and states every line: credited order parts per tier, clawbacks, gate and cap lines,
+SPIFFs, adjustments to closed months, draws and the amount to pay.
+
+Rules (docs/commissions.md has worked examples):
+- A tier's lower bound is inclusive, its upper bound exclusive; blank upper = no limit.
+  With basis ``attainment`` the bounds are shares of the month's quota.
+- marginal: each tier's rate applies to the part of the month's credited sales inside it,
+  in order-date order, so a line that crosses a bound is stated as two parts.
+  retroactive: the rate of the tier the month's total reaches applies to every line.
+- The plan version in force on a line's order date applies to that line; gate, cap and
+  draw come from the version in force on the month's last day.
+- Gate: below the minimum attainment, a gate line reverses the month's sales commission.
+  Cap: commission above the cap is reversed by a cap line. SPIFFs and clawbacks sit
+  outside gate and cap.
+- Clawback: a return within the window (days from the original order, per the version
+  in force on the original date) reverses the commission paid on the returned amount at
+  the rate that was paid on the original line (its commission after gate, per credited
+  amount, to six decimals), in the month of the return.
+- Draw: paid = max(draw, earned - recovery). A recoverable draw's top-up is owed and
+  recovered from later months' excess over the draw.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .money import BIG, MICRO, apply_rate, cents_of, micro_of, rhu_div
+from .rounding import CENT, to_decimal
+
+METHODS = ("marginal", "retroactive")
+
+
+# --- scalar, for worksheet functions ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Tier:
+    lower: Decimal
+    upper: Decimal | None
+    rate: Decimal
+
+
+def check_tiers(tiers: Sequence[Tier], argument: str = "tiers") -> list[Tier]:
+    if not tiers:
+        raise InputError(argument, "at least one tier row (lower, upper, rate) is needed")
+    ordered = sorted(tiers, key=lambda t: t.lower)
+    for i, t in enumerate(ordered, start=1):
+        if t.rate < 0:
+            raise InputError(argument, "rates must be zero or more", value=float(t.rate), row=i)
+        if t.upper is not None and t.upper <= t.lower:
+            raise InputError(argument, "upper must be above lower (blank = no limit)", value=float(t.upper), row=i)
+        if i < len(ordered):
+            nxt = ordered[i]
+            if t.upper is None or t.upper > nxt.lower:
+                raise InputError(argument, f"tiers overlap: tier {i} runs past the next tier's lower bound",
+                                 value=float(nxt.lower), row=i + 1)
+    return ordered
+
+
+@dataclass(frozen=True)
+class Band:
+    tier: int
+    lower: Decimal
+    upper: Decimal | None
+    part: Decimal
+    rate: Decimal
+    commission: Decimal
+
+
+def breakdown(amount, tiers: Sequence[Tier], method: str = "marginal", quota=None) -> list[Band]:
+    """The commission on ``amount`` tier by tier (each band's commission rounded half-up)."""
+    if method not in METHODS:
+        raise InputError("method", "method must be marginal or retroactive", value=method)
+    amount = to_decimal(amount)
+    if amount < 0:
+        raise InputError("amount", "amount must be zero or more (returns are clawed back, not netted)", value=float(amount))
+    tiers = check_tiers(tiers)
+    if quota is not None:
+        quota = to_decimal(quota)
+        if quota <= 0:
+            raise InputError("quota", "quota must be more than zero", value=float(quota))
+
+    def bound(x):
+        if x is None:
+            return None
+        return (x * quota).quantize(CENT, rounding=ROUND_HALF_UP) if quota is not None else x
+
+    bands = []
+    for i, t in enumerate(tiers, start=1):
+        lo, hi = bound(t.lower), bound(t.upper)
+        if method == "marginal":
+            part = max(Decimal(0), (amount if hi is None else min(amount, hi)) - lo)
+        else:
+            part = amount if (amount >= lo and (hi is None or amount < hi)) else Decimal(0)
+        if part > 0:
+            bands.append(Band(i, lo, hi, part, t.rate, (part * t.rate).quantize(CENT, rounding=ROUND_HALF_UP)))
+    return bands
+
+
+def commission(amount, tiers: Sequence[Tier], method: str = "marginal", quota=None, cap=None) -> Decimal:
+    total = sum((b.commission for b in breakdown(amount, tiers, method, quota)), Decimal("0.00"))
+    if cap is not None:
+        cap = to_decimal(cap)
+        if cap < 0:
+            raise InputError("cap", "cap must be zero or more", value=float(cap))
+        total = min(total, cap.quantize(CENT, rounding=ROUND_HALF_UP))
+    return total
+
+
+def draw_schedule(earned: Sequence, draw, recoverable: bool = True) -> list[tuple[Decimal, Decimal]]:
+    """Per period: (paid, owed balance after). Paid never falls below the draw."""
+    draw = to_decimal(draw).quantize(CENT, rounding=ROUND_HALF_UP)
+    if draw < 0:
+        raise InputError("draw", "draw must be zero or more", value=float(draw))
+    owed = Decimal("0.00")
+    out = []
+    for e in earned:
+        e = to_decimal(e).quantize(CENT, rounding=ROUND_HALF_UP)
+        if e >= draw:
+            recovered = min(owed, e - draw) if recoverable else Decimal(0)
+            paid, owed = e - recovered, owed - recovered
+        else:
+            paid = draw
+            if recoverable:
+                owed += draw - e
+        out.append((paid, owed))
+    return out
+
+
+# --- batch engine -----------------------------------------------------------------------
+
+@dataclass
+class CommissionInputs:
+    reps: pd.DataFrame            # rep_id, team, plan_id, hire_date
+    orders: pd.DataFrame          # order_id, order_date, rep_id, customer_id, product, quantity, amount, status, original_order_id
+    credits: pd.DataFrame         # order_id, rep_id, share
+    plans: pd.DataFrame           # the Plans sheet
+    spiffs: pd.DataFrame          # the Spiffs sheet
+    quotas: pd.DataFrame          # rep_id, period, quota_cents
+
+
+@dataclass
+class ClosedBooks:
+    """What was stated for closed months: their lines and summaries as issued."""
+    lines: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def periods(self) -> set[str]:
+        return set(self.summary["period"]) if len(self.summary) else set()
+
+
+@dataclass
+class CommissionResult:
+    lines: pd.DataFrame
+    summary: pd.DataFrame
+    problems: list[tuple[str, str]] = field(default_factory=list)   # (rep_id, message)
+
+
+LINE_COLUMNS = ["period", "rep_id", "kind", "order_id", "order_date", "product", "customer_id", "source_order_id",
+                "source_period", "credit_share", "order_cents", "credited_cents", "tier", "rate_micro",
+                "commission_cents", "note"]
+
+
+def _period(dates: pd.Series) -> pd.Series:
+    return dates.dt.strftime("%Y-%m")
+
+
+def _plan_versions(plans: pd.DataFrame):
+    """Versions (plan_id, effective_from) with padded band arrays."""
+    plans = plans.sort_values(["plan_id", "effective_from", "lower"]).reset_index(drop=True)
+    versions = plans.drop_duplicates(["plan_id", "effective_from"])[
+        ["plan_id", "effective_from", "method", "basis", "cap", "gate", "draw", "draw_recoverable", "clawback_days"]
+    ].reset_index(drop=True)
+    versions["version"] = np.arange(len(versions))
+    plans = plans.merge(versions[["plan_id", "effective_from", "version"]], on=["plan_id", "effective_from"])
+    nb = int(plans.groupby("version").size().max()) if len(plans) else 1
+    lower = np.full((len(versions), nb), BIG, dtype=np.int64)
+    upper = np.full((len(versions), nb), BIG, dtype=np.int64)
+    rate = np.zeros((len(versions), nb), dtype=np.int64)
+    pos = plans.groupby("version").cumcount().to_numpy()
+    v = plans["version"].to_numpy()
+    lower[v, pos] = micro_of(plans["lower"].to_numpy())
+    upper[v, pos] = np.where(plans["upper"].isna(), BIG, micro_of(plans["upper"].fillna(0).to_numpy()))
+    rate[v, pos] = micro_of(plans["rate"].to_numpy())
+    return versions, lower, upper, rate
+
+
+def _version_on(frame: pd.DataFrame, date_col: str, versions: pd.DataFrame) -> pd.Series:
+    left = frame[["plan_id", date_col]].reset_index()
+    left[date_col] = left[date_col].astype("datetime64[ns]")
+    left["plan_id"] = left["plan_id"].astype(object)
+    left = left.dropna(subset=[date_col]).sort_values(date_col)
+    right = versions[["plan_id", "effective_from", "version"]].copy()
+    right["effective_from"] = right["effective_from"].astype("datetime64[ns]")
+    right["plan_id"] = right["plan_id"].astype(object)
+    right = right.sort_values("effective_from")
+    merged = pd.merge_asof(left, right, left_on=date_col, right_on="effective_from", by="plan_id", direction="backward")
+    return merged.set_index("index")["version"].reindex(frame.index)
+
+
+def _split_credit(lines: pd.DataFrame) -> np.ndarray:
+    """Credited cents per credit row; within an order, parts sum to round(amount x total share)."""
+    a = np.abs(lines["order_cents"].to_numpy())
+    share = lines["share_micro"].to_numpy()
+    num = a * share
+    floor = num // MICRO
+    rem = num % MICRO
+    grp = lines["credit_key_order"].to_numpy()
+    g = pd.Series(grp)
+    total_share = g.map(pd.Series(share).groupby(grp).sum()).to_numpy()
+    target = rhu_div(a * total_share, MICRO)
+    missing = target - g.map(pd.Series(floor).groupby(grp).sum()).to_numpy()
+    frame = pd.DataFrame({"g": grp, "rem": rem, "pos": np.arange(len(grp))})
+    rank = frame.sort_values(["g", "rem", "pos"], ascending=[True, False, False]).groupby("g").cumcount()
+    bump = (rank.reindex(frame.index).to_numpy() < missing).astype(np.int64)
+    return np.sign(lines["order_cents"].to_numpy()) * (floor + bump)
+
+
+def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None = None) -> CommissionResult:
+    """Every rep's commission for every month up to ``through`` (YYYY-MM)."""
+    problems: list[tuple[str, str]] = []
+    reps = inputs.reps[["rep_id", "team", "plan_id", "hire_date"]].copy()
+    versions, lower_m, upper_m, rate_m = _plan_versions(inputs.plans)
+    orders = inputs.orders[inputs.orders["status"].isin(["booked", "returned"])].copy()
+    orders["period"] = _period(orders["order_date"])
+    orders = orders[orders["period"] <= through]
+    orders["order_cents"] = cents_of(orders["amount"].to_numpy())
+
+    # credit rows: a return follows its original's split unless it has its own
+    credits = inputs.credits[["order_id", "rep_id", "share"]]
+    credited_ids = set(credits["order_id"])
+    use_original = (orders["status"] == "returned") & ~orders["order_id"].isin(credited_ids) & \
+        orders["original_order_id"].isin(credited_ids)
+    orders["credit_key"] = orders["order_id"].where(~use_original, orders["original_order_id"])
+    lines = orders.merge(credits.rename(columns={"order_id": "credit_key", "rep_id": "credit_rep"}),
+                         on="credit_key", how="left")
+    lines["credit_rep"] = lines["credit_rep"].fillna(lines["rep_id"])
+    lines["share"] = lines["share"].fillna(1.0)
+    lines["share_micro"] = micro_of(lines["share"].to_numpy())
+    lines["credit_key_order"] = lines["order_id"]
+    lines = lines.drop(columns=["rep_id"]).rename(columns={"credit_rep": "rep_id"})
+    lines["credited_cents"] = _split_credit(lines)
+    lines = lines.merge(reps[["rep_id", "plan_id", "team"]], on="rep_id", how="left")
+    lines["version"] = _version_on(lines, "order_date", versions)
+    no_plan = lines["version"].isna()
+    for rep, day in lines.loc[no_plan, ["rep_id", "order_date"]].drop_duplicates("rep_id").itertuples(index=False):
+        problems.append((rep, f"no commission plan version in force on {day:%Y-%m-%d}; the rep's lines were left out"))
+    bad_reps = set(lines.loc[no_plan, "rep_id"])
+
+    periods = sorted(p for p in set(orders["period"]) | set(inputs.quotas["period"]) if p <= through)
+    if not periods:
+        periods = [through]
+    periods = [p for p in pd.period_range(periods[0], through, freq="M").strftime("%Y-%m")]
+
+    # rep-period frame
+    grid = pd.MultiIndex.from_product([reps["rep_id"], periods], names=["rep_id", "period"]).to_frame(index=False)
+    grid = grid.merge(reps, on="rep_id")
+    grid["month_end"] = pd.to_datetime(grid["period"]) + pd.offsets.MonthEnd(0)
+    grid = grid[grid["hire_date"].isna() | (grid["hire_date"] <= grid["month_end"])]
+    grid = grid.merge(inputs.quotas, on=["rep_id", "period"], how="left")
+    grid["version"] = _version_on(grid, "month_end", versions)
+    grid = grid.merge(versions.drop(columns=["plan_id", "effective_from"]), on="version", how="left")
+    need_quota = (grid["basis"] == "attainment") | grid["gate"].notna()
+    missing_quota = need_quota & grid["quota_cents"].isna() & grid["period"].isin(set(lines["period"]))
+    for rep, period in grid.loc[missing_quota, ["rep_id", "period"]].drop_duplicates("rep_id").itertuples(index=False):
+        problems.append((rep, f"no target for {period[:4]} in Targets, needed by the plan's attainment tiers or gate; "
+                              "the rep was left out"))
+    bad_reps |= set(grid.loc[missing_quota, "rep_id"])
+    grid = grid[~grid["rep_id"].isin(bad_reps) & grid["version"].notna()].reset_index(drop=True)
+    lines = lines[~lines["rep_id"].isin(bad_reps)]
+    grid["version"] = grid["version"].astype(int)
+
+    # --- sales lines, tiered ---------------------------------------------------------
+    sales = lines[lines["status"] == "booked"].sort_values(["rep_id", "period", "order_date", "order_id"]).reset_index(drop=True)
+    sales = sales.merge(grid[["rep_id", "period", "quota_cents"]], on=["rep_id", "period"], how="left")
+    v = sales["version"].astype(int).to_numpy()
+    basis_att = (versions["basis"].to_numpy()[v] == "attainment")
+    retro = (versions["method"].to_numpy()[v] == "retroactive")
+    quota = sales["quota_cents"].fillna(0).to_numpy().astype(np.int64)
+    lo_m, hi_m, rates = lower_m[v], upper_m[v], rate_m[v]
+    scale = np.where(basis_att, quota, 100)[:, None]
+    lo = np.where(lo_m >= BIG, BIG, rhu_div(np.minimum(lo_m, BIG // 1024) * scale, MICRO))
+    hi = np.where(hi_m >= BIG, BIG, rhu_div(np.minimum(hi_m, BIG // 1024) * scale, MICRO))
+    credited = sales["credited_cents"].to_numpy()
+    after = sales.groupby(["rep_id", "period"])["credited_cents"].cumsum().to_numpy()
+    before = after - credited
+    month_total = sales.groupby(["rep_id", "period"])["credited_cents"].transform("sum").to_numpy()
+    part_marg = np.clip(after[:, None], lo, hi) - np.clip(before[:, None], lo, hi)
+    reached = (month_total[:, None] >= lo) & (month_total[:, None] < hi)
+    part_retro = np.where(reached, credited[:, None], 0)
+    parts = np.where(retro[:, None], part_retro, part_marg)
+    row_i, band_i = np.nonzero(parts)
+    no_part = np.flatnonzero(~parts.any(axis=1))
+    row_i = np.concatenate([row_i, no_part])
+    band_i = np.concatenate([band_i, np.full(len(no_part), -1)])
+    part = np.where(band_i >= 0, parts[row_i, np.maximum(band_i, 0)], credited[row_i])
+    rate = np.where(band_i >= 0, rates[row_i, np.maximum(band_i, 0)], 0)
+    sale_lines = pd.DataFrame({
+        "period": sales["period"].to_numpy()[row_i], "rep_id": sales["rep_id"].to_numpy()[row_i], "kind": "sale",
+        "order_id": sales["order_id"].to_numpy()[row_i], "order_date": sales["order_date"].to_numpy()[row_i],
+        "product": sales["product"].to_numpy()[row_i], "customer_id": sales["customer_id"].to_numpy()[row_i],
+        "source_order_id": None, "source_period": None, "credit_share": sales["share"].to_numpy()[row_i],
+        "order_cents": sales["order_cents"].to_numpy()[row_i], "credited_cents": part,
+        "tier": band_i + 1, "rate_micro": rate, "commission_cents": apply_rate(part, rate),
+        "note": np.where(band_i >= 0, "", "below the first tier"),
+    })
+    sale_lines = sale_lines.sort_values(["rep_id", "period", "order_date", "order_id", "tier"], kind="stable")
+
+    # --- month summary: sales, attainment, gate, cap ----------------------------------
+    month = sale_lines.groupby(["rep_id", "period"]).agg(commission_cents=("commission_cents", "sum")).reset_index()
+    month_sales = sales.groupby(["rep_id", "period"])["credited_cents"].sum().rename("sales_cents").reset_index()
+    grid = grid.merge(month_sales, on=["rep_id", "period"], how="left").merge(month, on=["rep_id", "period"], how="left")
+    grid[["sales_cents", "commission_cents"]] = grid[["sales_cents", "commission_cents"]].fillna(0).astype(np.int64)
+    q = grid["quota_cents"]
+    grid["attainment"] = np.where(q > 0, grid["sales_cents"] / q.where(q > 0, 1), np.nan)
+    gate_micro = micro_of(grid["gate"].fillna(0).to_numpy())
+    below_gate = grid["gate"].notna().to_numpy() & (
+        q.isna().to_numpy() | (grid["sales_cents"].to_numpy() * MICRO < gate_micro * q.fillna(0).to_numpy().astype(np.int64)))
+    grid["gate_cents"] = np.where(below_gate, -grid["commission_cents"], 0).astype(np.int64)
+    after_gate = grid["commission_cents"] + grid["gate_cents"]
+    cap_cents = cents_of(grid["cap"].fillna(0).to_numpy())
+    grid["cap_cents"] = np.where(grid["cap"].notna() & (after_gate > cap_cents), cap_cents - after_gate, 0).astype(np.int64)
+
+    # --- clawbacks --------------------------------------------------------------------
+    paid_orig = sale_lines.groupby(["order_id", "rep_id", "period"], as_index=False).agg(
+        orig_commission=("commission_cents", "sum"), orig_credited=("credited_cents", "sum"))
+    gated = grid.loc[below_gate, ["rep_id", "period"]].assign(gated=True)
+    paid_orig = paid_orig.merge(gated, on=["rep_id", "period"], how="left")
+    paid_orig["orig_paid"] = np.where(paid_orig["gated"].fillna(False).astype(bool), 0, paid_orig["orig_commission"])
+    orig_info = sales[["order_id", "rep_id", "order_date", "version"]].drop_duplicates(["order_id", "rep_id"])
+    returns = lines[lines["status"] == "returned"].copy()
+    returns = returns.merge(
+        paid_orig.rename(columns={"order_id": "original_order_id", "period": "orig_period"}),
+        on=["original_order_id", "rep_id"], how="left").merge(
+        orig_info.rename(columns={"order_id": "original_order_id", "order_date": "orig_date", "version": "orig_version"}),
+        on=["original_order_id", "rep_id"], how="left")
+    found = returns["orig_credited"].notna() & (returns["orig_credited"] != 0)
+    ov = returns["orig_version"].fillna(0).astype(int).to_numpy()
+    window = versions["clawback_days"].to_numpy()[ov] if len(versions) else np.array([])
+    days = (returns["order_date"] - returns["orig_date"]).dt.days
+    in_window = found & pd.Series(window, index=returns.index).notna() & (days <= pd.Series(window, index=returns.index))
+    eff_rate = np.where(found, rhu_div(returns["orig_paid"].fillna(0).to_numpy().astype(np.int64) * MICRO,
+                                       np.abs(returns["orig_credited"].fillna(1).to_numpy().astype(np.int64))), 0)
+    eff_rate = np.where(in_window, eff_rate, 0)
+    note = np.where(~found, "original order not found among credited sales; nothing to claw back",
+                    np.where(in_window, "returned within " + pd.Series(window, index=returns.index).fillna(0).astype(int).astype(str) + " days of the order",
+                             "returned after the clawback window; nothing clawed back"))
+    claw_lines = pd.DataFrame({
+        "period": returns["period"], "rep_id": returns["rep_id"], "kind": "clawback", "order_id": returns["order_id"],
+        "order_date": returns["order_date"], "product": returns["product"], "customer_id": returns["customer_id"],
+        "source_order_id": returns["original_order_id"], "source_period": returns["orig_period"],
+        "credit_share": returns["share"], "order_cents": returns["order_cents"],
+        "credited_cents": returns["credited_cents"], "tier": 0, "rate_micro": eff_rate,
+        "commission_cents": apply_rate(returns["credited_cents"].to_numpy(), eff_rate), "note": note,
+    })
+    claw = claw_lines.groupby(["rep_id", "period"])["commission_cents"].sum().rename("clawback_cents").reset_index()
+    grid = grid.merge(claw, on=["rep_id", "period"], how="left")
+
+    # --- SPIFFs -----------------------------------------------------------------------
+    spiff_lines = _spiffs(inputs.spiffs, grid, sales)
+    sp = spiff_lines.groupby(["rep_id", "period"])["commission_cents"].sum().rename("spiff_cents").reset_index() \
+        if len(spiff_lines) else pd.DataFrame(columns=["rep_id", "period", "spiff_cents"])
+    grid = grid.merge(sp, on=["rep_id", "period"], how="left")
+
+    # --- gate and cap lines -----------------------------------------------------------
+    adj_rows = []
+    for kind, col, text in (("gate", "gate_cents", "attainment below the plan's gate; sales commission reversed"),
+                            ("cap", "cap_cents", "commission above the plan's monthly cap reversed")):
+        sel = grid[grid[col] != 0]
+        adj_rows.append(pd.DataFrame({"period": sel["period"], "rep_id": sel["rep_id"], "kind": kind,
+                                      "commission_cents": sel[col], "note": text}))
+    all_lines = pd.concat([sale_lines, claw_lines, spiff_lines, *adj_rows], ignore_index=True)
+
+    # --- adjustments to closed months ------------------------------------------------
+    grid["adjustment_cents"] = 0
+    if closed is not None and len(closed.summary):
+        adjust = _adjustments(all_lines, closed, through)
+        if len(adjust):
+            all_lines = all_lines[~all_lines["period"].isin(closed.periods) | (all_lines["period"] == through)]
+            all_lines = pd.concat([all_lines, adjust], ignore_index=True)
+            a = adjust.groupby("rep_id")["commission_cents"].sum()
+            is_now = grid["period"] == through
+            grid.loc[is_now, "adjustment_cents"] = grid.loc[is_now, "rep_id"].map(a).fillna(0).astype(np.int64)
+
+    for col in ("clawback_cents", "spiff_cents", "adjustment_cents"):
+        grid[col] = grid[col].fillna(0).astype(np.int64)
+    grid["earned_cents"] = grid[["commission_cents", "gate_cents", "cap_cents", "clawback_cents", "spiff_cents",
+                                 "adjustment_cents"]].sum(axis=1).astype(np.int64)
+    grid = _draws(grid, closed)
+    for col in LINE_COLUMNS:
+        if col not in all_lines.columns:
+            all_lines[col] = None
+    all_lines = all_lines[LINE_COLUMNS].sort_values(["period", "rep_id"], kind="stable").reset_index(drop=True)
+    all_lines["tier"] = all_lines["tier"].fillna(0).astype(int)
+    all_lines["rate_micro"] = all_lines["rate_micro"].fillna(0).astype(np.int64)
+    summary = grid.drop(columns=["month_end", "version", "method", "basis", "cap", "gate", "draw", "draw_recoverable",
+                                 "clawback_days"])
+    return CommissionResult(all_lines, summary.reset_index(drop=True), problems)
+
+
+def _spiffs(spiffs: pd.DataFrame, grid: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    if spiffs is None or not len(spiffs):
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    for s in spiffs.itertuples(index=False):
+        start = s.effective_from if pd.notna(s.effective_from) else pd.Timestamp.min
+        end = s.effective_to if pd.notna(s.effective_to) else pd.Timestamp.max
+        month_start = pd.to_datetime(grid["period"])
+        live = grid[(grid["month_end"] >= start) & (month_start <= end)]
+        amount = int(cents_of([s.amount])[0])
+        if s.rule == "champion":
+            cand = live[live["attainment"].notna() & (live["sales_cents"] > 0)]
+            best = cand.sort_values(["team", "period", "attainment", "rep_id"], ascending=[True, True, False, True]) \
+                .drop_duplicates(["team", "period"])
+            out.append(pd.DataFrame({"period": best["period"], "rep_id": best["rep_id"], "kind": "spiff",
+                                     "order_id": None, "rate_micro": 0, "commission_cents": amount,
+                                     "note": s.spiff + ": highest attainment in team " + best["team"].astype(str)
+                                     + " (" + (best["attainment"] * 100).round(1).astype(str) + "%)"}))
+        elif s.rule == "product":
+            sel = sales[(sales["product"] == s.product) & (sales["order_date"] >= start) & (sales["order_date"] <= end)]
+            units = micro_of((sel["quantity"] * sel["share"]).to_numpy())
+            per = pd.DataFrame({"rep_id": sel["rep_id"], "period": sel["period"], "units_micro": units})
+            per = per.merge(live[["rep_id", "period"]], on=["rep_id", "period"])
+            per = per.groupby(["rep_id", "period"], as_index=False)["units_micro"].sum()
+            out.append(pd.DataFrame({"period": per["period"], "rep_id": per["rep_id"], "kind": "spiff",
+                                     "product": s.product, "credited_cents": per["units_micro"] // MICRO,
+                                     "rate_micro": 0,
+                                     "commission_cents": rhu_div(per["units_micro"].to_numpy() * amount, MICRO),
+                                     "note": f"{s.spiff}: {s.amount:.2f} per unit of {s.product}, units "
+                                             + (per["units_micro"] / MICRO).round(2).astype(str)}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=LINE_COLUMNS)
+
+
+def _adjustments(lines: pd.DataFrame, closed: ClosedBooks, current: str) -> pd.DataFrame:
+    """Differences between closed months as recomputed now and as they were issued."""
+    keys = ["period", "rep_id", "kind", "order_id"]
+    now = lines[lines["period"].isin(closed.periods) & (lines["period"] != current)].copy()
+    was = closed.lines.copy()
+    for f in (now, was):
+        f["order_id"] = f["order_id"].fillna("")
+    now_sum = now.groupby(keys, as_index=False)["commission_cents"].sum()
+    was_sum = was.groupby(keys, as_index=False)["commission_cents"].sum()
+    both = now_sum.merge(was_sum, on=keys, how="outer", suffixes=("_now", "_was")).fillna(
+        {"commission_cents_now": 0, "commission_cents_was": 0})
+    both["diff"] = (both["commission_cents_now"] - both["commission_cents_was"]).astype(np.int64)
+    both = both[both["diff"] != 0]
+    return pd.DataFrame({
+        "period": current, "rep_id": both["rep_id"], "kind": "adjustment",
+        "order_id": both["order_id"].replace("", None), "source_order_id": both["order_id"].replace("", None),
+        "source_period": both["period"], "commission_cents": both["diff"],
+        "note": "late change to closed " + both["period"] + " (" + both["kind"] + "): was "
+                + (both["commission_cents_was"] / 100).map("{:.2f}".format) + ", now "
+                + (both["commission_cents_now"] / 100).map("{:.2f}".format),
+    })
+
+
+def _draws(grid: pd.DataFrame, closed: ClosedBooks | None) -> pd.DataFrame:
+    grid = grid.sort_values(["period", "rep_id"]).reset_index(drop=True)
+    draw = cents_of(grid["draw"].fillna(0).to_numpy())
+    recoverable = grid["draw_recoverable"].fillna(False).astype(bool).to_numpy()
+    earned = grid["earned_cents"].to_numpy()
+    frozen = {}
+    if closed is not None and len(closed.summary):
+        frozen = closed.summary.set_index(["period", "rep_id"])[["earned_cents", "paid_cents", "owed_after_cents"]]
+    owed: dict[str, int] = {}
+    recovered = np.zeros(len(grid), dtype=np.int64)
+    topup = np.zeros(len(grid), dtype=np.int64)
+    owed_after = np.zeros(len(grid), dtype=np.int64)
+    paid = np.zeros(len(grid), dtype=np.int64)
+    periods = grid["period"].to_numpy()
+    reps = grid["rep_id"].to_numpy()
+    for period in dict.fromkeys(periods):
+        idx = np.flatnonzero(periods == period)
+        before = np.array([owed.get(r, 0) for r in reps[idx]], dtype=np.int64)
+        e, d, rec = earned[idx], draw[idx], recoverable[idx]
+        excess = e - d
+        r = np.where(rec & (excess > 0), np.minimum(before, excess), 0)
+        t = np.where(excess < 0, -excess, 0) * (d > 0)
+        p = e - r + t
+        after = before - r + np.where(rec, t, 0)
+        if len(frozen) and period in set(frozen.index.get_level_values(0)):
+            f = frozen.loc[period].reindex(reps[idx])
+            has = f["paid_cents"].notna().to_numpy()
+            p = np.where(has, f["paid_cents"].fillna(0).to_numpy().astype(np.int64), p)
+            after = np.where(has, f["owed_after_cents"].fillna(0).to_numpy().astype(np.int64), after)
+        recovered[idx], topup[idx], paid[idx], owed_after[idx] = r, t, p, after
+        owed.update(zip(reps[idx], after.tolist()))
+    grid["draw_cents"] = draw
+    grid["recovered_cents"] = recovered
+    grid["draw_topup_cents"] = topup
+    grid["paid_cents"] = paid
+    grid["owed_after_cents"] = owed_after
+    return grid
+
+
+def inputs_from_frames(frames: dict[str, pd.DataFrame], quotas: pd.DataFrame) -> CommissionInputs:
+    """Engine inputs from the validated sheets (frames as read from the sales workbook)."""
+    empty_credits = pd.DataFrame({"order_id": pd.Series(dtype=object), "rep_id": pd.Series(dtype=object),
+                                  "share": pd.Series(dtype=float)})
+    return CommissionInputs(reps=frames["Reps"], orders=frames["Orders"], credits=frames.get("OrderCredits", empty_credits),
+                            plans=frames["Plans"], spiffs=frames.get("Spiffs"), quotas=quotas)

@@ -1,0 +1,46 @@
+"""Exact money arithmetic for vectorized paths: integer cents and rates in millionths.
+
+``rhu_div(n, d)`` divides integers rounding half-up (away from zero on ties), exactly as
+``Decimal.quantize(ROUND_HALF_UP)`` would on n/d. Cents <-> Decimal only at the edges.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+MICRO = 1_000_000
+BIG = np.int64(1) << 60  # "no upper bound" in cents
+
+
+def rhu_div(numerator, denominator):
+    """numerator / denominator (denominator > 0, scalar or array), rounded half-up."""
+    n = np.asarray(numerator, dtype=np.int64)
+    d = np.asarray(denominator, dtype=np.int64)
+    q = (np.abs(n) * 2 + d) // (2 * d)
+    return np.sign(n) * q
+
+
+def cents_of(amounts) -> np.ndarray:
+    """Float amounts (already stated to the cent) as int64 cents, half-up on the displayed value."""
+    a = np.asarray(amounts, dtype=float)
+    return (np.sign(a) * np.floor(np.abs(a) * 100 + 0.5 + 1e-7)).astype(np.int64)
+
+
+def micro_of(rates) -> np.ndarray:
+    """Rates or shares (0.045) as int64 millionths; more than six decimals is rounded half-up."""
+    r = np.asarray(rates, dtype=float)
+    return (np.sign(r) * np.floor(np.abs(r) * MICRO + 0.5 + 1e-6)).astype(np.int64)
+
+
+def apply_rate(cents, rate_micro):
+    """cents x rate, rounded half-up to the cent."""
+    return rhu_div(np.asarray(cents, dtype=np.int64) * np.asarray(rate_micro, dtype=np.int64), MICRO)
+
+
+def to_money(cents) -> Decimal:
+    return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def rate_decimal(micro) -> Decimal:
+    return (Decimal(int(micro)) / MICRO).normalize()

@@ -1,0 +1,105 @@
+"""Target planning: phasing an annual target over months, quarters and ISO weeks, the
+ramp of new hires, and allocating a team total across reps. Every split is exact."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .calendar import holiday_array, next_month, working_days
+from .errors import InputError
+from .rounding import split_exact, split_exact_array, to_decimal
+
+GRAINS = ("month", "quarter", "week")
+DEFAULT_RAMP = (0.0, 0.25, 0.5, 0.75)  # shares for full months 1..4 after hire; 1.0 after
+
+
+def month_weights(year: int, seasonality: Sequence | None, holidays=None) -> list:
+    if seasonality is not None and len(seasonality) > 0:
+        if len(seasonality) != 12:
+            raise InputError("seasonality", f"expected 12 monthly weights, got {len(seasonality)}")
+        return list(seasonality)
+    hol = holiday_array(holidays)
+    return [int(working_days(dt.date(year, m, 1), next_month(dt.date(year, m, 1)), hol)) for m in range(1, 13)]
+
+
+def phase(annual, year: int, seasonality: Sequence | None = None, grain: str = "month", holidays=None,
+          decimals: int = 0) -> list[tuple[str, Decimal]]:
+    """(period label, target) rows that sum exactly to ``annual``.
+
+    month: 12 rows by seasonality weights (default: each month's working days).
+    quarter: the sums of the exact monthly split, so quarters and months agree.
+    week: each month's target spread over its working days; an ISO week straddling two
+    months takes its working days' share from both.
+    """
+    if grain not in GRAINS:
+        raise InputError("grain", "grain must be month, quarter or week", value=grain)
+    if not 1900 <= int(year) <= 9999 or int(year) != year:
+        raise InputError("year", "expected a year such as 2026", value=year)
+    year = int(year)
+    monthly = split_exact(annual, month_weights(year, seasonality, holidays), decimals, argument="seasonality")
+    if grain == "month":
+        return [(f"{year}-{m:02d}", v) for m, v in enumerate(monthly, start=1)]
+    if grain == "quarter":
+        return [(f"{year}-Q{q}", sum(monthly[3 * (q - 1):3 * q], Decimal(0))) for q in range(1, 5)]
+    hol = holiday_array(holidays)
+    weeks: dict[str, Decimal] = {}
+    for m, target in enumerate(monthly, start=1):
+        days = np.arange(np.datetime64(dt.date(year, m, 1)), np.datetime64(next_month(dt.date(year, m, 1))))
+        days = days[np.is_busday(days, holidays=hol)]
+        labels = [f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in days.astype(object)]
+        order = list(dict.fromkeys(labels))
+        counts = [labels.count(w) for w in order]
+        for w in order:
+            weeks.setdefault(w, Decimal(0))
+        if target == 0:
+            continue
+        for w, part in zip(order, split_exact(target, counts, decimals)):
+            weeks[w] += part
+    return list(weeks.items())
+
+
+def ramp_share(hire_date: dt.date, period_start: dt.date, schedule: Sequence[float] | None = None) -> float:
+    """Share of a full target a hire carries in the month starting ``period_start``.
+
+    Full months after hire count from the first month that starts after the hire date
+    (a hire on the 1st makes that month full month 1). Default schedule: 0%, 25%, 50%,
+    75% for full months 1-4, 100% after; the month of hire itself carries 0.
+    """
+    shares = list(DEFAULT_RAMP if schedule is None else schedule)
+    for i, s in enumerate(shares):
+        if s < 0 or s > 1:
+            raise InputError("schedule", "ramp shares must be from 0 to 1", value=s, row=i + 1)
+    month = (period_start.year - hire_date.year) * 12 + period_start.month - hire_date.month
+    full_month = month + (1 if hire_date.day == 1 else 0)   # 1 = first full month after hire
+    if full_month <= 0:
+        return 0.0
+    return float(shares[full_month - 1]) if full_month <= len(shares) else 1.0
+
+
+def ramp_shares(hire_dates: np.ndarray, period_start: dt.date, schedule: Sequence[float] | None = None) -> np.ndarray:
+    """Vectorized ``ramp_share`` over an array of hire dates (datetime64[D]; NaT = no ramp)."""
+    shares = np.array(list(DEFAULT_RAMP if schedule is None else schedule), dtype=float)
+    hire = np.asarray(hire_dates, dtype="datetime64[D]")
+    known = ~np.isnat(hire)
+    y = hire.astype("datetime64[Y]").astype(int) + 1970
+    m = hire.astype("datetime64[M]").astype(int) % 12 + 1
+    d = (hire - hire.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
+    full = (period_start.year - y) * 12 + period_start.month - m + (d == 1)
+    out = np.where(full <= 0, 0.0, 1.0)
+    inside = (full >= 1) & (full <= len(shares))
+    out[inside] = shares[full[inside] - 1]
+    return np.where(known, out, 1.0)
+
+
+def monthly_quotas(targets: pd.DataFrame, seasonality: Sequence | None, years: Sequence[int]) -> pd.DataFrame:
+    """Rep-level annual targets phased to months, to the cent: rep_id, period, quota_cents."""
+    rows = []
+    rep_targets = targets[(targets["level"] == "rep") & targets["year"].isin(list(years))]
+    for key, year, annual in zip(rep_targets["key"], rep_targets["year"].astype(int), rep_targets["annual_target"]):
+        parts = phase(to_decimal(float(annual)), year, seasonality, decimals=2)
+        rows += [(key, label, int(v * 100)) for label, v in parts]
+    return pd.DataFrame(rows, columns=["rep_id", "period", "quota_cents"])

@@ -1,0 +1,1 @@
+"""Batch jobs over the sales workbook: reports, commissions, reconciliation, mail, the CLI."""

@@ -1,0 +1,127 @@
+"""The ``salesdesk`` command line."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from workbooks import contract, demo as demo_data
+from workbooks.errors_report import write_errors_report
+from workbooks.reader import read_workbook
+from workbooks.salesbook import write_sales_workbook
+
+from .progress import Steps
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def main():
+    """SalesDesk: sales targets, KPIs, customer tiers, commissions and monthly reports
+    from one sales workbook.
+
+    \b
+    Start with:  salesdesk demo            (everything, on built-in demo data)
+                 salesdesk validate BOOK   (check a workbook against the contract)
+    """
+
+
+@main.command("demo-workbook")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reps", default=40, show_default=True, help="Number of sales reps.")
+@click.option("--teams", default=5, show_default=True, help="Number of teams.")
+@click.option("--months", default=24, show_default=True, help="Months of history, ending --end.")
+@click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same workbook.")
+@click.option("--end", default=demo_data.DEFAULT_END, show_default=True, help="Last month of data (YYYY-MM).")
+def demo_workbook(path: Path, reps: int, teams: int, months: int, seed: int, end: str):
+    """Write a realistic, deterministic demo sales workbook to PATH."""
+    make_demo_workbook(path, reps, teams, months, seed, end)
+    click.echo(f"Demo workbook: {path}")
+
+
+def make_demo_workbook(path: Path, reps=40, teams=5, months=24, seed=7, end=demo_data.DEFAULT_END) -> None:
+    frames = demo_data.build(reps=reps, teams=teams, months=months, seed=seed, end=end)
+    steps = Steps("Writing", total=len(frames))
+    write_sales_workbook(frames, path, progress=steps)
+    steps.close()
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every problem to this .xlsx.")
+@click.option("--limit", default=200, show_default=True, help="Most problems to print (all go to --errors-out).")
+def validate(workbook: Path, errors_out: Path | None, limit: int):
+    """Check WORKBOOK against the sales workbook contract; exit 1 if there are errors."""
+    data = load(workbook)
+    print_problems(data.problems, limit)
+    if errors_out:
+        write_errors_report(data.problems, errors_out)
+        click.echo(f"Problems written to {errors_out}")
+    n_err = len(data.errors)
+    n_warn = len(data.problems) - n_err
+    rows = sum(len(f) for f in data.frames.values())
+    click.echo(f"{workbook}: {len(data.frames)} sheets, {rows:,} rows, {n_err} error(s), {n_warn} warning(s).")
+    sys.exit(1 if n_err else 0)
+
+
+def load(workbook: Path):
+    steps = Steps("Reading", total=len(contract.SHEETS))
+    data = read_workbook(workbook, progress=steps)
+    steps.close()
+    return data
+
+
+def print_problems(problems, limit: int = 200) -> None:
+    if not problems:
+        return
+    headers = ["severity", "sheet", "row", "column", "value", "problem", "expected"]
+    rows = [[str(v if v is not None else "") for v in (p.as_dict()[h] for h in headers)] for p in problems[:limit]]
+    widths = [min(40, max(len(h), *(len(r[i]) for r in rows))) for i, h in enumerate(headers[:-1])]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers[:-1], widths)) + "  expected"
+    click.echo(line)
+    click.echo("-" * min(len(line) + 20, 160))
+    for r in rows:
+        click.echo("  ".join(v[:w].ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1])
+    if len(problems) > limit:
+        click.echo(f"... and {len(problems) - limit} more (use --errors-out to get them all)")
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Exit 1 if the generated docs differ from the files.")
+def docs(check: bool):
+    """Regenerate docs/workbook.md (and the function catalog) from the code."""
+    stale = []
+    for path, text in generated_docs().items():
+        if not path.exists() or path.read_text() != text:
+            stale.append(path)
+            if not check:
+                path.write_text(text)
+    if check and stale:
+        click.echo("Out of date: " + ", ".join(str(p) for p in stale))
+        sys.exit(1)
+    click.echo("Docs are current." if not stale else "Updated: " + ", ".join(str(p) for p in stale))
+
+
+def generated_docs() -> dict[Path, str]:
+    return {DOCS / "workbook.md": contract.markdown()}
+
+
+@main.command("demo")
+@click.option("--out", default="demo-output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the demo workbook and everything made from it.")
+def demo(out: Path):
+    """Build the demo workbook and run the monthly job on it end to end."""
+    out.mkdir(parents=True, exist_ok=True)
+    book = out / "demo-sales.xlsx"
+    click.echo(f"Building the demo workbook ... ")
+    make_demo_workbook(book)
+    data = load(book)
+    click.echo(f"  {book} ({sum(len(f) for f in data.frames.values()):,} rows, {len(data.errors)} errors)")
+    data.raise_for_errors()
+    click.echo("Done. Outputs are in " + str(out.resolve()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the programs the tests use for real: LibreOffice headless (recalculating our
+# workbooks) and poppler's pdftotext. Skips what is present; without root it only warns,
+# and the tests that need them skip (except under CI=true, where they fail).
+set -euo pipefail
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "system-deps: missing ${need[*]}; run as root or install them (tests that need them will skip)" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "system-deps: installing ${need[*]} (first run only) ..." >&2
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

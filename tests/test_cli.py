@@ -1,0 +1,58 @@
+"""The salesdesk command line as a user runs it."""
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+from click.testing import CliRunner
+
+from generators.cli import generated_docs, main
+from workbooks.reader import read_workbook
+
+
+def test_help_lists_the_commands():
+    out = CliRunner().invoke(main, ["--help"]).output
+    for command in ("demo", "demo-workbook", "validate"):
+        assert command in out
+
+
+def test_validate_clean_workbook_exits_zero(demo_book):
+    result = CliRunner().invoke(main, ["validate", str(demo_book)])
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_validate_lists_problems_and_writes_errors_report(tmp_path, demo_book):
+    bad = tmp_path / "bad.xlsx"
+    wb = openpyxl.load_workbook(demo_book)
+    wb["Reps"]["F3"] = "lots"          # capacity
+    wb["Orders"]["C2"] = "=R0001"      # a formula-looking rep id, unknown ...
+    wb["Orders"]["C2"].data_type = "s"  # ... stored as text, as a CSV import would
+    wb.save(bad)
+    report = tmp_path / "errors.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(bad), "--errors-out", str(report)])
+    assert result.exit_code == 1
+    assert "Reps" in result.output and "capacity" in result.output and "lots" in result.output
+    rows = pd.read_excel(report)
+    assert {"Reps", "Orders"} <= set(rows["sheet"])
+    # text from data stays text in the report (quote-prefixed, never a formula)
+    ws = openpyxl.load_workbook(report)["Errors"]
+    values = [c.value for c in ws["E"]]
+    assert "=R0001" in values
+    cell = next(c for c in ws["E"] if c.value == "=R0001")
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_demo_workbook_is_deterministic(tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for path in (a, b):
+        assert CliRunner().invoke(main, ["demo-workbook", str(path), "--reps", "8", "--teams", "2", "--months", "6"]).exit_code == 0
+    fa, fb = read_workbook(a), read_workbook(b)
+    assert fa.problems == [] and fb.problems == []
+    for sheet in fa.frames:
+        pd.testing.assert_frame_equal(fa[sheet], fb[sheet])
+    assert len(fa["Reps"]) == 8 and fa["Teams"]["team"].nunique() == 2
+
+
+def test_docs_are_generated_from_the_code():
+    for path, text in generated_docs().items():
+        assert path.read_text() == text, f"{path} is stale: run `salesdesk docs`"

@@ -1,0 +1,188 @@
+"""Reading the sales workbook: typed frames, and every planted fault reported with its place."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from tests.libreoffice import convert
+from workbooks.reader import read_workbook
+from workbooks.xlsxscan import scan_sheet
+
+
+def write_with_openpyxl(frames: dict[str, pd.DataFrame], path, title_rows: dict[str, int] | None = None):
+    """A workbook as another program would write it (openpyxl, not our writer)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, frame in frames.items():
+        ws = wb.create_sheet(name)
+        for _ in range((title_rows or {}).get(name, 0)):
+            ws.append([f"{name} export"] if _ == 0 else [])
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            ws.append([None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT) else
+                       v.to_pydatetime() if isinstance(v, pd.Timestamp) else
+                       v.item() if isinstance(v, np.generic) else v for v in row])
+    wb.save(path)
+
+
+def cell(ws, header: str, excel_row: int, header_row: int = 1):
+    col = [c.value for c in ws[header_row]].index(header) + 1
+    return ws.cell(row=excel_row, column=col)
+
+
+def test_demo_workbook_reads_clean_and_typed(demo_book, demo_frames):
+    data = read_workbook(demo_book)
+    assert data.problems == []
+    orders = data["Orders"]
+    assert len(orders) == len(demo_frames["Orders"])
+    assert pd.api.types.is_datetime64_any_dtype(orders["order_date"])
+    assert orders["amount"].dtype == float
+    assert orders["_row"].iloc[0] == 2
+    np.testing.assert_allclose(orders["amount"].sum(), demo_frames["Orders"]["amount"].sum())
+    assert set(data["Reps"]["rep_id"]) == set(demo_frames["Reps"]["rep_id"])
+
+
+@pytest.fixture(scope="module")
+def faulty_book(tmp_path_factory, demo_frames):
+    """A dozen planted faults; returns (path, expected [(sheet, row, column, words)])."""
+    path = tmp_path_factory.mktemp("faulty") / "faulty.xlsx"
+    frames = {k: v.copy() for k, v in demo_frames.items()}
+    frames["Teams"] = frames["Teams"].drop(columns=["region"])
+    frames["Orders"] = frames["Orders"].rename(columns={"order_id": "  Order ID ", "amount": "AMOUNT"})
+    frames["Orders"]["channel"] = "web"   # an extra column is kept, not an error
+    write_with_openpyxl(frames, path, title_rows={"Activities": 2})
+    wb = openpyxl.load_workbook(path)
+    o, r, c = wb["Orders"], wb["Reps"], wb["Customers"]
+    booked = [i + 2 for i, s in enumerate(demo_frames["Orders"]["status"]) if s == "booked"]
+    cell(o, "AMOUNT", booked[3]).value = "abc"
+    cell(o, "order_date", booked[4]).value = "2024-02-30"
+    cell(o, "quantity", booked[5]).value = -3
+    cell(o, "AMOUNT", booked[6]).value = "#N/A"              # openpyxl stores this as an error cell
+    cell(o, "rep_id", booked[7]).value = "R9999"
+    cell(o, "  Order ID ", booked[9]).value = cell(o, "  Order ID ", booked[8]).value
+    cell(r, "name", 4).value = None
+    cell(r, "capacity", 5).value = 1.5
+    cell(c, "owner_rep_id", 6).value = "NOBODY"
+    cell(wb["Opportunities"], "stage", 3).value = "maybe"
+    cell(wb["Satisfaction"], "score", 2).value = 7
+    cell(wb["Targets"], "annual_target", 3).value = "#REF!"
+    cell(wb["Activities"], "date", 5, header_row=3).value = "next tuesday"
+    wb.save(path)
+    expected = [
+        ("Orders", booked[3], "amount", "cannot be read as money"),
+        ("Orders", booked[4], "order_date", "cannot be read as date"),
+        ("Orders", booked[5], "quantity", "negative quantity on a booked order"),
+        ("Orders", booked[6], "amount", "Excel error #N/A"),
+        ("Orders", booked[7], "rep_id", "unknown rep_id"),
+        ("Orders", booked[9], "order_id", "duplicate key"),
+        ("Reps", 4, "name", "required cell is blank"),
+        ("Reps", 5, "capacity", "out of range"),
+        ("Customers", 6, "owner_rep_id", "unknown rep_id"),
+        ("Opportunities", 3, "stage", "cannot be read as choice"),
+        ("Satisfaction", 2, "score", "out of range"),
+        ("Targets", 3, "annual_target", "Excel error #REF!"),
+        ("Activities", 5, "date", "cannot be read as date"),
+        ("Teams", 1, "region", "column is missing"),
+    ]
+    return path, expected
+
+
+def _assert_found(problems, expected):
+    errors = [p for p in problems if p.severity == "error"]
+    for sheet, row, column, words in expected:
+        hits = [p for p in errors if (p.sheet, p.row, p.column) == (sheet, row, column) and words in p.problem]
+        assert hits, f"not reported: {sheet} row {row} {column} {words}; got {[str(p) for p in errors]}"
+    # nothing else flagged: every error is one of the planted faults
+    planted = {(s, r, c) for s, r, _c, _w in expected for c in [_c]}
+    extra = [str(p) for p in errors if (p.sheet, p.row, p.column) not in planted]
+    assert extra == []
+
+
+def test_every_planted_fault_is_reported_with_its_place(faulty_book):
+    path, expected = faulty_book
+    data = read_workbook(path)
+    _assert_found(data.problems, expected)
+    warnings = [p for p in data.problems if p.severity == "warning"]
+    assert [(w.sheet, w.row) for w in warnings] == [("Activities", 3)]  # the title rows
+    assert "channel" in data["Orders"].columns                           # extra column kept
+    bad = data["Orders"].loc[data["Orders"]["_row"] == expected[0][1]]
+    assert bad["amount"].isna().all()
+
+
+@pytest.mark.libreoffice
+def test_workbook_saved_by_libreoffice_reads_the_same(faulty_book, tmp_path, lo_profile):
+    path, expected = faulty_book
+    saved = convert([path], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML", lo_profile)[0]
+    data = read_workbook(saved)
+    _assert_found(data.problems, expected)
+
+
+def test_text_late_in_a_number_column_is_reported_not_blanked(tmp_path):
+    # fastexcel infers types from the first 1000 rows by default and would blank this.
+    path = tmp_path / "late.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Seasonality")
+    ws.write_row(0, 0, ["month", "weight"])
+    for i in range(1, 13):
+        ws.write_row(i, 0, [i, 1.0])
+    ws.write_string(12, 1, "n/a")
+    wb.close()
+    data = read_workbook(path, sheets=["Seasonality"])
+    assert [(p.row, p.column, p.value) for p in data.errors] == [(13, "weight", "n/a")]
+
+
+def test_data_not_starting_at_a1_keeps_excel_row_numbers(tmp_path):
+    path = tmp_path / "offset.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Seasonality")
+    ws.write_row(3, 2, ["Month", " WEIGHT "])
+    for i in range(1, 13):
+        ws.write_row(3 + i, 2, [i, -1.0 if i == 5 else 1.0])
+    wb.close()
+    data = read_workbook(path, sheets=["Seasonality"])
+    assert [(p.row, p.column, p.problem) for p in data.errors] == [(9, "weight", "out of range")]
+    assert data["Seasonality"]["_row"].tolist()[0] == 5
+
+
+def test_missing_sheet_and_unreadable_file(tmp_path, demo_frames):
+    path = tmp_path / "partial.xlsx"
+    write_with_openpyxl({"Reps": demo_frames["Reps"]}, path)
+    data = read_workbook(path)
+    missing = {p.sheet for p in data.errors if p.problem == "sheet is missing"}
+    assert {"Orders", "Teams", "Payroll"} <= missing and "OrderCredits" not in missing  # optional sheet
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    assert "cannot open" in read_workbook(junk).errors[0].problem
+
+
+def test_date_serials_and_iso_text_in_a_date_column(tmp_path):
+    path = tmp_path / "dates.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Satisfaction")
+    ws.write_row(0, 0, ["date", "customer_id", "rep_id", "score"])
+    ws.write_row(1, 0, [45292, "C1", "R1", 4])                  # serial, no date format
+    ws.write_row(2, 0, ["2024-01-02", "C1", "R1", 5])           # ISO text
+    ws.write_datetime(3, 0, dt.datetime(2024, 1, 3), wb.add_format({"num_format": "yyyy-mm-dd"}))
+    ws.write_row(3, 1, ["C1", "R1", 3])
+    wb.close()
+    data = read_workbook(path, sheets=["Satisfaction"])
+    assert data.errors == []
+    assert data["Satisfaction"]["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2024-01-03"]
+
+
+def test_error_scan_finds_error_cells(tmp_path):
+    path = tmp_path / "e.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["B2"] = "x"
+    ws["C7"] = "#DIV/0!"
+    wb.save(path)
+    scan = scan_sheet(path, "S")
+    assert (scan.first_row, scan.first_col) == (2, 2)
+    assert scan.errors == [(7, 3, "#DIV/0!")]

@@ -1,0 +1,1 @@
+"""The sales workbook: its contract (one schema per sheet), validated reading, and builders."""

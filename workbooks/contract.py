@@ -1,0 +1,194 @@
+"""The sales workbook contract: one schema per sheet. docs/workbook.md is generated from it."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .schema import Column as C, Reference as Ref, RowRule, SheetSchema
+
+STAGES = ("lead", "qualified", "demo", "quote", "negotiation", "won", "lost")
+ACTIVITY_TYPES = ("call", "visit", "demo", "quote", "email")
+ORDER_STATUSES = ("booked", "returned", "cancelled")
+
+REPS = SheetSchema("Reps", "One row per sales rep.", (
+    C("rep_id", "id", "Unique rep code, e.g. R0001."),
+    C("name", "text", "Full name as shown on reports."),
+    C("email", "email", "Where the rep's monthly report is sent.", nullable=True),
+    C("team", "id", "Team the rep belongs to (Teams.team)."),
+    C("hire_date", "date", "First day of employment; drives the ramp of new hires."),
+    C("capacity", "number", "Share of a full-time target the rep carries (FTE share).", minimum=0, maximum=1),
+    C("plan_id", "id", "Commission plan (Plans.plan_id)."),
+    C("active", "bool", "FALSE for reps who left; they get no report.", nullable=True),
+), key=("rep_id",), references=(Ref("team", "Teams", "team"), Ref("plan_id", "Plans", "plan_id")))
+
+TEAMS = SheetSchema("Teams", "One row per team.", (
+    C("team", "id", "Team name, unique."),
+    C("manager", "text", "Manager's name."),
+    C("manager_email", "email", "Where the team report is sent; cc on the reps' reports.", nullable=True),
+    C("region", "text", "Region the team covers.", nullable=True),
+), key=("team",))
+
+CUSTOMERS = SheetSchema("Customers", "One row per customer account.", (
+    C("customer_id", "id", "Unique customer code."),
+    C("name", "text", "Customer name."),
+    C("region", "text", "Region.", nullable=True),
+    C("owner_rep_id", "id", "Rep who owns the account (Reps.rep_id)."),
+    C("created", "date", "Date the account was opened.", nullable=True),
+), key=("customer_id",), references=(Ref("owner_rep_id", "Reps", "rep_id"),))
+
+ORDERS = SheetSchema("Orders", "Order lines and returns. A return is its own line with status returned, "
+                     "negative quantity and amount, and original_order_id pointing at the booked line.", (
+    C("order_id", "id", "Unique line id."),
+    C("order_date", "date", "Booking date (for a return: the date of the return)."),
+    C("rep_id", "id", "Rep credited (Reps.rep_id); see OrderCredits for split credit."),
+    C("customer_id", "id", "Customer (Customers.customer_id)."),
+    C("product", "text", "Product or SKU."),
+    C("quantity", "number", "Units; negative on a return."),
+    C("amount", "money", "Net sales amount; negative on a return."),
+    C("cost", "money", "Cost of goods, for margin.", nullable=True),
+    C("status", "choice", "booked, returned or cancelled (cancelled lines count nowhere).", choices=ORDER_STATUSES),
+    C("original_order_id", "id", "For a return: the order_id of the booked line it reverses.", nullable=True),
+), key=("order_id",), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id"),
+                                   Ref("original_order_id", "Orders", "order_id")),
+    rules=(
+        RowRule("quantity", lambda d: (d["status"] == "booked") & (d["quantity"] < 0),
+                "negative quantity on a booked order", "zero or more on a booked line (returns are their own lines)"),
+        RowRule("amount", lambda d: (d["status"] == "booked") & (d["amount"] < 0),
+                "negative amount on a booked order", "zero or more on a booked line"),
+        RowRule("amount", lambda d: (d["status"] == "returned") & (d["amount"] > 0),
+                "positive amount on a return", "a negative amount on a returned line"),
+        RowRule("original_order_id", lambda d: (d["status"] == "returned") & d["original_order_id"].isna(),
+                "return without its original order", "the order_id of the booked line being returned"),
+    ))
+
+ORDER_CREDITS = SheetSchema("OrderCredits", "Split credit: an order credited to several reps by share. Shares "
+                            "of one order may total more than 1 for overlay credit. Orders not listed here are "
+                            "credited 100% to Orders.rep_id.", (
+    C("order_id", "id", "The order line (Orders.order_id)."),
+    C("rep_id", "id", "A rep credited (Reps.rep_id)."),
+    C("share", "number", "Share of the line credited to this rep (0.5 = half).", minimum=0, maximum=2),
+), key=("order_id", "rep_id"), references=(Ref("order_id", "Orders", "order_id"), Ref("rep_id", "Reps", "rep_id")),
+    optional=True)
+
+OPPORTUNITIES = SheetSchema("Opportunities", "The pipeline: one row per deal with its furthest stage.", (
+    C("opp_id", "id", "Unique opportunity id."),
+    C("rep_id", "id", "Owner (Reps.rep_id)."),
+    C("customer_id", "id", "Customer (Customers.customer_id).", nullable=True),
+    C("stage", "choice", "Current stage; won and lost are closed.", choices=STAGES),
+    C("created", "date", "Date the deal was opened."),
+    C("closed", "date", "Date it was won or lost; blank while open.", nullable=True),
+    C("amount", "money", "Deal value.", minimum=0),
+    C("lost_stage", "choice", "For a lost deal: the last stage it reached (for the funnel); optional column.",
+      required=False, nullable=True, choices=STAGES[:5]),
+), key=("opp_id",), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")),
+    rules=(
+        RowRule("closed", lambda d: d["stage"].isin(["won", "lost"]) & d["closed"].isna(),
+                "closed deal without a close date", "the date the deal was won or lost"),
+        RowRule("closed", lambda d: d["closed"].notna() & d["created"].notna() & (d["closed"] < d["created"]),
+                "closed before it was created", "a close date on or after the created date"),
+    ))
+
+ACTIVITIES = SheetSchema("Activities", "Calls, visits, demos, quotes and emails logged by reps.", (
+    C("date", "date", "Day of the activity."),
+    C("rep_id", "id", "Rep (Reps.rep_id)."),
+    C("customer_id", "id", "Customer (Customers.customer_id).", nullable=True),
+    C("type", "choice", "Kind of activity.", choices=ACTIVITY_TYPES),
+    C("outcome", "text", "Free text result.", nullable=True),
+), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")))
+
+SATISFACTION = SheetSchema("Satisfaction", "Customer satisfaction survey answers.", (
+    C("date", "date", "Survey date."),
+    C("customer_id", "id", "Customer (Customers.customer_id)."),
+    C("rep_id", "id", "Rep rated (Reps.rep_id)."),
+    C("score", "integer", "Score from 1 (poor) to 5 (excellent).", minimum=1, maximum=5),
+), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")))
+
+TARGETS = SheetSchema("Targets", "Annual sales targets by team and by rep.", (
+    C("level", "choice", "team or rep.", choices=("team", "rep")),
+    C("key", "id", "Team name or rep_id, by level."),
+    C("year", "integer", "Calendar year.", minimum=2000, maximum=2100),
+    C("annual_target", "money", "Target sales for the year.", minimum=0),
+), key=("level", "key", "year"))
+
+SEASONALITY = SheetSchema("Seasonality", "Monthly weights used to phase annual targets (12 rows).", (
+    C("month", "integer", "Month number.", minimum=1, maximum=12),
+    C("weight", "number", "Relative weight of the month.", minimum=0),
+), key=("month",))
+
+KPIS = SheetSchema("KPIs", "The scorecard: weighted KPIs with thresholds on attainment (actual vs target).", (
+    C("kpi", "id", "KPI name (sales, margin_pct, new_customers, activities, win_rate, cycle_days, satisfaction)."),
+    C("weight", "number", "Weight in the score.", minimum=0),
+    C("direction", "choice", "higher or lower is better.", choices=("higher", "lower")),
+    C("cap", "number", "Highest attainment counted (1.5 = 150%); blank = no cap.", nullable=True, minimum=0),
+    C("target", "number", "Target value of the KPI for a month (sales: blank, the rep's phased target).", nullable=True),
+    C("green", "number", "Attainment at or above which the KPI is green.", minimum=0),
+    C("amber", "number", "Attainment at or above which it is amber (below: red).", minimum=0),
+), key=("kpi",), rules=(RowRule("amber", lambda d: d["amber"] > d["green"], "amber threshold above green",
+                                 "amber at or below green"),))
+
+PLANS = SheetSchema("Plans", "Commission plans: one row per tier of a plan version. Plan-level fields (method, "
+                    "basis, cap, gate, draw, clawback_days) repeat on each tier row of the version.", (
+    C("plan_id", "id", "Plan code (Reps.plan_id)."),
+    C("effective_from", "date", "First day this version applies (by order date)."),
+    C("lower", "number", "Tier lower bound, inclusive (amount, or share of quota when basis is attainment).", minimum=0),
+    C("upper", "number", "Tier upper bound, exclusive; blank = no limit.", nullable=True),
+    C("rate", "number", "Commission rate in the tier (0.05 = 5%).", minimum=0, maximum=1),
+    C("method", "choice", "marginal (each band on its part) or retroactive (reached band on all).",
+      choices=("marginal", "retroactive")),
+    C("basis", "choice", "Tier bounds are amounts, or attainment of the monthly quota.", choices=("amount", "attainment")),
+    C("cap", "money", "Highest commission paid per month; blank = none.", nullable=True, minimum=0),
+    C("gate", "number", "Minimum attainment for any commission (0.5 = 50%); blank = none.", nullable=True, minimum=0),
+    C("draw", "money", "Monthly draw (guaranteed minimum); blank = none.", nullable=True, minimum=0),
+    C("draw_recoverable", "bool", "TRUE if a draw's shortfall is recovered from later months.", nullable=True),
+    C("clawback_days", "integer", "Returns within this many days of the order are clawed back.", nullable=True, minimum=0),
+), key=("plan_id", "effective_from", "lower"), rules=(
+    RowRule("upper", lambda d: d["upper"].notna() & (d["upper"] <= d["lower"]), "upper bound not above lower",
+            "an upper bound greater than the lower bound, or blank"),))
+
+SPIFFS = SheetSchema("Spiffs", "Fixed bonuses by rule: champion (highest attainment in the team for the month) "
+                     "or product (per unit of a product sold).", (
+    C("spiff", "id", "Name of the bonus."),
+    C("rule", "choice", "champion or product.", choices=("champion", "product")),
+    C("product", "text", "For product: the product it pays on.", nullable=True),
+    C("amount", "money", "Bonus (champion: per month; product: per unit).", minimum=0),
+    C("effective_from", "date", "First day it applies.", nullable=True),
+    C("effective_to", "date", "Last day it applies; blank = open.", nullable=True),
+), key=("spiff",), optional=True)
+
+PAYROLL = SheetSchema("Payroll", "What payroll paid as commission, per rep and month (for reconciliation).", (
+    C("rep_id", "id", "Rep as payroll knows them (unknown reps are reported by the reconciliation)."),
+    C("period", "period", "Month paid for, YYYY-MM."),
+    C("paid_commission", "money", "Commission paid for the month."),
+), key=("rep_id", "period"))
+
+SHEETS: tuple[SheetSchema, ...] = (REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES, ACTIVITIES,
+                                   SATISFACTION, TARGETS, SEASONALITY, KPIS, PLANS, SPIFFS, PAYROLL)
+BY_NAME = {s.name: s for s in SHEETS}
+
+
+def markdown() -> str:
+    """docs/workbook.md, generated from the schemas (a test keeps the file current)."""
+    out = ["# The sales workbook", "",
+           "One .xlsx with the sheets below. Headers are matched regardless of case and surrounding spaces "
+           "(`Order ID` matches `order_id`); title rows above the header are skipped; extra columns are kept. "
+           "`salesdesk validate WORKBOOK` checks every rule here and lists each problem with sheet, row and column.",
+           "", "This file is generated from `workbooks/contract.py` (`salesdesk docs`).", ""]
+    for s in SHEETS:
+        out += [f"## {s.name}" + (" (optional)" if s.optional else ""), "", s.meaning, ""]
+        out += ["| column | type | required | allowed values | meaning |", "|---|---|---|---|---|"]
+        for c in s.columns:
+            allowed = ", ".join(c.choices) if c.choices else (c.expected if (c.minimum is not None or c.maximum is not None) else "")
+            req = "yes" if not c.nullable else "column yes, cell may be blank"
+            out.append(f"| `{c.name}` | {c.kind} | {req} | {allowed} | {c.meaning} |")
+        notes = []
+        if s.key:
+            notes.append("Unique key: " + ", ".join(f"`{k}`" for k in s.key) + ".")
+        for r in s.references:
+            notes.append(f"`{r.column}` must exist in {r.sheet}.`{r.target}`.")
+        for rule in s.rules:
+            notes.append(f"Rule on `{rule.column}`: {rule.expected}.")
+        if s.name == "Targets":
+            notes.append("`key` must exist in Teams.`team` (level team) or Reps.`rep_id` (level rep).")
+        if s.name == "Seasonality":
+            notes.append("All twelve months must be present.")
+        out += [""] + [f"- {n}" for n in notes] + [""]
+    return "\n".join(out)

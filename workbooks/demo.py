@@ -1,0 +1,373 @@
+"""A realistic, deterministic demo sales workbook.
+
+Seasonal sales, a spread of rep skill, new hires ramping up, ~3% returns referencing their
+orders, a funnel that drops off stage by stage, Pareto-shaped customer revenue,
+satisfaction scores, tiered commission plans, and a Payroll sheet that matches the
+computed commissions except for the planted discrepancies in ``PLANTED``.
+Everything derives from the seed: the same arguments always give the same workbook.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+FIRST = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Finn", "Grace", "Hugo", "Isla", "Jack", "Kara", "Liam", "Maya",
+         "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Victor", "Wendy", "Xavier", "Yara", "Zane",
+         "Amir", "Bea", "Carlos", "Dina", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena", "Mateo",
+         "Nadia"]
+LAST = ["Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen", "Kowalski",
+        "Lopez", "Meyer", "Nakamura", "Okafor", "Patel", "Quist", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga",
+        "Weber", "Xu", "Young", "Zhang", "Novak", "Silva", "Moreau", "Larsen"]
+TEAM_NAMES = ["North", "South", "East", "West", "Central", "Coastal", "Metro", "Valley", "Harbor", "Summit"]
+COMPANY_A = ["Acme", "Blue", "Cedar", "Delta", "Evergreen", "Falcon", "Granite", "Harbor", "Iron", "Juniper",
+             "Keystone", "Lumen", "Maple", "Nova", "Orbit", "Pioneer", "Quartz", "River", "Summit", "Titan"]
+COMPANY_B = ["Foods", "Logistics", "Clinics", "Retail", "Labs", "Builders", "Hotels", "Motors", "Textiles",
+             "Energy", "Systems", "Farms", "Pharma", "Media", "Outfitters"]
+PRODUCTS = [("Starter Kit", 49.0), ("Standard License", 120.0), ("Pro License", 450.0), ("Analytics Suite", 980.0),
+            ("Enterprise Bundle", 2400.0), ("Support Pack", 75.0), ("Training Day", 300.0), ("Integration", 1500.0)]
+PRODUCT_MIX = np.array([0.18, 0.22, 0.18, 0.1, 0.05, 0.15, 0.07, 0.05])
+SEASONALITY = [0.80, 0.85, 1.00, 0.95, 1.00, 1.05, 0.90, 0.80, 1.05, 1.10, 1.15, 1.35]
+RAMP = (0.1, 0.3, 0.55, 0.8)  # share of full productivity in months 0..3 after hire
+DEFAULT_END = "2026-10"
+LINES_PER_REP_MONTH = 22.0
+
+
+@dataclass(frozen=True)
+class Planted:
+    rep_index: int          # which rep (by position) gets the discrepancy
+    kind: str               # underpaid | overpaid | missing | unknown
+    delta: str              # Decimal text added to the computed amount
+    note: str
+
+
+# The deliberate payroll discrepancies, all in the latest month, documented in docs/demo.md.
+PLANTED = (
+    Planted(2, "underpaid", "-125.00", "payroll missed part of a tier"),
+    Planted(5, "overpaid", "310.50", "a SPIFF paid twice"),
+    Planted(9, "underpaid", "-0.01", "a rounding slip of one cent"),
+    Planted(13, "missing", "0", "the rep is missing from the payroll run"),
+    Planted(17, "overpaid", "1000.00", "a manual adjustment keyed twice"),
+    Planted(-1, "unknown", "800.00", "payroll paid a rep id that is not in Reps (R9999)"),
+)
+
+
+def month_starts(end: str, months: int) -> pd.DatetimeIndex:
+    last = pd.Period(end, "M")
+    return pd.period_range(last - months + 1, last, freq="M").to_timestamp()
+
+
+def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, end: str = DEFAULT_END) -> dict[str, pd.DataFrame]:
+    """All data sheets except Payroll (which needs the commission engine): name -> frame."""
+    if reps < teams:
+        raise ValueError("need at least one rep per team")
+    rng = np.random.default_rng(seed)
+    starts = month_starts(end, months)
+    period_start = starts[0]
+    period_end = (starts[-1] + pd.offsets.MonthEnd(0))
+
+    # Teams
+    team_names = [TEAM_NAMES[i] if i < len(TEAM_NAMES) else f"Team {i + 1:02d}" for i in range(teams)]
+    mfirst = rng.choice(FIRST, teams)
+    mlast = rng.choice(LAST, teams)
+    teams_df = pd.DataFrame({
+        "team": team_names,
+        "manager": [f"{a} {b}" for a, b in zip(mfirst, mlast)],
+        "manager_email": [f"{a.lower()}.{b.lower()}.mgr{i + 1}@example.com" for i, (a, b) in enumerate(zip(mfirst, mlast))],
+        "region": [f"{t} region" for t in team_names],
+    })
+
+    # Reps
+    ids = np.array([f"R{i + 1:04d}" for i in range(reps)])
+    first = rng.choice(FIRST, reps)
+    last = rng.choice(LAST, reps)
+    new_hire = rng.random(reps) < 0.15
+    new_hire[1] = True  # always at least one hire ramping up inside the period
+    hire_offset_days = np.where(new_hire, rng.integers(0, months * 30 - 60, reps), -rng.integers(120, 2900, reps))
+    hire = (period_start + pd.to_timedelta(hire_offset_days, unit="D")).normalize()
+    capacity = rng.choice([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.5], reps)
+    plan = np.where(rng.random(reps) < 0.2, "SENIOR", "STD")
+    skill = np.exp(rng.normal(0, 0.3, reps))
+    reps_df = pd.DataFrame({
+        "rep_id": ids, "name": [f"{a} {b}" for a, b in zip(first, last)],
+        "email": [f"{a.lower()}.{b.lower()}{i + 1}@example.com" for i, (a, b) in enumerate(zip(first, last))],
+        "team": [team_names[i % teams] for i in range(reps)], "hire_date": hire, "capacity": capacity,
+        "plan_id": plan, "active": True,
+    })
+
+    # Customers: 20 per rep, Pareto-shaped size
+    per_rep = 20
+    n_cust = reps * per_rep
+    cust_ids = np.array([f"C{i + 1:06d}" for i in range(n_cust)])
+    owner = np.repeat(np.arange(reps), per_rep)
+    size = rng.pareto(1.16, n_cust) + 1.0
+    cust_created = (period_start - pd.to_timedelta(rng.integers(30, 2000, n_cust), unit="D")).normalize()
+    customers_df = pd.DataFrame({
+        "customer_id": cust_ids,
+        "name": [f"{COMPANY_A[a]} {COMPANY_B[b]} {i + 1}" for i, (a, b) in
+                 enumerate(zip(rng.integers(0, len(COMPANY_A), n_cust), rng.integers(0, len(COMPANY_B), n_cust)))],
+        "region": [f"{team_names[r % teams]} region" for r in owner],
+        "owner_rep_id": ids[owner], "created": cust_created,
+    })
+
+    # Orders: Poisson lines per rep-month, seasonal, ramped, skill-weighted
+    month_idx = np.arange(months)
+    month_of_year = starts.month.to_numpy()
+    season = np.array(SEASONALITY)[month_of_year - 1]
+    months_since_hire = ((starts.year.to_numpy()[None, :] - hire.year.to_numpy()[:, None]) * 12
+                         + starts.month.to_numpy()[None, :] - hire.month.to_numpy()[:, None])
+    ramp = np.where(months_since_hire < 0, 0.0,
+                    np.where(months_since_hire < len(RAMP), np.array(RAMP + (1.0,))[np.clip(months_since_hire, 0, len(RAMP))], 1.0))
+    lam = LINES_PER_REP_MONTH * capacity[:, None] * ramp * season[None, :] * np.sqrt(skill)[:, None]
+    counts = rng.poisson(lam)
+    rep_of_line = np.repeat(np.repeat(np.arange(reps), months), counts.ravel())
+    month_of_line = np.repeat(np.tile(month_idx, reps), counts.ravel())
+    n = len(rep_of_line)
+    busdays = [d[np.is_busday(d)] for d in [np.arange(np.datetime64(s.date()), np.datetime64((s + pd.offsets.MonthEnd(0)).date()) + 1)
+                                            for s in starts]]
+    nbus = np.array([len(d) for d in busdays])
+    day_pick = (rng.random(n) * nbus[month_of_line]).astype(int)
+    flat_days = np.concatenate(busdays)
+    offsets = np.concatenate([[0], np.cumsum(nbus)[:-1]])
+    order_dates = flat_days[offsets[month_of_line] + day_pick]
+    hire_day = hire.to_numpy().astype("datetime64[D]")
+    employed = order_dates >= hire_day[rep_of_line]   # nothing before the hire date itself
+    rep_of_line, month_of_line, order_dates = rep_of_line[employed], month_of_line[employed], order_dates[employed]
+    n = len(rep_of_line)
+    # a rep's customer, Pareto-weighted within the rep's book
+    w = size.reshape(reps, per_rep)
+    cum = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)
+    u = rng.random(n)
+    pick = (cum[rep_of_line] < u[:, None]).sum(axis=1)
+    cust_of_line = rep_of_line * per_rep + np.minimum(pick, per_rep - 1)
+    prod = rng.choice(len(PRODUCTS), n, p=PRODUCT_MIX)
+    price = np.array([p for _, p in PRODUCTS])[prod]
+    qty = 1 + rng.poisson(np.clip(np.log1p(size[cust_of_line]), 0.2, 6.0) * skill[rep_of_line] ** 0.5)
+    discount = rng.choice([0.0, 0.0, 0.05, 0.1], n)
+    amount = np.round(price * qty * (1 - discount), 2)
+    cost = np.round(amount * rng.uniform(0.5, 0.75, n), 2)
+    status = np.where(rng.random(n) < 0.01, "cancelled", "booked")
+    order_sort = np.lexsort((rep_of_line, order_dates))
+    order_dates, rep_of_line, cust_of_line, prod, qty, amount, cost, status = (
+        a[order_sort] for a in (order_dates, rep_of_line, cust_of_line, prod, qty, amount, cost, status))
+    order_ids = np.array([f"O{i + 1:07d}" for i in range(n)])
+    product_names = np.array([p for p, _ in PRODUCTS])
+
+    # Returns: ~3% of booked lines, 2..120 days later, inside the data period
+    booked = np.flatnonzero(status == "booked")
+    ret_src = booked[rng.random(len(booked)) < 0.031]
+    ret_date = order_dates[ret_src] + rng.integers(2, 120, len(ret_src)).astype("timedelta64[D]")
+    keep = ret_date <= np.datetime64(period_end.date())
+    ret_src, ret_date = ret_src[keep], ret_date[keep]
+    full = rng.random(len(ret_src)) < 0.7
+    ret_qty = np.where(full, qty[ret_src], np.maximum(1, qty[ret_src] // 2))
+    ret_amount = -np.round(amount[ret_src] * ret_qty / qty[ret_src], 2)
+    ret_cost = -np.round(cost[ret_src] * ret_qty / qty[ret_src], 2)
+    ret_ids = np.array([f"O{n + i + 1:07d}" for i in range(len(ret_src))])
+    orders_df = pd.DataFrame({
+        "order_id": np.concatenate([order_ids, ret_ids]),
+        "order_date": pd.to_datetime(np.concatenate([order_dates, ret_date])),
+        "rep_id": ids[np.concatenate([rep_of_line, rep_of_line[ret_src]])],
+        "customer_id": cust_ids[np.concatenate([cust_of_line, cust_of_line[ret_src]])],
+        "product": product_names[np.concatenate([prod, prod[ret_src]])],
+        "quantity": np.concatenate([qty, -ret_qty]).astype(float),
+        "amount": np.concatenate([amount, ret_amount]),
+        "cost": np.concatenate([cost, ret_cost]),
+        "status": np.concatenate([status, np.full(len(ret_src), "returned")]),
+        "original_order_id": np.concatenate([np.full(n, None, dtype=object), order_ids[ret_src]]),
+    })
+    orders_df = orders_df.sort_values(["order_date", "order_id"], kind="stable").reset_index(drop=True)
+
+    # Split credit: ~2% of booked lines shared with a teammate
+    split_src = booked[rng.random(len(booked)) < 0.02]
+    team_of = np.arange(reps) % teams
+    mate = (rep_of_line[split_src] + teams) % reps
+    same_team = team_of[mate] == team_of[rep_of_line[split_src]]
+    split_src, mate = split_src[same_team], mate[same_team]
+    share = rng.choice([0.5, 0.6, 0.7], len(split_src))
+    credits_df = pd.DataFrame({
+        "order_id": np.concatenate([order_ids[split_src], order_ids[split_src]]),
+        "rep_id": np.concatenate([ids[rep_of_line[split_src]], ids[mate]]),
+        "share": np.concatenate([share, np.round(1 - share, 2)]),
+    }).sort_values(["order_id", "rep_id"]).reset_index(drop=True)
+
+    opps_df = _opportunities(rng, ids, starts, counts, cust_ids, per_rep, skill, period_end)
+    activities_df = _activities(rng, ids, starts, busdays, cust_ids, per_rep, capacity, ramp, skill)
+    satisfaction_df = _satisfaction(rng, ids, starts, busdays, cust_ids, per_rep, skill, counts)
+
+    # Targets: full-capacity expectation, +5%, rounded to 1,000, per calendar year in range
+    mean_line = float(np.mean(amount))
+    years = sorted(set(starts.year))
+    rep_annual = np.round(LINES_PER_REP_MONTH * 12 * mean_line * capacity * 1.05 / 1000) * 1000
+    rep_targets = pd.DataFrame({"level": "rep", "key": np.repeat(ids, len(years)),
+                                "year": np.tile(years, reps), "annual_target": np.repeat(rep_annual, len(years))})
+    team_sum = pd.Series(rep_annual).groupby(reps_df["team"].to_numpy()).sum()
+    team_targets = pd.DataFrame({"level": "team", "key": np.repeat(team_sum.index.to_numpy(), len(years)),
+                                 "year": np.tile(years, len(team_sum)),
+                                 "annual_target": np.repeat(team_sum.to_numpy(), len(years))})
+    targets_df = pd.concat([team_targets, rep_targets], ignore_index=True)
+
+    seasonality_df = pd.DataFrame({"month": range(1, 13), "weight": SEASONALITY})
+    kpis_df = pd.DataFrame([
+        ("sales", 40, "higher", 1.5, None, 1.0, 0.85),
+        ("margin_pct", 10, "higher", 1.2, 0.32, 1.0, 0.9),
+        ("activities", 15, "higher", 1.2, 14, 1.0, 0.8),
+        ("win_rate", 15, "higher", 1.3, 0.25, 1.0, 0.85),
+        ("cycle_days", 10, "lower", 1.3, 40, 1.0, 0.85),
+        ("satisfaction", 10, "higher", 1.2, 4.2, 1.0, 0.9),
+    ], columns=["kpi", "weight", "direction", "cap", "target", "green", "amber"])
+    change = (period_start + pd.DateOffset(months=months // 2)).normalize()
+    plans_df = pd.DataFrame([
+        # STD v1: marginal on attainment, accelerator above 100%
+        ("STD", "2015-01-01", 0.0, 0.5, 0.02, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        ("STD", "2015-01-01", 0.5, 1.0, 0.04, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        ("STD", "2015-01-01", 1.0, 1.5, 0.07, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        ("STD", "2015-01-01", 1.5, None, 0.09, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        # STD v2 from mid-period: a richer accelerator
+        ("STD", change, 0.0, 0.5, 0.02, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        ("STD", change, 0.5, 1.0, 0.04, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        ("STD", change, 1.0, 1.5, 0.08, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        ("STD", change, 1.5, None, 0.10, "marginal", "attainment", 15000, 0.4, 500, True, 90),
+        # SENIOR: retroactive on the month's amount
+        ("SENIOR", "2015-01-01", 0.0, 20000, 0.03, "retroactive", "amount", 10000, None, None, None, 60),
+        ("SENIOR", "2015-01-01", 20000, 50000, 0.05, "retroactive", "amount", 10000, None, None, None, 60),
+        ("SENIOR", "2015-01-01", 50000, None, 0.06, "retroactive", "amount", 10000, None, None, None, 60),
+    ], columns=["plan_id", "effective_from", "lower", "upper", "rate", "method", "basis", "cap", "gate", "draw",
+                "draw_recoverable", "clawback_days"])
+    plans_df["effective_from"] = pd.to_datetime(plans_df["effective_from"])
+    spiffs_df = pd.DataFrame([
+        ("Team champion", "champion", None, 500.0, period_start, None),
+        ("Analytics push", "product", "Analytics Suite", 25.0, period_start, None),
+    ], columns=["spiff", "rule", "product", "amount", "effective_from", "effective_to"])
+
+    hired = reps_df.set_index("rep_id")["hire_date"]
+    opps_df = opps_df[opps_df["created"] >= opps_df["rep_id"].map(hired)].reset_index(drop=True)
+    opps_df["opp_id"] = [f"P{i + 1:07d}" for i in range(len(opps_df))]
+    activities_df = activities_df[activities_df["date"] >= activities_df["rep_id"].map(hired)].reset_index(drop=True)
+    satisfaction_df = satisfaction_df[satisfaction_df["date"] >= satisfaction_df["rep_id"].map(hired)].reset_index(drop=True)
+    return {"Reps": reps_df, "Teams": teams_df, "Customers": customers_df, "Orders": orders_df,
+            "OrderCredits": credits_df, "Opportunities": opps_df, "Activities": activities_df,
+            "Satisfaction": satisfaction_df, "Targets": targets_df, "Seasonality": seasonality_df,
+            "KPIs": kpis_df, "Plans": plans_df, "Spiffs": spiffs_df}
+
+
+STAGE_ADVANCE = (0.8, 0.75, 0.8, 0.8, 0.6)  # lead->qualified->demo->quote->negotiation->won
+OPEN_STAGES = ("lead", "qualified", "demo", "quote", "negotiation")
+
+
+def _opportunities(rng, ids, starts, counts, cust_ids, per_rep, skill, period_end) -> pd.DataFrame:
+    reps, months = counts.shape
+    n_opps = rng.poisson(np.maximum(counts / 3.0, 0.3))
+    rep = np.repeat(np.repeat(np.arange(reps), months), n_opps.ravel())
+    month = np.repeat(np.tile(np.arange(months), reps), n_opps.ravel())
+    n = len(rep)
+    created = starts.to_numpy().astype("datetime64[D]")[month] + rng.integers(0, 28, n).astype("timedelta64[D]")
+    reached = np.zeros(n, dtype=int)
+    alive = np.ones(n, dtype=bool)
+    for step, p in enumerate(STAGE_ADVANCE):
+        p_adj = np.clip(p * skill[rep] ** 0.3, 0, 0.95)
+        go = alive & (rng.random(n) < p_adj)
+        reached[go] = step + 1
+        alive = go
+    won = reached == 5
+    cycle = np.maximum(3, rng.lognormal(np.log(30), 0.5, n)).astype(int)
+    decided = created + cycle.astype("timedelta64[D]")
+    end = np.datetime64(period_end.date())
+    closed_in_range = decided <= end
+    stage = np.where(won, "won", np.array(OPEN_STAGES)[np.minimum(reached, 4)])
+    lost = ~won & closed_in_range & (rng.random(n) < 0.85)
+    stage = np.where(won & ~closed_in_range, np.array(OPEN_STAGES)[4], stage)
+    stage = np.where(lost, "lost", stage)
+    closed = np.where(np.isin(stage, ["won", "lost"]), decided, np.datetime64("NaT"))
+    lost_stage = np.where(lost, np.array(OPEN_STAGES)[np.minimum(reached, 4)], None)
+    amount = np.round(rng.lognormal(np.log(4000), 0.8, n), 2)
+    order = np.lexsort((rep, created))
+    return pd.DataFrame({
+        "opp_id": [f"P{i + 1:07d}" for i in range(n)],
+        "rep_id": ids[rep[order]],
+        "customer_id": cust_ids[rep[order] * per_rep + rng.integers(0, per_rep, n)],
+        "stage": stage[order], "created": pd.to_datetime(created[order]), "closed": pd.to_datetime(closed[order]),
+        "amount": amount[order], "lost_stage": lost_stage[order],
+    })
+
+
+ACTIVITY_MIX = (("call", 0.5), ("email", 0.2), ("visit", 0.15), ("demo", 0.1), ("quote", 0.05))
+OUTCOMES = ("connected", "left message", "meeting booked", "follow-up", "no answer")
+
+
+def _activities(rng, ids, starts, busdays, cust_ids, per_rep, capacity, ramp, skill) -> pd.DataFrame:
+    reps, months = ramp.shape
+    lam = 14 * capacity[:, None] * np.maximum(ramp, 0.5) * skill[:, None] ** 0.3
+    lam = np.where(ramp > 0, lam, 0)
+    n_act = rng.poisson(lam)
+    rep = np.repeat(np.repeat(np.arange(reps), months), n_act.ravel())
+    month = np.repeat(np.tile(np.arange(months), reps), n_act.ravel())
+    n = len(rep)
+    nbus = np.array([len(d) for d in busdays])
+    flat = np.concatenate(busdays)
+    offsets = np.concatenate([[0], np.cumsum(nbus)[:-1]])
+    day = flat[offsets[month] + (rng.random(n) * nbus[month]).astype(int)]
+    kinds = np.array([k for k, _ in ACTIVITY_MIX])
+    kind = kinds[rng.choice(len(kinds), n, p=[p for _, p in ACTIVITY_MIX])]
+    order = np.lexsort((rep, day))
+    return pd.DataFrame({
+        "date": pd.to_datetime(day[order]), "rep_id": ids[rep[order]],
+        "customer_id": cust_ids[rep[order] * per_rep + rng.integers(0, per_rep, n)],
+        "type": kind[order], "outcome": np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), n)],
+    })
+
+
+def _satisfaction(rng, ids, starts, busdays, cust_ids, per_rep, skill, counts) -> pd.DataFrame:
+    reps, months = counts.shape
+    n_s = rng.poisson(np.where(counts > 0, 1.5, 0))
+    rep = np.repeat(np.repeat(np.arange(reps), months), n_s.ravel())
+    month = np.repeat(np.tile(np.arange(months), reps), n_s.ravel())
+    n = len(rep)
+    nbus = np.array([len(d) for d in busdays])
+    flat = np.concatenate(busdays)
+    offsets = np.concatenate([[0], np.cumsum(nbus)[:-1]])
+    day = flat[offsets[month] + (rng.random(n) * nbus[month]).astype(int)]
+    score = np.clip(np.round(rng.normal(3.6 + 0.8 * np.log(skill[rep]) + 0.3, 0.9)), 1, 5).astype(int)
+    order = np.lexsort((rep, day))
+    return pd.DataFrame({"date": pd.to_datetime(day[order]), "customer_id": cust_ids[rep[order] * per_rep + rng.integers(0, per_rep, n)],
+                         "rep_id": ids[rep[order]], "score": score[order]})
+
+
+def payroll(frames: dict[str, pd.DataFrame], end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Payroll as paid: computed payouts for every month, with ``PLANTED`` discrepancies in
+    ``end``. Returns (payroll sheet, the planted list with rep ids and expected status)."""
+    from addin.commission import compute, inputs_from_frames
+    from addin.planning import monthly_quotas
+
+    seasonality = frames["Seasonality"].sort_values("month")["weight"].tolist()
+    quotas = monthly_quotas(frames["Targets"], seasonality, sorted(frames["Targets"]["year"].unique()))
+    result = compute(inputs_from_frames(frames, quotas), end)
+    paid = result.summary[["rep_id", "period", "paid_cents"]].copy()
+    rep_ids = frames["Reps"]["rep_id"].tolist()
+    planted_rows = []
+    for p in PLANTED:
+        if p.kind == "unknown":
+            rep = "R9999"
+            paid = pd.concat([paid, pd.DataFrame({"rep_id": [rep], "period": [end],
+                                                  "paid_cents": [int(float(p.delta) * 100)]})], ignore_index=True)
+        else:
+            rep = rep_ids[p.rep_index % len(rep_ids)]
+            sel = (paid["rep_id"] == rep) & (paid["period"] == end)
+            if p.kind == "missing":
+                paid = paid[~sel]
+            else:
+                paid.loc[sel, "paid_cents"] += int(round(float(p.delta) * 100))
+        planted_rows.append({"rep_id": rep, "period": end, "status": "missing in payroll" if p.kind == "missing"
+                             else "unknown rep" if p.kind == "unknown" else p.kind, "delta": p.delta, "note": p.note})
+    sheet = pd.DataFrame({"rep_id": paid["rep_id"], "period": paid["period"],
+                          "paid_commission": paid["paid_cents"] / 100}).sort_values(["period", "rep_id"])
+    return sheet.reset_index(drop=True), pd.DataFrame(planted_rows)
+
+
+def build(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, end: str = DEFAULT_END) -> dict[str, pd.DataFrame]:
+    """Every sheet of the demo workbook, Payroll included."""
+    frames = generate(reps=reps, teams=teams, months=months, seed=seed, end=end)
+    frames["Payroll"], _ = payroll(frames, end)
+    return frames

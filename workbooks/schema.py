@@ -1,0 +1,236 @@
+"""Sheet contracts: a schema per sheet, and the vectorized checks that turn raw columns
+into typed ones while collecting every problem (sheet, Excel row, column, value, expected)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+ROW = "_row"  # every validated frame keeps the Excel row each record came from
+
+KINDS = {
+    "id": "text identifier",
+    "text": "text",
+    "email": "e-mail address",
+    "integer": "whole number",
+    "number": "number",
+    "money": "amount (number, rounded to the cent)",
+    "date": "date",
+    "bool": "TRUE or FALSE",
+    "choice": "one of a fixed list",
+    "period": "month as YYYY-MM",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    meaning: str
+    required: bool = True      # the column must be present
+    nullable: bool = False     # a cell may be blank
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def expected(self) -> str:
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        text = KINDS[self.kind]
+        if self.minimum is not None and self.maximum is not None:
+            text += f" from {_num(self.minimum)} to {_num(self.maximum)}"
+        elif self.minimum is not None:
+            text += f" of at least {_num(self.minimum)}"
+        return text
+
+
+@dataclass(frozen=True)
+class Reference:
+    column: str
+    sheet: str
+    target: str
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A vectorized rule: ``test(frame)`` gives a mask of the rows that break it."""
+    column: str
+    test: Callable[[pd.DataFrame], pd.Series]
+    problem: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class SheetSchema:
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    rules: tuple[RowRule, ...] = ()
+    optional: bool = False
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: str | None
+    value: object
+    problem: str
+    expected: str
+    severity: str = "error"
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "sheet": self.sheet, "row": self.row, "column": self.column,
+                "value": _shown(self.value), "problem": self.problem, "expected": self.expected}
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}"
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column:
+            where += f" column {self.column}"
+        return f"{where}: {self.problem} ({_shown(self.value)}); expected {self.expected}"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _shown(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "(blank)"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def normalize_header(name) -> str:
+    return "_".join(str(name).strip().lower().split())
+
+
+# --- typing columns -----------------------------------------------------------------
+
+EXCEL_EPOCH = np.datetime64("1899-12-30")
+_TRUE = {"true", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "no", "n", "0", "0.0"}
+
+
+def _is_text(s: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s)
+                or pd.api.types.is_bool_dtype(s))
+
+
+def _as_id(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(s) or pd.api.types.is_integer_dtype(s):
+        whole = s.dropna()
+        if (whole == np.floor(whole)).all():
+            return s.astype("Int64").astype("string").astype(object).where(s.notna(), None)
+        return s.astype("string").astype(object).where(s.notna(), None)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
+    out = s.astype(object).where(s.notna(), None)
+    return out.map(_strip_text, na_action="ignore")
+
+
+def _strip_text(v):
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    text = str(v).strip()
+    return text or None
+
+
+def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+    """Typed column and a mask of cells that could not be read as ``col.kind``."""
+    present = raw.notna()
+    bad = pd.Series(False, index=raw.index)
+    kind = col.kind
+    if kind in ("id", "text", "email", "choice"):
+        out = _as_id(raw)
+        if kind == "choice":
+            low = out.str.lower() if len(out) else out
+            low = low.where(out.notna(), None)
+            bad = out.notna() & ~low.isin(col.choices)
+            out = low
+        elif kind == "email":
+            bad = out.notna() & ~out.astype("string").str.fullmatch(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}").fillna(False).astype(bool)
+        return out, bad
+    if kind in ("integer", "number", "money"):
+        if pd.api.types.is_bool_dtype(raw):
+            return pd.Series(np.nan, index=raw.index), present
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            return pd.Series(np.nan, index=raw.index), present
+        if _is_text(raw):
+            cleaned = raw.astype("string").str.strip().str.replace(",", "", regex=False)
+            out = pd.to_numeric(cleaned, errors="coerce").astype(float)
+        else:
+            out = raw.astype(float)
+        bad = present & out.isna()
+        if kind == "integer":
+            bad |= out.notna() & (out != np.floor(out))
+        if kind == "money":
+            out = _round_cents(out)
+        return out, bad
+    if kind == "date":
+        return _parse_dates(raw)
+    if kind == "bool":
+        if pd.api.types.is_bool_dtype(raw):
+            return raw.astype(object).where(present, None), bad
+        text = raw.astype("string").str.strip().str.lower()
+        out = pd.Series(None, index=raw.index, dtype=object)
+        out[text.isin(_TRUE).fillna(False).astype(bool)] = True
+        out[text.isin(_FALSE).fillna(False).astype(bool)] = False
+        bad = present & out.isna()
+        return out, bad
+    if kind == "period":
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            out = raw.dt.strftime("%Y-%m").astype(object).where(present, None)
+            return out, bad
+        dates, bad_dates = _parse_dates(raw)
+        text = raw.astype("string").str.strip()
+        ok_text = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
+        out = text.astype(object).where(ok_text, dates.dt.strftime("%Y-%m").astype(object))
+        out = out.where(present, None)
+        bad = present & ~ok_text & bad_dates
+        return out, bad
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _round_cents(values: pd.Series) -> pd.Series:
+    """Half-up to the cent on the value as displayed (1.005 -> 1.01, -1.005 -> -1.01)."""
+    arr = values.to_numpy(dtype=float)
+    cents = np.sign(arr) * np.floor(np.abs(arr) * 100 + 0.5 + 1e-7)
+    return pd.Series(cents / 100, index=values.index)
+
+
+def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    present = raw.notna()
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return raw.astype("datetime64[ns]").dt.normalize(), pd.Series(False, index=raw.index)
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        serial = raw.astype(float)
+        ok = serial.between(61, 2958465)
+        days = serial.where(ok).fillna(0).astype("int64").to_numpy()
+        out = pd.Series(EXCEL_EPOCH + days.astype("timedelta64[D]"), index=raw.index).astype("datetime64[ns]")
+        out = out.where(ok & present)
+        return out, present & ~ok
+    text = raw.astype("string").str.strip()
+    serial = pd.to_numeric(text, errors="coerce")
+    as_serial = serial.between(61, 2958465).fillna(False).astype(bool)
+    out = pd.to_datetime(text.where(~as_serial), errors="coerce", format="ISO8601")
+    if as_serial.any():
+        days = serial[as_serial].astype("int64").to_numpy()
+        out = out.astype("datetime64[ns]")
+        out[as_serial] = pd.Series(EXCEL_EPOCH + days.astype("timedelta64[D]"), index=serial[as_serial].index)
+    out = pd.Series(out, index=raw.index).astype("datetime64[ns]").dt.normalize()
+    return out, present & out.isna()

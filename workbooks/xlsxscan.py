@@ -1,0 +1,114 @@
+"""What the fast readers do not tell: error cells and where a sheet's data starts.
+
+Rust readers (calamine) return error cells (#N/A, #REF!) as blanks and index rows from
+the first non-empty cell. We stream the sheet's XML once, in chunks, to find both.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree as SafeET
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_CELL = re.compile(rb'<c\b([^>]*?)(/>|>(.*?)</c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_ERR_ATTR = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb'<v>(.*?)</v>', re.S)
+_CHUNK = 8 << 20
+
+
+@dataclass
+class SheetScan:
+    first_row: int = 1          # 1-based Excel row of the first non-empty cell
+    first_col: int = 1          # 1-based Excel column of the first non-empty cell (first rows)
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, "#N/A")
+
+
+def column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(index: int) -> str:
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its XML."""
+    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+    out = {}
+    for sheet in wb.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[sheet.get("name")] = member
+    return out
+
+
+def scan_sheet(path, sheet_name: str, head_rows: int = 50) -> SheetScan:
+    scan = SheetScan()
+    with zipfile.ZipFile(path) as zf:
+        member = sheet_members(zf).get(sheet_name)
+        if member is None:
+            return scan
+        head_done = False
+        first_rows: list[int] = []
+        first_cols: list[int] = []
+        carry = b""
+        with zf.open(member) as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                buf = carry + chunk
+                if chunk:
+                    cut = buf.rfind(b"</row>")
+                    if cut < 0:
+                        carry = buf
+                        continue
+                    cut += len(b"</row>")
+                    work, carry = buf[:cut], buf[cut:]
+                else:
+                    work, carry = buf, b""
+                if not head_done:
+                    for m in _CELL.finditer(work):
+                        body = m.group(3) or b""
+                        if b"<v>" not in body and b"<is>" not in body:
+                            continue
+                        ref = _REF.search(m.group(1))
+                        if not ref:
+                            continue
+                        row = int(ref.group(2))
+                        if first_rows and row > first_rows[0] + head_rows:
+                            head_done = True
+                            break
+                        first_rows.append(row)
+                        first_cols.append(column_index(ref.group(1).decode()))
+                    if first_rows:
+                        head_done = head_done or bool(chunk) is False
+                if b't="e"' in work:
+                    for m in _CELL.finditer(work):
+                        attrs = m.group(1)
+                        if not _ERR_ATTR.search(attrs):
+                            continue
+                        ref = _REF.search(attrs)
+                        value = _VALUE.search(m.group(3) or b"")
+                        if ref:
+                            scan.errors.append((int(ref.group(2)), column_index(ref.group(1).decode()),
+                                                value.group(1).decode() if value else "#ERROR"))
+                if not chunk:
+                    break
+        if first_rows:
+            scan.first_row = min(first_rows)
+            scan.first_col = min(first_cols)
+    return scan
