@@ -265,3 +265,18 @@ def as_cell(value: Any) -> Any:
 
 def as_rows(rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
     return [[as_cell(v) for v in r] for r in rows]
+
+
+def matrix(rows: list[list[Any]], argument: str, columns: Sequence[int], names: Sequence[str]) -> np.ndarray:
+    """Numeric block of a table (blank -> NaN), vectorized when the cells are plain numbers."""
+    out = np.empty((len(rows), len(columns)), dtype=float)
+    for j, (c, name) in enumerate(zip(columns, names)):
+        cells = [r[c] if c < len(r) else None for r in rows]
+        try:
+            out[:, j] = np.asarray(cells, dtype=float)
+            if not any(isinstance(v, (bool, str)) for v in cells[:1]):
+                continue
+        except (TypeError, ValueError):
+            pass
+        out[:, j] = [np.nan if is_blank(v) else number(v, argument, row=i + 2) for i, v in enumerate(cells)]
+    return out

@@ -103,3 +103,83 @@ def monthly_quotas(targets: pd.DataFrame, seasonality: Sequence | None, years: S
         parts = phase(to_decimal(float(annual)), year, seasonality, decimals=2)
         rows += [(key, label, int(v * 100)) for label, v in parts]
     return pd.DataFrame(rows, columns=["rep_id", "period", "quota_cents"])
+
+
+ALLOCATION_METHODS = ("capacity", "history", "equal")
+HISTORY_BLEND = 0.75  # history method: 75% trailing-12-month share, 25% capacity share
+
+
+def allocation_weights(method: str, capacity: np.ndarray, ramp: np.ndarray, history: np.ndarray | None) -> np.ndarray:
+    if method == "equal":
+        return np.ones_like(capacity)
+    cap = capacity * ramp
+    if method == "capacity":
+        return cap
+    if history is None:
+        raise InputError("history", "method history needs a history range (rep_id, date, amount)")
+    hist = np.clip(history, 0, None)
+    cap_share = cap / cap.sum() if cap.sum() > 0 else np.zeros_like(cap)
+    hist_share = hist / hist.sum() if hist.sum() > 0 else cap_share
+    return (HISTORY_BLEND * hist_share + (1 - HISTORY_BLEND) * cap_share) * (ramp > 0)
+
+
+def allocate(total: float, weights: np.ndarray, minimum: np.ndarray | None = None, maximum: np.ndarray | None = None,
+             pinned: np.ndarray | None = None, decimals: int = 0) -> np.ndarray:
+    """Split ``total`` by ``weights``; pinned values are kept, min/max enforced, the
+    difference redistributed among the other reps; rounded so parts sum exactly to total.
+    NaN in minimum/maximum/pinned means none."""
+    n = len(weights)
+    nan = np.full(n, np.nan)
+    minimum = nan if minimum is None else np.asarray(minimum, dtype=float)
+    maximum = nan if maximum is None else np.asarray(maximum, dtype=float)
+    pinned = nan if pinned is None else np.asarray(pinned, dtype=float)
+    bad = ~np.isnan(minimum) & ~np.isnan(maximum) & (minimum > maximum)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError("reps", "min is above max", value=float(minimum[i]), row=i + 1, column="min")
+    fixed = ~np.isnan(pinned)
+    value = np.where(fixed, pinned, 0.0)
+    free = ~fixed
+    lo = np.where(np.isnan(minimum), -np.inf, minimum)
+    hi = np.where(np.isnan(maximum), np.inf, maximum)
+    rest = total - value[fixed].sum()
+    floor_total = np.where(np.isnan(minimum), 0.0, minimum)[free].sum()
+    if free.any() and rest < floor_total - 1e-9:
+        raise InputError("reps", f"the minimums ({floor_total:,.2f}) exceed what is left to allocate ({rest:,.2f})")
+    if free.any() and np.isfinite(hi[free]).all() and rest > hi[free].sum() + 1e-9:
+        raise InputError("reps", f"the maximums ({hi[free].sum():,.2f}) are below what is left to allocate ({rest:,.2f})")
+    if not free.any() and abs(rest) > 1e-9:
+        raise InputError("reps", f"every rep is pinned, but the pins sum to {value.sum():,.2f}, not {total:,.2f}")
+    clamped = np.zeros(n, dtype=bool)
+    for _ in range(n + 1):   # each pass fixes at least one rep at a bound, or stops
+        open_ = free & ~clamped
+        left = rest - value[free & clamped].sum()
+        w = np.where(open_, weights, 0.0)
+        if not open_.any():
+            break
+        share = w / w.sum() * left if w.sum() > 0 else np.where(open_, left / open_.sum(), 0.0)
+        below = open_ & (share < lo - 1e-9)
+        above = open_ & (share > hi + 1e-9)
+        value = np.where(open_, share, value)
+        if not below.any() and not above.any():
+            break
+        # fix the side that is violated more in total; the other is re-checked next pass
+        if (lo[below] - share[below]).sum() >= (share[above] - hi[above]).sum():
+            value[below], clamped[below] = lo[below], True
+        else:
+            value[above], clamped[above] = hi[above], True
+    if (value < -1e-9).any() and total >= 0:
+        i = int(np.argmax(value < -1e-9))
+        raise InputError("reps", "pinned targets exceed the total, leaving a negative target", row=i + 1)
+    # exact rounding: bounded/pinned values rounded themselves, the rest split by largest remainder
+    scale = 10 ** int(decimals)
+    out = np.round(value * scale) / scale
+    movable = free & ~clamped
+    if movable.any():
+        remainder = round((total - out[~movable].sum()) * scale) / scale
+        basis = np.clip(value[movable], 0, None)
+        if basis.sum() > 0:
+            out[movable] = split_exact_array(remainder, basis, decimals)
+        else:
+            out[movable] = split_exact_array(remainder, np.ones(movable.sum()), decimals)
+    return out

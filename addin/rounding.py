@@ -24,8 +24,10 @@ def to_decimal(value) -> Decimal:
     """Float cells become the decimal they display as (0.1 -> Decimal('0.1'), not its binary expansion)."""
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, float):  # np.float64 too; repr(float) is the shortest round-trip text
+        return Decimal(repr(float(value)))
+    if hasattr(value, "item"):     # numpy integers and floats
+        return to_decimal(value.item())
     return Decimal(value)
 
 

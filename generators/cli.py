@@ -105,7 +105,10 @@ def docs(check: bool):
 
 
 def generated_docs() -> dict[Path, str]:
-    return {DOCS / "workbook.md": contract.markdown()}
+    from addin import udfs  # noqa: F401  (fills the registry)
+    from addin.registry import catalog_markdown
+
+    return {DOCS / "workbook.md": contract.markdown(), DOCS / "functions.md": catalog_markdown()}
 
 
 @main.command("demo")

@@ -1,0 +1,95 @@
+"""The sales funnel: stage conversion, win rate, cycle time, deal size, coverage."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+import numpy as np
+
+from .errors import InputError
+
+DEFAULT_ORDER = ("lead", "qualified", "demo", "quote", "negotiation", "won")
+LOST = "lost"
+
+
+def funnel(stages: Sequence[str], order: Sequence[str] | None = None,
+           lost_stages: Sequence[str | None] | None = None) -> list[tuple[str, int, int | None, float | None]]:
+    """(stage, reached, advanced to next, conversion) per stage of ``order``.
+
+    A deal has reached its current stage and every stage before it; a won deal has reached
+    them all. A lost deal reached the stage in ``lost_stages`` (the stage it was lost at)
+    and those before; without it, only the first stage. The last stage has no next.
+    """
+    order = [s.lower() for s in (order or DEFAULT_ORDER)]
+    if len(set(order)) != len(order):
+        raise InputError("order", "stage names in order must be unique")
+    index = {s: i for i, s in enumerate(order)}
+    furthest = np.empty(len(stages), dtype=int)
+    for i, s in enumerate(stages):
+        s = (s or "").strip().lower()
+        if s == LOST:
+            at = (lost_stages[i] if lost_stages is not None else None) or order[0]
+            at = at.strip().lower()
+            if at not in index:
+                raise InputError("stages", f"lost at an unknown stage; expected one of {', '.join(order)}", value=at, row=i + 1)
+            furthest[i] = index[at]
+        elif s in index:
+            furthest[i] = index[s]
+        else:
+            raise InputError("stages", f"unknown stage; expected one of {', '.join(order + [LOST])}", value=s, row=i + 1)
+    reached = [int((furthest >= i).sum()) for i in range(len(order))]
+    rows = []
+    for i, stage in enumerate(order):
+        if i + 1 < len(order):
+            adv = reached[i + 1]
+            rows.append((stage, reached[i], adv, adv / reached[i] if reached[i] else None))
+        else:
+            rows.append((stage, reached[i], None, None))
+    return rows
+
+
+def win_rate(stages: Sequence[str]) -> float:
+    s = [(x or "").strip().lower() for x in stages]
+    won, lost = s.count("won"), s.count(LOST)
+    if won + lost == 0:
+        raise InputError("stages", "no closed deals (won or lost) in the range")
+    return won / (won + lost)
+
+
+def cycle_days(created: Sequence[dt.date | None], closed: Sequence[dt.date | None]) -> float:
+    if len(created) != len(closed):
+        raise InputError("closed", f"expected {len(created)} rows like created, got {len(closed)}")
+    days = []
+    for i, (a, b) in enumerate(zip(created, closed), start=1):
+        if a is None or b is None:
+            continue
+        if b < a:
+            raise InputError("closed", f"closed before created ({a:%Y-%m-%d})", value=f"{b:%Y-%m-%d}", row=i)
+        days.append((b - a).days)
+    if not days:
+        raise InputError("closed", "no closed deals (rows with both dates) in the range")
+    return float(np.mean(days))
+
+
+def deal_size(amounts: Sequence[float], stages: Sequence[str]) -> float:
+    if len(amounts) != len(stages):
+        raise InputError("stages", f"expected {len(amounts)} rows like amounts, got {len(stages)}")
+    won = [a for a, s in zip(amounts, stages) if (s or "").strip().lower() == "won"]
+    if not won:
+        raise InputError("stages", "no won deals in the range")
+    return float(np.mean(won))
+
+
+def coverage(pipeline: float, remaining_target: float, win_rate_: float | None = None) -> list[float]:
+    """[coverage] or [coverage, expected revenue, expected share of the remaining target]."""
+    if remaining_target <= 0:
+        raise InputError("remaining_target", "the target is already met (remaining is zero or less)", value=remaining_target)
+    if pipeline < 0:
+        raise InputError("pipeline", "pipeline must be zero or more", value=pipeline)
+    out = [pipeline / remaining_target]
+    if win_rate_ is not None:
+        if not 0 <= win_rate_ <= 1:
+            raise InputError("win_rate", "win_rate must be from 0 to 1", value=win_rate_)
+        expected = pipeline * win_rate_
+        out += [expected, expected / remaining_target]
+    return out

@@ -1,0 +1,332 @@
+"""SalesDesk's worksheet functions for Excel, registered through xlwings.
+
+The only module that imports xlwings. Each wrapper turns Excel values (2-D lists, blanks,
+error cells, date serials) into validated engine inputs, calls the engine and returns a
+scalar or a 2-D list that spills. Names, arguments and help live in ``addin.registry``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import xlwings as xw
+
+from . import excel as X
+from .calendar import working_days_elapsed, working_days_in_month, holiday_array
+from .errors import InputError
+from .funnel import coverage, cycle_days, deal_size, funnel, win_rate
+from .kpi import Kpi, attainment, runrate, score, scorecard
+from .planning import ALLOCATION_METHODS, GRAINS, allocate, allocation_weights, phase, ramp_share, ramp_shares
+from .registry import REGISTRY, Arg, sheet_function
+from .rounding import split_exact
+
+PLANNING, KPIS, FUNNEL = "Planning", "KPIs", "Funnel"
+
+
+def _decimals(value) -> int:
+    d = X.number(value, "decimals", blank=0)
+    if d != int(d) or not 0 <= d <= 10:
+        raise InputError("decimals", "decimals must be a whole number from 0 to 10", value=value)
+    return int(d)
+
+
+def _holidays(value):
+    return [d for d in X.dates(value, "holidays", required=False) if d is not None] if value is not None else None
+
+
+def _optional_numbers(value, argument):
+    cells = X.column_of(value, argument)
+    if not cells or all(X.is_blank(c) for c in cells):
+        return None
+    return X.numbers(cells, argument)
+
+
+# --- planning -----------------------------------------------------------------------
+
+@sheet_function("SD_SPLIT", category=PLANNING,
+                help="Splits a total in proportion to weights, rounded so the parts sum exactly to the total "
+                     "(largest remainder; on tied remainders the later row gets the unit). Blank weights count as 0.",
+                args=[Arg("total", "The amount to split."),
+                      Arg("weights", "One column (or row) of weights, zero or more.", range=True),
+                      Arg("decimals", "Decimal places of the parts.", optional=True, default=0)],
+                example="=SD_SPLIT(120000, B2:B13)", returns="a column of parts", spills=True)
+def SD_SPLIT(total, weights, decimals=0):
+    parts = split_exact(X.number(total, "total"), X.numbers(weights, "weights"), _decimals(decimals))
+    return [[float(p)] for p in parts]
+
+
+@sheet_function("SD_PHASE", category=PLANNING,
+                help="Phases an annual target into months, quarters or ISO weeks; always sums exactly to annual. "
+                     "Months follow seasonality weights, or their working days without them; weeks take each "
+                     "month's target by working day, so a week across two months takes from both.",
+                args=[Arg("annual", "The annual target."), Arg("year", "The calendar year, e.g. 2026."),
+                      Arg("seasonality", "12 monthly weights (January first).", optional=True, range=True),
+                      Arg("grain", "month, quarter or week.", optional=True, default="month"),
+                      Arg("holidays", "Dates that are not working days.", optional=True, range=True),
+                      Arg("decimals", "Decimal places of the targets.", optional=True, default=0)],
+                example='=SD_PHASE(1200000, 2026, Seasonality!B2:B13, "quarter")',
+                returns="two columns: period label (2026-01, 2026-Q1, 2026-W01) and target", spills=True)
+def SD_PHASE(annual, year, seasonality=None, grain="month", holidays=None, decimals=0):
+    weights = _optional_numbers(seasonality, "seasonality")
+    rows = phase(X.number(annual, "annual"), int(X.number(year, "year")), None if weights is None else list(weights),
+                 X.text(grain, "grain", default="month", choices=GRAINS), _holidays(holidays), _decimals(decimals))
+    return [[label, float(v)] for label, v in rows]
+
+
+@sheet_function("SD_RAMP", category=PLANNING,
+                help="Share of a full target a new hire carries in a month: 0%, 25%, 50%, 75% in the first four "
+                     "full months after hire, 100% after (the hire month itself: 0%). A schedule replaces the default.",
+                args=[Arg("hire_date", "The rep's hire date."), Arg("period_start", "First day of the month planned."),
+                      Arg("schedule", "Shares for full months 1, 2, ... after hire (0 to 1).", optional=True, range=True)],
+                example="=SD_RAMP(Reps!E5, DATE(2026,3,1))", returns="a share from 0 to 1")
+def SD_RAMP(hire_date, period_start, schedule=None):
+    shares = _optional_numbers(schedule, "schedule")
+    return ramp_share(X.date(hire_date, "hire_date"), X.date(period_start, "period_start"),
+                      None if shares is None else list(shares))
+
+
+@sheet_function("SD_ALLOCATE", category=PLANNING,
+                help="Allocates a team total to reps so the targets sum exactly to the total. Methods: capacity "
+                     "(capacity x ramp), history (75% trailing-12-month sales share, 25% capacity share), equal. "
+                     "Pinned targets are kept; min and max are enforced and the difference goes to the others.",
+                args=[Arg("total", "The team total."),
+                      Arg("reps", "Table: rep_id, capacity, hire_date and optional min, max, pinned (header row "
+                                  "by name, or those columns in that order). Blank capacity = 1.", range=True),
+                      Arg("method", "capacity, history or equal.", optional=True, default="capacity"),
+                      Arg("history", "Table of sales: rep_id, date, amount (for method history).", optional=True,
+                          range=True),
+                      Arg("period_start", "First day of the period planned (for ramp and history).", optional=True),
+                      Arg("ramp_schedule", "Ramp shares replacing the default.", optional=True, range=True),
+                      Arg("decimals", "Decimal places of the targets.", optional=True, default=0)],
+                example='=SD_ALLOCATE(450000, Reps!A1:F41, "capacity", , DATE(2026,1,1))',
+                returns="two columns: rep_id and target", spills=True)
+def SD_ALLOCATE(total, reps, method="capacity", history=None, period_start=None, ramp_schedule=None, decimals=0):
+    table = X.table(reps, "reps", ["rep_id", "capacity", "hire_date", "min", "max", "pinned"], required=["rep_id"])
+    ids = [X.text(v, "reps", row=i + 1) for i, v in enumerate(table["rep_id"])]
+    if not ids:
+        raise InputError("reps", "no reps in the range")
+    method = X.text(method, "method", default="capacity", choices=ALLOCATION_METHODS)
+    capacity = np.array([X.number(v, "reps capacity", row=i + 1, blank=1.0, minimum=0) for i, v in
+                         enumerate(table["capacity"])]) if any(c is not None for c in table["capacity"]) else np.ones(len(ids))
+    start = X.date(period_start, "period_start", required=False)
+    shares = _optional_numbers(ramp_schedule, "ramp_schedule")
+    if start is not None and any(not X.is_blank(h) for h in table["hire_date"]):
+        hires = np.array([X.date(h, "reps hire_date", row=i + 1, required=False) or np.datetime64("NaT")
+                          for i, h in enumerate(table["hire_date"])], dtype="datetime64[D]")
+        ramp = ramp_shares(hires, start, None if shares is None else list(shares))
+    else:
+        ramp = np.ones(len(ids))
+    hist = None
+    if method == "history":
+        hist = _trailing_history(history, ids, start)
+    weights = allocation_weights(method, capacity, ramp, hist)
+    column = {k: np.array([np.nan if X.is_blank(v) else X.number(v, f"reps {k}", row=i + 1) for i, v in
+                           enumerate(table[k])]) for k in ("min", "max", "pinned")}
+    targets = allocate(X.number(total, "total"), weights, column["min"], column["max"], column["pinned"],
+                       _decimals(decimals))
+    return [[rep, float(t)] for rep, t in zip(ids, targets)]
+
+
+def _trailing_history(history, ids, start):
+    if history is None:
+        raise InputError("history", "method history needs a history range (rep_id, date, amount)")
+    if start is None:
+        raise InputError("period_start", "method history needs period_start (history is the 12 months before it)")
+    t = X.table(history, "history", ["rep_id", "date", "amount"], required=["rep_id", "date", "amount"])
+    reps = np.array([X.text(v, "history rep_id", row=i + 1) for i, v in enumerate(t["rep_id"])], dtype=object)
+    days = X.dates_array(t["date"], "history date")
+    amounts = X.numbers(t["amount"], "history amount")
+    lo = np.datetime64(dt.date(start.year - 1, start.month, 1))
+    keep = (days >= lo) & (days < np.datetime64(start))
+    sums = {}
+    for r, a in zip(reps[keep], amounts[keep]):
+        sums[r] = sums.get(r, 0.0) + a
+    return np.array([sums.get(r, 0.0) for r in ids])
+
+
+# --- KPIs ---------------------------------------------------------------------------
+
+@sheet_function("SD_ATTAINMENT", category=KPIS, help="Actual divided by target.",
+                args=[Arg("actual", "Actual value."), Arg("target", "Target, more than zero.")],
+                example="=SD_ATTAINMENT(C2, D2)", returns="a ratio (1 = 100%)")
+def SD_ATTAINMENT(actual, target):
+    return attainment(X.number(actual, "actual"), X.number(target, "target"))
+
+
+@sheet_function("SD_RUNRATE", category=KPIS,
+                help="Paces the month: month-to-date / working days elapsed (as_of included) x working days in the "
+                     "month, and that projection against the month's target.",
+                args=[Arg("mtd_actual", "Sales month to date."), Arg("as_of", "The date the MTD figure is as of."),
+                      Arg("month_target", "The month's target."),
+                      Arg("holidays", "Dates that are not working days.", optional=True, range=True)],
+                example="=SD_RUNRATE(C2, TODAY(), D2)", returns="two cells: projected amount, projected attainment",
+                spills=True)
+def SD_RUNRATE(mtd_actual, as_of, month_target, holidays=None):
+    projected, att = runrate(X.number(mtd_actual, "mtd_actual"), X.date(as_of, "as_of"),
+                             X.number(month_target, "month_target"), _holidays(holidays))
+    return [[projected, att]]
+
+
+@sheet_function("SD_SCORE", category=KPIS,
+                help="Weighted KPI score: sum of weight x min(actual/target, cap) over the sum of weights; for a "
+                     "lower-is-better KPI the ratio is target/actual. Below the gate the score is 0.",
+                args=[Arg("actuals", "Actual per KPI.", range=True), Arg("targets", "Target per KPI.", range=True),
+                      Arg("weights", "Weight per KPI.", range=True),
+                      Arg("directions", "higher or lower per KPI (blank = higher).", optional=True, range=True),
+                      Arg("caps", "Highest ratio counted per KPI (blank = none).", optional=True, range=True),
+                      Arg("gate", "Minimum score; below it the result is 0.", optional=True)],
+                example="=SD_SCORE(B2:B7, C2:C7, D2:D7, E2:E7, F2:F7)", returns="a score (1 = on target)")
+def SD_SCORE(actuals, targets, weights, directions=None, caps=None, gate=None):
+    a = X.numbers(actuals, "actuals", blank=None)
+    t = X.numbers(targets, "targets", blank=None)
+    w = X.numbers(weights, "weights", minimum=0)
+    d = [X.text(v, "directions", row=i + 1, default="higher", choices=("higher", "lower"))
+         for i, v in enumerate(X.column_of(directions, "directions"))] if directions is not None else None
+    c = [None if X.is_blank(v) else X.number(v, "caps", row=i + 1, minimum=0)
+         for i, v in enumerate(X.column_of(caps, "caps"))] if caps is not None else None
+    g = None if X.is_blank(gate) else X.number(gate, "gate")
+    return score(list(a), list(t), list(w), d, c, g)
+
+
+KPI_COLUMNS = ["kpi", "weight", "direction", "cap", "target", "green", "amber"]
+
+
+@sheet_function("SD_SCORECARD", category=KPIS,
+                help="The scorecard: per rep, capped attainment per KPI, weighted score, rank (1 = best, ties "
+                     "share) and status (green/amber/red against the weighted KPI thresholds). A column "
+                     "<kpi>_target in the actuals gives a rep's own target. With as_of, targets of cumulative "
+                     "KPIs (sales, activities, ...) are pro-rated by working days elapsed.",
+                args=[Arg("actuals_table", "Header row: rep, then one column per KPI (and optional <kpi>_target "
+                                           "columns); one row per rep.", range=True),
+                      Arg("kpis_table", "The KPIs sheet: kpi, weight, direction, cap, target, green, amber.",
+                          range=True),
+                      Arg("as_of", "For a month still open: the date actuals are as of.", optional=True)],
+                example="=SD_SCORECARD(Actuals!A1:M41, KPIs!A1:G7)",
+                returns="a table with a header row: rep, one attainment column per KPI, score, rank, status",
+                spills=True)
+def SD_SCORECARD(actuals_table, kpis_table, as_of=None):
+    kt = X.table(kpis_table, "kpis_table", KPI_COLUMNS, required=["kpi", "weight"])
+    kpis = []
+    for i, name in enumerate(kt["kpi"]):
+        row = i + 1
+        kpis.append(Kpi(name=X.text(name, "kpis_table kpi", row=row),
+                        weight=X.number(kt["weight"][i], "kpis_table weight", row=row, minimum=0),
+                        direction=X.text(kt["direction"][i], "kpis_table direction", row=row, default="higher",
+                                         choices=("higher", "lower")),
+                        cap=None if X.is_blank(kt["cap"][i]) else X.number(kt["cap"][i], "kpis_table cap", row=row),
+                        target=None if X.is_blank(kt["target"][i]) else X.number(kt["target"][i], "kpis_table target", row=row),
+                        green=X.number(kt["green"][i], "kpis_table green", row=row, blank=1.0),
+                        amber=X.number(kt["amber"][i], "kpis_table amber", row=row, blank=0.85)))
+    rows = X.rows_of(actuals_table)
+    if len(rows) < 2:
+        raise InputError("actuals_table", "expected a header row (rep, KPI names) and at least one rep row")
+    header = [str(h).strip().lower().replace(" ", "_") if h is not None else "" for h in rows[0]]
+    body = [r for r in rows[1:] if not all(X.is_blank(v) for v in r)]
+    missing = [k.name for k in kpis if k.name.lower() not in header]
+    if missing:
+        raise InputError("actuals_table", f"the header row has no column for KPI {', '.join(missing)}")
+    cols = [header.index(k.name.lower()) for k in kpis]
+    actuals = X.matrix(body, "actuals_table", cols, [k.name for k in kpis])
+    tcols = [header.index(f"{k.name.lower()}_target") if f"{k.name.lower()}_target" in header else None for k in kpis]
+    rep_targets = None
+    if any(c is not None for c in tcols):
+        rep_targets = np.full(actuals.shape, np.nan)
+        present = [j for j, c in enumerate(tcols) if c is not None]
+        rep_targets[:, present] = X.matrix(body, "actuals_table", [tcols[j] for j in present],
+                                           [kpis[j].name + "_target" for j in present])
+    prorate = None
+    if not X.is_blank(as_of):
+        day = X.date(as_of, "as_of")
+        prorate = working_days_elapsed(day) / working_days_in_month(day.year, day.month)
+    reps = [X.text(r[0], "actuals_table rep", row=i + 2) for i, r in enumerate(body)]
+    ratios, scores, ranks, status = scorecard(reps, actuals, kpis, rep_targets, prorate)
+    out = [["rep", *[k.name for k in kpis], "score", "rank", "status"]]
+    ratio_rows = np.where(np.isnan(ratios), None, ratios).tolist()
+    for rep, rr, s, rk, st in zip(reps, ratio_rows, scores.tolist(), ranks.tolist(), status.tolist()):
+        out.append([rep, *rr, None if s != s else s, rk, st])
+    return out
+
+
+# --- funnel -------------------------------------------------------------------------
+
+def _stages(value):
+    rows = X.rows_of(value)
+    if rows and isinstance(rows[0][0], str) and rows[0][0].strip().lower() in ("stage", "stages"):
+        rows = rows[1:]
+    stages = [r[0] if r else None for r in rows]
+    lost = [r[1] if len(r) > 1 else None for r in rows]
+    keep = [i for i, s in enumerate(stages) if not X.is_blank(s)]
+    for i in keep:
+        if X.is_error(stages[i]):
+            raise InputError("stages", "fix the error cell it refers to", value=str(stages[i]), row=i + 1)
+    return [str(stages[i]) for i in keep], [None if X.is_blank(lost[i]) else str(lost[i]) for i in keep]
+
+
+@sheet_function("SD_FUNNEL", category=FUNNEL,
+                help="Stage conversion: per stage, deals that reached it, that advanced to the next stage, and the "
+                     "conversion. A deal reached its stage and all before it; won deals reached all; lost deals "
+                     "reached the stage in the second column (lost_stage), or only the first stage without it.",
+                args=[Arg("stages", "One column of stages, or two: stage and lost_stage.", range=True),
+                      Arg("order", "Stage names in order, ending with the win stage.", optional=True, range=True)],
+                example="=SD_FUNNEL(Opportunities!D2:D500)",
+                returns="a table with a header row: stage, reached, advanced, conversion", spills=True)
+def SD_FUNNEL(stages, order=None):
+    s, lost = _stages(stages)
+    custom = [X.text(v, "order", row=i + 1) for i, v in enumerate(X.column_of(order, "order")) if not X.is_blank(v)] \
+        if order is not None else None
+    rows = funnel(s, custom or None, lost)
+    return [["stage", "reached", "advanced", "conversion"], *[list(r) for r in rows]]
+
+
+@sheet_function("SD_WINRATE", category=FUNNEL, help="Won deals / (won + lost); open deals do not count.",
+                args=[Arg("stages", "One column of stages.", range=True)],
+                example="=SD_WINRATE(Opportunities!D2:D500)", returns="a ratio")
+def SD_WINRATE(stages):
+    return win_rate(_stages(stages)[0])
+
+
+@sheet_function("SD_CYCLE", category=FUNNEL, help="Mean days from created to closed over closed deals (rows with "
+                                                  "both dates).",
+                args=[Arg("created", "Created dates.", range=True), Arg("closed", "Closed dates; blank = open.", range=True)],
+                example="=SD_CYCLE(Opportunities!E2:E500, Opportunities!F2:F500)", returns="days")
+def SD_CYCLE(created, closed):
+    return cycle_days(X.dates(created, "created", required=False), X.dates(closed, "closed", required=False))
+
+
+@sheet_function("SD_DEALSIZE", category=FUNNEL, help="Mean amount of won deals.",
+                args=[Arg("amounts", "Deal amounts.", range=True), Arg("stages", "Stages, same rows.", range=True)],
+                example="=SD_DEALSIZE(Opportunities!G2:G500, Opportunities!D2:D500)", returns="an amount")
+def SD_DEALSIZE(amounts, stages):
+    stage_cells = X.column_of(stages, "stages")
+    return deal_size(list(X.numbers(amounts, "amounts")), [None if X.is_blank(s) else str(s) for s in stage_cells])
+
+
+@sheet_function("SD_COVERAGE", category=FUNNEL,
+                help="Pipeline coverage of the remaining target; with a win rate also the expected revenue "
+                     "(pipeline x win rate) and its share of the remaining target.",
+                args=[Arg("pipeline", "Open pipeline value."), Arg("remaining_target", "Target still to reach."),
+                      Arg("win_rate", "Expected win rate, 0 to 1.", optional=True)],
+                example="=SD_COVERAGE(B2, C2, SD_WINRATE(Opportunities!D2:D500))",
+                returns="one row: coverage [, expected revenue, expected share]", spills=True)
+def SD_COVERAGE(pipeline, remaining_target, win_rate=None):
+    rate = None if X.is_blank(win_rate) else X.number(win_rate, "win_rate")
+    return [coverage(X.number(pipeline, "pipeline"), X.number(remaining_target, "remaining_target"), rate)]
+
+
+# --- registration -------------------------------------------------------------------
+
+def _register_with_xlwings() -> None:
+    """Apply xlwings' decorators from the registry (they record metadata on Windows/macOS,
+    and are no-ops elsewhere). Ranges arrive as 2-D lists; error cells as text (#N/A)."""
+    for spec in REGISTRY.values():
+        func = spec.func
+        for arg in reversed(spec.args):
+            options = {"doc": arg.help, "err_to_str": True}
+            if arg.range:
+                options["ndim"] = 2
+            func = xw.arg(arg.name, **options)(func)
+        func = xw.func(category=f"SalesDesk {spec.category}")(func)
+        globals()[spec.name] = func
+
+
+_register_with_xlwings()
