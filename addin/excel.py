@@ -21,6 +21,7 @@ EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
 # Excel's day 0 is 1899-12-30 once the 1900 leap-year bug is accounted for (serials >= 61).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 
 
 def is_error(value: Any) -> bool:
@@ -53,6 +54,12 @@ def rows_of(value: Any) -> list[list[Any]]:
 
 def column_of(value: Any, argument: str) -> list[Any]:
     """A one-column (or one-row) range as a flat list, in reading order."""
+    if isinstance(value, list) and value and isinstance(value[0], list) and len(value[0]) == 1:
+        try:  # the common shape, a column: one pass, no copies
+            if max(map(len, value)) == 1:
+                return [r[0] for r in value]
+        except (TypeError, IndexError):
+            pass
     rows = rows_of(value)
     if not rows:
         return []
@@ -174,12 +181,11 @@ def dates_array(value: Any, argument: str) -> np.ndarray:
         except (TypeError, ValueError):
             pass
     if isinstance(first, (dt.datetime, dt.date)):
-        try:
-            arr = np.array(cells, dtype="datetime64[D]")
-            if not np.isnat(arr).any():
-                return arr
-        except (TypeError, ValueError):
-            pass
+        try:  # date cells as xlwings passes them: ordinals in one C-level pass (time of day dropped)
+            ordinals = np.fromiter((c.toordinal() for c in cells), dtype=np.int64, count=len(cells))
+            return (ordinals - _ORDINAL_1970).astype("datetime64[D]")
+        except (AttributeError, TypeError):
+            pass  # a serial, text or blank among the dates: take the careful path
     return np.array(dates(cells, argument), dtype="datetime64[D]")
 
 

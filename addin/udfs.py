@@ -19,8 +19,9 @@ from .kpi import Kpi, attainment, runrate, score, scorecard
 from .planning import ALLOCATION_METHODS, GRAINS, allocate, allocation_weights, phase, ramp_share, ramp_shares
 from .registry import REGISTRY, Arg, sheet_function
 from .rounding import split_exact
+from .tiering import DEFAULT_TIER_RULES, RF_SEGMENTS, TierRule, abc, revisit, rfm, segment_names, tiers
 
-PLANNING, KPIS, FUNNEL = "Planning", "KPIs", "Funnel"
+PLANNING, KPIS, FUNNEL, CUSTOMERS = "Planning", "KPIs", "Funnel", "Customers"
 
 
 def _decimals(value) -> int:
@@ -311,6 +312,155 @@ def SD_DEALSIZE(amounts, stages):
 def SD_COVERAGE(pipeline, remaining_target, win_rate=None):
     rate = None if X.is_blank(win_rate) else X.number(win_rate, "win_rate")
     return [coverage(X.number(pipeline, "pipeline"), X.number(remaining_target, "remaining_target"), rate)]
+
+
+# --- customers ----------------------------------------------------------------------
+
+def _transactions(customer_ids, dates, amounts):
+    ids = X.column_of(customer_ids, "customer_ids")
+    day = X.dates_array(dates, "dates")
+    amt = X.numbers(amounts, "amounts", blank=None)
+    if not (len(ids) == len(day) == len(amt)):
+        raise InputError("amounts", f"customer_ids, dates and amounts must have the same number of rows "
+                                    f"({len(ids)}, {len(day)}, {len(amt)})")
+    ids = np.array(ids, dtype=object)
+    blank = np.array([X.is_blank(v) for v in ids]) if None in ids or "" in ids else np.zeros(len(ids), dtype=bool)
+    if blank.any():
+        raise InputError("customer_ids", "a customer id is required on every row", value=None,
+                         row=int(np.argmax(blank)) + 1, has_value=True)
+    return ids, day, amt
+
+
+def _as_of(value):
+    return None if X.is_blank(value) else np.datetime64(X.date(value, "as_of"))
+
+
+RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "R", "F", "M", "code", "segment"]
+
+
+@sheet_function("SD_RFM", category=CUSTOMERS,
+                help="RFM per customer: days since the last order, orders, net sales, and 1..bins scores from "
+                     "equal-count bins (equal values share a score; more recent scores higher), the code (e.g. 543) "
+                     "and the recency/frequency segment (champions ... hibernating). Returns reduce monetary.",
+                args=[Arg("customer_ids", "Customer of each transaction.", range=True),
+                      Arg("dates", "Date of each transaction.", range=True),
+                      Arg("amounts", "Amount of each transaction (returns negative).", range=True),
+                      Arg("as_of", "Date recency is measured to (default: latest date in the data).", optional=True),
+                      Arg("bins", "Number of score bins, 2 to 9.", optional=True, default=5),
+                      Arg("segments", "Table replacing the segment map: segment, r_min, r_max, f_min, f_max "
+                                      "(1-5 scale, first match wins).", optional=True, range=True)],
+                example="=SD_RFM(Orders!D2:D20000, Orders!B2:B20000, Orders!G2:G20000)",
+                returns="a table with a header row: " + ", ".join(RFM_COLUMNS), spills=True)
+def SD_RFM(customer_ids, dates, amounts, as_of=None, bins=5, segments=None):
+    ids, day, amt = _transactions(customer_ids, dates, amounts)
+    b = int(X.number(bins, "bins", blank=5))
+    frame = rfm(ids, day, amt, _as_of(as_of), b)
+    if segments is not None:
+        frame["segment"] = _custom_segments(segments, frame, b)
+    return [RFM_COLUMNS, *frame[RFM_COLUMNS].to_numpy().tolist()]
+
+
+def _custom_segments(segments, frame, bins):
+    t = X.table(segments, "segments", ["segment", "r_min", "r_max", "f_min", "f_max"], required=["segment"])
+    r5 = np.ceil(frame["R"].to_numpy() * 5 / bins).astype(int)
+    f5 = np.ceil(frame["F"].to_numpy() * 5 / bins).astype(int)
+    out = np.full(len(frame), "", dtype=object)
+    for i, name in enumerate(t["segment"]):
+        lim = [X.number(t[k][i], f"segments {k}", row=i + 1, blank=d) for k, d in
+               (("r_min", 1), ("r_max", 5), ("f_min", 1), ("f_max", 5))]
+        hit = (out == "") & (r5 >= lim[0]) & (r5 <= lim[1]) & (f5 >= lim[2]) & (f5 <= lim[3])
+        out[hit] = X.text(name, "segments segment", row=i + 1)
+    return out
+
+
+@sheet_function("SD_ABC", category=CUSTOMERS,
+                help="ABC (Pareto) class per row by cumulative share of value, largest first: A up to a_share, "
+                     "B up to b_share, C after. The item whose value crosses a boundary stays in the upper class; "
+                     "zero and negative values are C.",
+                args=[Arg("ids", "Item or customer ids.", range=True), Arg("values", "Value per row.", range=True),
+                      Arg("a_share", "Cumulative share closing class A.", optional=True, default=0.8),
+                      Arg("b_share", "Cumulative share closing class B.", optional=True, default=0.95)],
+                example="=SD_ABC(A2:A500, B2:B500)", returns="two columns: id and class, in input order", spills=True)
+def SD_ABC(ids, values, a_share=0.8, b_share=0.95):
+    names = X.column_of(ids, "ids")
+    vals = X.numbers(values, "values", blank=0.0)
+    if len(names) != len(vals):
+        raise InputError("values", f"expected {len(names)} rows like ids, got {len(vals)}")
+    classes = abc(vals, X.number(a_share, "a_share", blank=0.8), X.number(b_share, "b_share", blank=0.95))
+    return [[n, c] for n, c in zip(names, classes.tolist())]
+
+
+TIER_COLUMNS = ["customer_id", "tier", "cadence_days", "code", "segment", "abc", "recency_days", "frequency", "monetary"]
+RULE_COLUMNS = ["tier", "cadence_days", "abc", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max",
+                "recency_min", "recency_max"]
+
+
+def _rules(value):
+    if value is None:
+        return DEFAULT_TIER_RULES
+    t = X.table(value, "rules", RULE_COLUMNS, required=["tier", "cadence_days"])
+    out = []
+    for i in range(len(t["tier"])):
+        num = {k: None if X.is_blank(t[k][i]) else X.number(t[k][i], f"rules {k}", row=i + 1)
+               for k in RULE_COLUMNS[3:]}
+        abc_text = t["abc"][i]
+        out.append(TierRule(tier=X.text(t["tier"][i], "rules tier", row=i + 1),
+                            cadence_days=int(X.number(t["cadence_days"][i], "rules cadence_days", row=i + 1, minimum=0)),
+                            abc=None if X.is_blank(abc_text) else frozenset(str(abc_text).replace(",", "").replace(" ", "").upper()),
+                            **num))
+    return out
+
+
+@sheet_function("SD_TIER", category=CUSTOMERS,
+                help="The working tier per customer (high-value, potential, ordinary, at-risk, lost) from RFM and "
+                     "ABC by a rule table (first match wins; docs/tiering.md has the default), with the revisit "
+                     "cadence in days.",
+                args=[Arg("customer_ids", "Customer of each transaction.", range=True),
+                      Arg("dates", "Date of each transaction.", range=True),
+                      Arg("amounts", "Amount of each transaction.", range=True),
+                      Arg("as_of", "Date recency is measured to (default: latest date).", optional=True),
+                      Arg("rules", "Rule table: tier, cadence_days, abc, r_min, r_max, f_min, f_max, m_min, m_max, "
+                                   "recency_min, recency_max.", optional=True, range=True)],
+                example="=SD_TIER(Orders!D2:D20000, Orders!B2:B20000, Orders!G2:G20000, DATE(2026,10,31))",
+                returns="a table with a header row: " + ", ".join(TIER_COLUMNS), spills=True)
+def SD_TIER(customer_ids, dates, amounts, as_of=None, rules=None):
+    ids, day, amt = _transactions(customer_ids, dates, amounts)
+    frame = tiers(ids, day, amt, _as_of(as_of), _rules(rules))
+    return [TIER_COLUMNS, *frame[TIER_COLUMNS].to_numpy().tolist()]
+
+
+@sheet_function("SD_REVISIT", category=CUSTOMERS,
+                help="Next revisit date per customer (last contact + the tier's cadence) and whether it is overdue "
+                     "as of a date. A customer never contacted is due on as_of and overdue.",
+                args=[Arg("customer_ids", "Customers.", range=True), Arg("tiers", "Tier per customer.", range=True),
+                      Arg("last_contact_dates", "Last contact per customer (blank = never).", range=True),
+                      Arg("cadence_table", "Table: tier, cadence_days (default: the default tier rules).",
+                          optional=True, range=True),
+                      Arg("as_of", "The date overdue is judged on (default: today).", optional=True)],
+                example="=SD_REVISIT(A2:A500, B2:B500, C2:C500, , TODAY())",
+                returns="a table with a header row: customer_id, next_revisit, overdue", spills=True)
+def SD_REVISIT(customer_ids, tiers, last_contact_dates, cadence_table=None, as_of=None):
+    ids = X.column_of(customer_ids, "customer_ids")
+    tier_names = [X.text(v, "tiers", row=i + 1) for i, v in enumerate(X.column_of(tiers, "tiers"))]
+    last = X.dates(last_contact_dates, "last_contact_dates", required=False)
+    if not (len(ids) == len(tier_names) == len(last)):
+        raise InputError("last_contact_dates", f"customer_ids, tiers and last_contact_dates must have the same rows "
+                                               f"({len(ids)}, {len(tier_names)}, {len(last)})")
+    cadence = {r.tier: r.cadence_days for r in reversed(DEFAULT_TIER_RULES)}
+    if cadence_table is not None:
+        t = X.table(cadence_table, "cadence_table", ["tier", "cadence_days"], required=["tier", "cadence_days"])
+        cadence = {X.text(k, "cadence_table tier", row=i + 1): int(X.number(v, "cadence_table cadence_days", row=i + 1, minimum=0))
+                   for i, (k, v) in enumerate(zip(t["tier"], t["cadence_days"]))}
+    days = []
+    for i, name in enumerate(tier_names):
+        if name not in cadence:
+            raise InputError("tiers", f"no cadence for this tier; expected one of {', '.join(cadence)}", value=name, row=i + 1)
+        days.append(cadence[name])
+    day = X.date(as_of, "as_of") if not X.is_blank(as_of) else dt.date.today()
+    nxt, overdue = revisit(np.array([np.datetime64("NaT") if d is None else np.datetime64(d) for d in last],
+                                    dtype="datetime64[D]"), np.array(days), np.datetime64(day))
+    return [["customer_id", "next_revisit", "overdue"],
+            *[[c, n, bool(o)] for c, n, o in zip(ids, nxt.astype(object).tolist(), overdue.tolist())]]
 
 
 # --- registration -------------------------------------------------------------------

@@ -8,6 +8,7 @@ Every problem is collected (never the first one only) with its Excel row.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -105,9 +106,14 @@ def read_workbook(path, sheets: Iterable[str] | None = None,
 
 def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema) -> tuple[pd.DataFrame | None, list[Problem]]:
     problems: list[Problem] = []
-    scan = scan_sheet(path, sheet_name)
-    head = reader.load_sheet(sheet_name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string").to_pandas()
-    header_at = _find_header(head, schema)
+    with ThreadPoolExecutor(max_workers=1) as pool:   # the XML scan overlaps the load
+        scanning = pool.submit(scan_sheet, path, sheet_name)
+        grid = reader.load_sheet(sheet_name, header_row=None, dtypes="string", whitespace_as_null=True).to_pandas()
+        scan = scanning.result()
+    # One load, every cell as text: fastexcel's type inference would turn the text "n/a",
+    # "NA", "null" or "#N/A" into blanks and blank stray text late in a column; we parse
+    # types ourselves, vectorized, and report what does not parse.
+    header_at = _find_header(grid.head(HEADER_SEARCH_ROWS), schema)
     if header_at is None:
         problems.append(Problem(schema.name, None, None, None, "no header row found",
                                 "a header row naming " + ", ".join(c.name for c in schema.columns)))
@@ -117,12 +123,11 @@ def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema) -> tupl
         problems.append(Problem(schema.name, header_row, None, None,
                                 f"header found on row {header_row}; rows above it were skipped as titles",
                                 "the header on the first row", severity="warning"))
-    raw = reader.load_sheet(sheet_name, header_row=header_at, schema_sample_rows=None,
-                            whitespace_as_null=True).to_pandas()
-    raw = _recheck_blanks(reader, sheet_name, header_at, raw)
-    names = [normalize_header(c) for c in raw.columns]
+    names = [normalize_header(v) if isinstance(v, str) else f"__unnamed__{j}"
+             for j, v in enumerate(grid.iloc[header_at].tolist())]
+    raw = grid.iloc[header_at + 1:].reset_index(drop=True)
     raw.columns = names
-    raw = raw.loc[:, [not n.startswith("__unnamed__") or raw[c].notna().any() for n, c in zip(names, raw.columns)]]
+    raw = raw.loc[:, [not n.startswith("__unnamed__") or raw[n].notna().any() for n in names]]
     raw[ROW] = np.arange(len(raw), dtype=np.int64) + header_row + 1
     blank_rows = raw.drop(columns=[ROW]).isna().all(axis=1)
     errors_by_cell = {}
@@ -195,23 +200,6 @@ def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema) -> tupl
     return out, problems
 
 
-def _recheck_blanks(reader, sheet_name: str, header_at: int, raw: pd.DataFrame) -> pd.DataFrame:
-    """Re-read as text every column with blanks: fastexcel's type inference turns the text
-    "n/a", "NA", "null", "None" and "#N/A" into blanks, which must be reported instead."""
-    suspect = [c for c in raw.columns if raw[c].isna().any() and not raw[c].isna().all()]
-    suspect += [c for c in raw.columns if raw[c].isna().all()]
-    if not suspect:
-        return raw
-    text = reader.load_sheet(sheet_name, header_row=header_at, use_columns=list(suspect), dtypes="string",
-                             whitespace_as_null=True).to_pandas()
-    for c in suspect:
-        if c in text.columns:
-            hidden = raw[c].isna() & text[c].notna()
-            if hidden.any():
-                raw[c] = raw[c].astype(object).where(~hidden, text[c])
-    return raw
-
-
 def _find_header(head: pd.DataFrame, schema: SheetSchema) -> int | None:
     wanted = {c.name for c in schema.columns}
     best, best_hits = None, 0
@@ -254,7 +242,7 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             if target is None or ref.column not in frame.columns:
                 continue
             values = frame[ref.column]
-            bad = values.notna() & ~values.isin(set(target[ref.target].dropna()))
+            bad = values.notna() & ~values.isin(target[ref.target].dropna().unique())
             problems += _cell_problems(schema, ref.column, frame, bad, values, f"unknown {ref.target}",
                                        f"a {ref.target} listed in {ref.sheet}")
     targets = frames.get("Targets")
@@ -262,7 +250,7 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         for level, sheet, col in (("team", "Teams", "team"), ("rep", "Reps", "rep_id")):
             if sheet in frames:
                 rows = targets["level"] == level
-                bad = rows & targets["key"].notna() & ~targets["key"].isin(set(frames[sheet][col]))
+                bad = rows & targets["key"].notna() & ~targets["key"].isin(frames[sheet][col].dropna().unique())
                 problems += _cell_problems(BY_NAME["Targets"], "key", targets, bad, targets["key"],
                                            f"unknown {level}", f"a {col} listed in {sheet}")
     seasonality = frames.get("Seasonality")

@@ -132,6 +132,7 @@ def _is_text(s: pd.Series) -> bool:
 
 
 def _as_id(s: pd.Series) -> pd.Series:
+    """Identifiers and text as stripped Python strings (None for blank), vectorized."""
     if pd.api.types.is_float_dtype(s) or pd.api.types.is_integer_dtype(s):
         whole = s.dropna()
         if (whole == np.floor(whole)).all():
@@ -139,15 +140,10 @@ def _as_id(s: pd.Series) -> pd.Series:
         return s.astype("string").astype(object).where(s.notna(), None)
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
-    out = s.astype(object).where(s.notna(), None)
-    return out.map(_strip_text, na_action="ignore")
-
-
-def _strip_text(v):
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    text = str(v).strip()
-    return text or None
+    text = s.astype("string").str.strip()
+    # whole numbers written by other programs as "101.0" are the ID 101
+    text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return text.astype(object).where(text.notna() & (text != ""), None)
 
 
 def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
@@ -171,8 +167,7 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
         if pd.api.types.is_datetime64_any_dtype(raw):
             return pd.Series(np.nan, index=raw.index), present
         if _is_text(raw):
-            cleaned = raw.astype("string").str.strip().str.replace(",", "", regex=False)
-            out = pd.to_numeric(cleaned, errors="coerce").astype(float)
+            out = _text_to_float(raw)
         else:
             out = raw.astype(float)
         bad = present & out.isna()
@@ -204,6 +199,18 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
         bad = present & ~ok_text & bad_dates
         return out, bad
     raise ValueError(f"unknown column kind {kind}")
+
+
+def _text_to_float(raw: pd.Series) -> pd.Series:
+    """Text cells to floats: Arrow's cast when every cell parses (the usual case), else a
+    tolerant parse (thousands separators, spaces) that leaves NaN where text is not a number."""
+    try:
+        import pyarrow as pa
+        arr = pa.array(raw.astype(object).where(raw.notna(), None), type=pa.string())
+        return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=raw.index)
+    except Exception:  # pyarrow.ArrowInvalid on any cell that is not a plain number
+        cleaned = raw.astype("string").str.strip().str.replace(",", "", regex=False)
+        return pd.to_numeric(cleaned, errors="coerce").astype(float)
 
 
 def _round_cents(values: pd.Series) -> pd.Series:
