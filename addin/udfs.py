@@ -21,7 +21,10 @@ from .registry import REGISTRY, Arg, sheet_function
 from .rounding import split_exact
 from .tiering import DEFAULT_TIER_RULES, RF_SEGMENTS, TierRule, abc, revisit, rfm, segment_names, tiers
 
-PLANNING, KPIS, FUNNEL, CUSTOMERS = "Planning", "KPIs", "Funnel", "Customers"
+from .commission import Tier, commission, draw_schedule
+from .rounding import to_decimal
+
+PLANNING, KPIS, FUNNEL, CUSTOMERS, COMMISSIONS = "Planning", "KPIs", "Funnel", "Customers", "Commissions"
 
 
 def _decimals(value) -> int:
@@ -461,6 +464,52 @@ def SD_REVISIT(customer_ids, tiers, last_contact_dates, cadence_table=None, as_o
                                     dtype="datetime64[D]"), np.array(days), np.datetime64(day))
     return [["customer_id", "next_revisit", "overdue"],
             *[[c, n, bool(o)] for c, n, o in zip(ids, nxt.astype(object).tolist(), overdue.tolist())]]
+
+
+# --- commissions --------------------------------------------------------------------
+
+def _tiers(value):
+    t = X.table(value, "tiers", ["lower", "upper", "rate"], required=["lower", "upper", "rate"])
+    out = []
+    for i in range(len(t["lower"])):
+        lower = X.number(t["lower"][i], "tiers lower", row=i + 1, minimum=0)
+        upper = None if X.is_blank(t["upper"][i]) else X.number(t["upper"][i], "tiers upper", row=i + 1)
+        rate = X.number(t["rate"][i], "tiers rate", row=i + 1, minimum=0)
+        out.append(Tier(to_decimal(lower), None if upper is None else to_decimal(upper), to_decimal(rate)))
+    return out
+
+
+@sheet_function("SD_COMMISSION", category=COMMISSIONS,
+                help="Commission on an amount by tiers (lower bound inclusive, upper exclusive, blank upper = no "
+                     "limit). marginal: each tier's rate on the part inside it; retroactive: the rate of the tier "
+                     "reached on the whole amount. With quota the bounds are shares of quota (1 = 100%). Each "
+                     "tier's commission is rounded half-up to the cent; cap limits the total.",
+                args=[Arg("amount", "Credited sales for the period."),
+                      Arg("tiers", "Table: lower, upper, rate (header row optional).", range=True),
+                      Arg("method", "marginal or retroactive.", optional=True, default="marginal"),
+                      Arg("quota", "The period's quota; makes the bounds shares of it.", optional=True),
+                      Arg("cap", "Most commission paid for the period.", optional=True)],
+                example='=SD_COMMISSION(C5, Plans!C2:E5, "marginal", D5)', returns="the commission, to the cent")
+def SD_COMMISSION(amount, tiers, method="marginal", quota=None, cap=None):
+    return float(commission(to_decimal(X.number(amount, "amount")), _tiers(tiers),
+                            X.text(method, "method", default="marginal", choices=("marginal", "retroactive")),
+                            None if X.is_blank(quota) else to_decimal(X.number(quota, "quota")),
+                            None if X.is_blank(cap) else to_decimal(X.number(cap, "cap", minimum=0))))
+
+
+@sheet_function("SD_DRAW", category=COMMISSIONS,
+                help="A monthly draw over periods: paid is never below the draw; a recoverable draw's top-up is "
+                     "owed and recovered from later periods' excess over the draw.",
+                args=[Arg("gross_amounts", "Commission earned per period, in order.", range=True),
+                      Arg("draw", "The draw per period."),
+                      Arg("recoverable", "TRUE if shortfalls are recovered later.", optional=True, default=True)],
+                example="=SD_DRAW(B2:B13, 1500, TRUE)",
+                returns="two columns per period: paid, owed balance after the period", spills=True)
+def SD_DRAW(gross_amounts, draw, recoverable=True):
+    earned = [to_decimal(v) for v in X.numbers(gross_amounts, "gross_amounts", blank=0.0)]
+    rows = draw_schedule(earned, to_decimal(X.number(draw, "draw", minimum=0)),
+                         X.boolean(recoverable, "recoverable", default=True))
+    return [[float(p), float(o)] for p, o in rows]
 
 
 # --- registration -------------------------------------------------------------------

@@ -88,6 +88,75 @@ def print_problems(problems, limit: int = 200) -> None:
         click.echo(f"... and {len(problems) - limit} more (use --errors-out to get them all)")
 
 
+def _load_month(workbook: Path, month: str):
+    from .monthdata import BatchStopped, load_month
+
+    steps = Steps("Reading", total=len(contract.SHEETS))
+    try:
+        return load_month(workbook, month, progress=steps)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    except BatchStopped as exc:
+        print_problems(exc.problems)
+        click.echo(f"{workbook}: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        steps.close()
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--formats", default="xlsx,pdf", show_default=True, help="Statement formats: xlsx and/or pdf.")
+@click.option("--close", is_flag=True, help="Close the month: store it in the ledger; it is never rewritten.")
+def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool):
+    """Commission statements per rep (xlsx, PDF) and a finance summary for MONTH.
+
+    Exit code 0: all done; 1: some reps were left out (see errors.xlsx); 2: nothing done."""
+    from .commissions import run_commissions
+    from .ledger import PeriodClosed
+
+    md = _load_month(workbook, month)
+    steps = Steps("Statements", total=len(md.frames["Reps"]))
+    try:
+        run = run_commissions(md, out, tuple(f.strip() for f in formats.split(",")), close, progress=steps)
+    except PeriodClosed as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    finally:
+        steps.close()
+    paid = run.result.summary.loc[run.result.summary["period"] == md.month, "paid_cents"].sum() / 100
+    click.echo(f"{len(run.statements)} statements ({len(run.pdfs)} PDFs) in {run.folder}; total to pay {paid:,.2f}")
+    for note in run.notes:
+        click.echo(note)
+    if run.left_out:
+        click.echo(f"Left out ({len(run.left_out)}): {', '.join(run.left_out)}; see {run.folder / 'errors.xlsx'}")
+    sys.exit(run.exit_code)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--payroll", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A workbook with a Payroll sheet (default: the Payroll sheet of WORKBOOK).")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
+    """Computed commission vs what payroll paid, per rep, with a drill-down to the lines.
+
+    Exit code 0 when everything matches, 1 when any rep is flagged."""
+    from .commissions import run_reconcile
+
+    md = _load_month(workbook, month)
+    path, table = run_reconcile(md, out, payroll)
+    counts = table["status"].value_counts()
+    click.echo(f"Reconciliation for {md.month}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    for rec in table[table["status"] != "matched"].to_dict("records"):
+        click.echo(f"  {rec['rep_id']:<8} {rec['status']:<20} difference {rec['difference_cents'] / 100:>12,.2f}")
+    click.echo(f"Written to {path}")
+    sys.exit(1 if (table["status"] != "matched").any() else 0)
+
+
 @main.command()
 @click.option("--check", is_flag=True, help="Exit 1 if the generated docs differ from the files.")
 def docs(check: bool):

@@ -347,13 +347,18 @@ def payroll(frames: dict[str, pd.DataFrame], end: str) -> tuple[pd.DataFrame, pd
     paid = result.summary[["rep_id", "period", "paid_cents"]].copy()
     rep_ids = frames["Reps"]["rep_id"].tolist()
     planted_rows = []
+    taken: set[str] = set()
     for p in PLANTED:
         if p.kind == "unknown":
             rep = "R9999"
             paid = pd.concat([paid, pd.DataFrame({"rep_id": [rep], "period": [end],
                                                   "paid_cents": [int(float(p.delta) * 100)]})], ignore_index=True)
         else:
-            rep = rep_ids[p.rep_index % len(rep_ids)]
+            i = p.rep_index % len(rep_ids)
+            while rep_ids[i] in taken:   # small workbooks: one discrepancy per rep
+                i = (i + 1) % len(rep_ids)
+            rep = rep_ids[i]
+            taken.add(rep)
             sel = (paid["rep_id"] == rep) & (paid["period"] == end)
             if p.kind == "missing":
                 paid = paid[~sel]

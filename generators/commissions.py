@@ -1,0 +1,204 @@
+"""`salesdesk commissions` and `salesdesk reconcile`: statements, finance summary, and the
+reconciliation of computed commission against what payroll paid."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from addin.commission import CommissionResult, compute, inputs_from_frames
+from workbooks.errors_report import write_errors_report
+from workbooks.files import atomic_path, safe_filename, write_text_atomic
+from workbooks.reader import read_workbook
+from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
+
+from .ledger import Ledger, PeriodClosed
+from .monthdata import MonthData, load_month, rep_failures
+from .pdf import soffice, to_pdf
+from .statements import TITLE, BOLD_MONEY, month_label, write_finance_summary, write_statement
+
+LEDGER_NAME = "commission-ledger.sqlite"
+
+
+@dataclass
+class CommissionRun:
+    month: str
+    folder: Path
+    result: CommissionResult
+    statements: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.left_out else 0
+
+
+def month_result(md: MonthData, ledger: Ledger) -> CommissionResult:
+    """The month as computed now, against the closed months in the ledger."""
+    closed = ledger.closed_periods()
+    if md.month in closed:
+        raise PeriodClosed(f"{md.month} was closed on {closed[md.month]}; its statements stand as issued")
+    books = ledger.books(before=md.month)
+    return compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None)
+
+
+def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bool = False, progress=None) -> CommissionRun:
+    folder = Path(out) / md.month / "commissions"
+    ledger = Ledger(Path(out) / LEDGER_NAME)
+    result = month_result(md, ledger)
+    run = CommissionRun(md.month, folder, result)
+    failed = {rep for rep, _ in result.problems}
+    run.left_out = sorted(set(md.bad_reps) | failed)
+    reps = md.frames["Reps"].set_index("rep_id")
+    month_summary = result.summary[result.summary["period"] == md.month]
+    month_lines = result.lines[result.lines["period"] == md.month]
+    lines_by_rep = dict(tuple(month_lines.groupby("rep_id", sort=False)))
+    folder.mkdir(parents=True, exist_ok=True)
+    for rec in month_summary.to_dict("records"):
+        rep_id = rec["rep_id"]
+        rep = {"rep_id": rep_id, "name": reps.loc[rep_id, "name"], "team": rec["team"], "plan_id": rec["plan_id"]}
+        path = folder / f"{safe_filename(rep_id)}.xlsx"
+        write_statement(path, rep, rec, lines_by_rep.get(rep_id, month_lines.iloc[0:0]), md.month)
+        run.statements.append(path)
+        if progress:
+            progress(rep_id)
+    names = month_summary["rep_id"].map(reps["name"])
+    write_finance_summary(folder / "finance-summary.xlsx", month_summary.assign(name=names), md.month, run.left_out)
+    if "pdf" in formats:
+        if soffice():
+            run.pdfs = to_pdf(run.statements)
+        else:
+            run.notes.append("PDFs skipped: LibreOffice (soffice) is not installed")
+    problems = md.problems
+    extra = rep_failures(md) + [{"severity": "error", "sheet": "(commissions)", "row": None, "column": "rep_id",
+                                 "value": rep, "problem": msg, "expected": "fix the data and run again"}
+                                for rep, msg in result.problems]
+    if problems or extra:
+        write_errors_report(problems, folder / "errors.xlsx", extra)
+    if close:
+        ledger.close(md.month, result.lines, result.summary, str(md.data.path))
+        run.notes.append(f"{md.month} closed in {ledger.path}")
+    return run
+
+
+# --- reconciliation ---------------------------------------------------------------------
+
+STATUSES = ("matched", "underpaid", "overpaid", "missing in payroll", "unknown rep", "not computed")
+
+
+def read_payroll(md: MonthData, payroll_file: Path | None) -> pd.DataFrame:
+    if payroll_file is None:
+        return md.frames["Payroll"]
+    data = read_workbook(payroll_file, sheets=["Payroll"])
+    data.raise_for_errors()
+    return data["Payroll"]
+
+
+def reconcile(md: MonthData, result: CommissionResult, payroll: pd.DataFrame) -> pd.DataFrame:
+    """Computed vs paid per rep for the month; difference = paid - computed, to the cent."""
+    month = md.month
+    computed = result.summary[result.summary["period"] == month][["rep_id", "paid_cents"]].rename(
+        columns={"paid_cents": "computed_cents"})
+    paid = payroll[payroll["period"] == month]
+    paid = pd.DataFrame({"rep_id": paid["rep_id"],
+                         "paid_cents": np.round(paid["paid_commission"].to_numpy() * 100).astype(np.int64)})
+    paid = paid.groupby("rep_id", as_index=False)["paid_cents"].sum()
+    table = computed.merge(paid, on="rep_id", how="outer")
+    known = set(md.data["Reps"]["rep_id"])
+    not_computed = set(md.bad_reps) | {rep for rep, _ in result.problems}
+    status = []
+    for rep, comp, pay in table[["rep_id", "computed_cents", "paid_cents"]].itertuples(index=False):
+        if rep not in known:
+            status.append("unknown rep")
+        elif rep in not_computed:
+            status.append("not computed")
+        elif pd.isna(pay):
+            status.append("matched" if comp == 0 else "missing in payroll")
+        elif pd.isna(comp):
+            status.append("overpaid" if pay > 0 else "matched")
+        elif pay == comp:
+            status.append("matched")
+        else:
+            status.append("underpaid" if pay < comp else "overpaid")
+    table["status"] = status
+    table["computed_cents"] = table["computed_cents"].where(table["status"] != "not computed")
+    table["difference_cents"] = table["paid_cents"].fillna(0) - table["computed_cents"].fillna(0)
+    reps = md.data["Reps"].set_index("rep_id")
+    table["name"] = table["rep_id"].map(reps["name"])
+    table["team"] = table["rep_id"].map(reps["team"])
+    order = {s: i for i, s in enumerate(STATUSES[1:] + STATUSES[:1])}
+    return table.sort_values(["status", "rep_id"], key=lambda c: c.map(order) if c.name == "status" else c).reset_index(drop=True)
+
+
+def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, month: str) -> None:
+    flagged = table[table["status"] != "matched"]
+    drill = lines[lines["rep_id"].isin(flagged["rep_id"])].sort_values(["rep_id", "kind"])
+    with atomic_path(path) as tmp:
+        wb = new_workbook(tmp)
+        cw = CellWriter(wb)
+        ws = wb.add_worksheet("Reconciliation")
+        dl = wb.add_worksheet("Lines")
+        ws.write_string(0, 0, f"Commission reconciliation, {month_label(month)}", cw.fmt(TITLE))
+        heads = ["rep", "name", "team", "computed", "paid", "difference (paid - computed)", "status", "lines"]
+        for j, h in enumerate(heads):
+            ws.write_string(2, j, h, cw.fmt(HEADER))
+        for j, w in enumerate([10, 22, 10, 13, 13, 16, 18, 10]):
+            ws.set_column(j, j, w)
+        ws.freeze_panes(3, 0)
+        line_heads = ["rep", "kind", "order", "original order", "credited amount", "rate", "commission", "note"]
+        for j, h in enumerate(line_heads):
+            dl.write_string(0, j, h, cw.fmt(HEADER))
+        first_line = {}
+        for i, rec in enumerate(drill.itertuples(index=False), start=1):
+            first_line.setdefault(rec.rep_id, i + 1)
+            cw.row(dl, i, [rec.rep_id, rec.kind, rec.order_id, rec.source_order_id,
+                           None if pd.isna(rec.credited_cents) else rec.credited_cents / 100,
+                           rec.rate_micro / 1e6 if rec.rate_micro else None, rec.commission_cents / 100, rec.note])
+        red = cw.fmt({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        for i, rec in enumerate(table.to_dict("records")):
+            r = 3 + i
+            cw.text(ws, r, 0, str(rec["rep_id"]))
+            cw.cell(ws, r, 1, rec["name"] if isinstance(rec["name"], str) else None)
+            cw.cell(ws, r, 2, rec["team"] if isinstance(rec["team"], str) else None)
+            for j, key in ((3, "computed_cents"), (4, "paid_cents")):
+                if pd.notna(rec[key]):
+                    ws.write_number(r, j, rec[key] / 100, cw.fmt(MONEY))
+            ws.write_formula(r, 5, f"=N(E{r + 1})-N(D{r + 1})", cw.fmt(MONEY), rec["difference_cents"] / 100)
+            ws.write_string(r, 6, rec["status"], red if rec["status"] != "matched" else None)
+            if rec["rep_id"] in first_line:
+                ws.write_url(r, 7, f"internal:'Lines'!A{first_line[rec['rep_id']]}", string="see lines")
+        last = 3 + len(table)
+        ws.write_string(last, 0, "Total", cw.fmt({"bold": True}))
+        for j, key in ((3, "computed_cents"), (4, "paid_cents"), (5, "difference_cents")):
+            col = "DEF"[j - 3]
+            ws.write_formula(last, j, f"=SUM({col}4:{col}{last})", cw.fmt(BOLD_MONEY), table[key].fillna(0).sum() / 100)
+        ws.conditional_format(3, 5, max(3, last - 1), 5, {"type": "cell", "criteria": "!=", "value": 0, "format": red})
+        wb.close()
+
+
+def run_reconcile(md: MonthData, out: Path, payroll_file: Path | None = None) -> tuple[Path, pd.DataFrame]:
+    ledger = Ledger(Path(out) / LEDGER_NAME)
+    closed = ledger.closed_periods()
+    books = ledger.books(before=md.month)
+    result = compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None)
+    if md.month in closed:  # reconcile against what was issued for a closed month
+        stated = ledger.books(before=(pd.Period(md.month, "M") + 1).strftime("%Y-%m"))
+        s = stated.summary[stated.summary["period"] == md.month]
+        result.summary = result.summary[result.summary["period"] != md.month]
+        result.summary = pd.concat([result.summary, s.assign(period=md.month)], ignore_index=True)
+    table = reconcile(md, result, read_payroll(md, payroll_file))
+    path = Path(out) / md.month / "reconciliation.xlsx"
+    write_reconciliation(path, table, result.lines[result.lines["period"] == md.month], md.month)
+    counts = table["status"].value_counts().to_dict()
+    write_text_atomic(path.with_suffix(".json"), json.dumps({
+        "month": md.month, "counts": counts,
+        "computed_total": f"{table['computed_cents'].fillna(0).sum() / 100:.2f}",
+        "paid_total": f"{table['paid_cents'].fillna(0).sum() / 100:.2f}",
+        "flagged": table[table["status"] != "matched"][["rep_id", "status", "difference_cents"]].astype(
+            {"difference_cents": float}).to_dict("records")}, indent=2, default=str))
+    return path, table

@@ -1,0 +1,167 @@
+"""Commission statements (one xlsx per rep) and the finance summary workbook.
+
+Every sale and clawback line's commission is a native formula, ROUND(credited x rate, 2),
+with the engine's value cached, so an auditor sees the arithmetic in Excel and the file
+shows numbers before any recalculation. Totals are SUM/SUMIF formulas, also cached.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from addin.money import MICRO
+from workbooks.files import atomic_path
+from workbooks.xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, new_workbook
+
+RATE = {"num_format": "0.00####%"}
+TITLE = {"bold": True, "font_size": 14}
+BOLD_MONEY = {"num_format": "#,##0.00", "bold": True, "top": 1}
+LINE_HEADERS = ["kind", "order", "date", "product", "customer", "original order", "original month", "credit share",
+                "order amount", "credited amount", "tier", "rate", "commission", "note"]
+WIDTHS = [10, 11, 11, 18, 10, 13, 12, 11, 13, 14, 6, 10, 12, 60]
+KIND_LABEL = {"sale": "sale", "clawback": "clawback", "gate": "gate", "cap": "cap", "spiff": "SPIFF",
+              "adjustment": "adjustment"}
+
+
+def month_label(period: str) -> str:
+    return pd.Period(period, "M").strftime("%B %Y")
+
+
+def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, period: str) -> None:
+    with atomic_path(path) as tmp:
+        wb = new_workbook(tmp)
+        cw = CellWriter(wb)
+        ws = wb.add_worksheet("Statement")
+        for j, w in enumerate(WIDTHS):
+            ws.set_column(j, j, w)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_paper(9)
+        ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&CCommission statement&R{month_label(period)}")
+        ws.set_footer("&LSalesDesk&RPage &P of &N")
+        ws.write_string(0, 0, f"Commission statement, {month_label(period)}", cw.fmt(TITLE))
+        info = [("Rep", f"{rep['name']} ({rep['rep_id']})"), ("Team", rep.get("team") or ""), ("Plan", rep.get("plan_id") or "")]
+        for i, (k, v) in enumerate(info, start=2):
+            ws.write_string(i, 0, k, cw.fmt({"bold": True}))
+            cw.text(ws, i, 1, str(v))
+        quota = summary.get("quota_cents")
+        ws.write_string(2, 3, "Quota", cw.fmt({"bold": True}))
+        if quota is not None and quota == quota:
+            ws.write_number(2, 4, quota / 100, cw.fmt(MONEY))
+        ws.write_string(3, 3, "Credited sales", cw.fmt({"bold": True}))
+        ws.write_number(3, 4, summary["sales_cents"] / 100, cw.fmt(MONEY))
+        ws.write_string(4, 3, "Attainment", cw.fmt({"bold": True}))
+        if quota:
+            ws.write_formula(4, 4, "=IF(E3>0,E4/E3,\"\")", cw.fmt(PERCENT), summary["sales_cents"] / quota)
+        top = 7
+        for j, h in enumerate(LINE_HEADERS):
+            ws.write_string(top, j, h, cw.fmt(HEADER))
+        ws.freeze_panes(top + 1, 0)
+        r = top
+        for line in lines.itertuples(index=False):
+            r += 1
+            excel_row = r + 1
+            cw.text(ws, r, 0, KIND_LABEL.get(line.kind, line.kind))
+            for col, value in ((1, line.order_id), (3, line.product), (4, line.customer_id), (5, line.source_order_id),
+                               (6, line.source_period)):
+                if isinstance(value, str) and value:
+                    cw.text(ws, r, col, value)
+            if pd.notna(line.order_date):
+                cw.cell(ws, r, 2, pd.Timestamp(line.order_date), DATE)
+            if line.kind in ("sale", "clawback"):
+                ws.write_number(r, 7, float(line.credit_share), cw.fmt(PERCENT))
+                ws.write_number(r, 8, line.order_cents / 100, cw.fmt(MONEY))
+                ws.write_number(r, 9, line.credited_cents / 100, cw.fmt(MONEY))
+                if line.tier:
+                    ws.write_number(r, 10, int(line.tier))
+                ws.write_number(r, 11, line.rate_micro / MICRO, cw.fmt(RATE))
+                ws.write_formula(r, 12, f"=ROUND(J{excel_row}*L{excel_row},2)", cw.fmt(MONEY),
+                                 line.commission_cents / 100)
+            else:
+                ws.write_number(r, 12, line.commission_cents / 100, cw.fmt(MONEY))
+            if isinstance(line.note, str) and line.note:
+                cw.text(ws, r, 13, line.note)
+        first, last = top + 2, max(r + 1, top + 2)
+        r += 2
+        totals = [(f"Sales commission", f'=SUMIF(A{first}:A{last},"sale",M{first}:M{last})', summary["commission_cents"]),
+                  ("Gate and cap", f'=SUMIF(A{first}:A{last},"gate",M{first}:M{last})+SUMIF(A{first}:A{last},"cap",M{first}:M{last})',
+                   summary["gate_cents"] + summary["cap_cents"]),
+                  ("Clawbacks", f'=SUMIF(A{first}:A{last},"clawback",M{first}:M{last})', summary["clawback_cents"]),
+                  ("SPIFFs", f'=SUMIF(A{first}:A{last},"SPIFF",M{first}:M{last})', summary["spiff_cents"]),
+                  ("Adjustments to closed months", f'=SUMIF(A{first}:A{last},"adjustment",M{first}:M{last})',
+                   summary["adjustment_cents"]),
+                  ("Earned", f"=SUM(M{first}:M{last})", summary["earned_cents"])]
+        label_fmt = {"align": "right"}
+        for label, formula, cents in totals:
+            ws.merge_range(r, 8, r, 11, label, cw.fmt(dict(label_fmt, bold=label == "Earned")))
+            ws.write_formula(r, 12, formula, cw.fmt(BOLD_MONEY if label == "Earned" else MONEY), cents / 100)
+            r += 1
+        earned_row = r
+        ws.merge_range(r, 8, r, 11, "Draw top-up", cw.fmt(label_fmt))
+        ws.write_number(r, 12, summary["draw_topup_cents"] / 100, cw.fmt(MONEY))
+        ws.merge_range(r + 1, 8, r + 1, 11, "Draw recovered", cw.fmt(label_fmt))
+        ws.write_number(r + 1, 12, -summary["recovered_cents"] / 100, cw.fmt(MONEY))
+        ws.merge_range(r + 2, 8, r + 2, 11, "Total to pay", cw.fmt(dict(label_fmt, bold=True)))
+        ws.write_formula(r + 2, 12, f"=M{earned_row}+M{r + 1}+M{r + 2}", cw.fmt(BOLD_MONEY), summary["paid_cents"] / 100)
+        ws.merge_range(r + 3, 8, r + 3, 11, "Draw balance owed after this month", cw.fmt(label_fmt))
+        ws.write_number(r + 3, 12, summary["owed_after_cents"] / 100, cw.fmt(MONEY))
+        if summary["draw_cents"]:
+            ws.merge_range(r + 4, 8, r + 4, 11, "Monthly draw", cw.fmt(label_fmt))
+            ws.write_number(r + 4, 12, summary["draw_cents"] / 100, cw.fmt(MONEY))
+        wb.close()
+
+
+def _hf(text) -> str:
+    """Text safe inside an Excel header/footer (& starts a control code)."""
+    return str(text).replace("&", "&&")
+
+
+SUMMARY_COLUMNS = [("rep_id", "rep"), ("name", "name"), ("team", "team"), ("plan_id", "plan"),
+                   ("quota_cents", "quota"), ("sales_cents", "credited sales"), ("attainment", "attainment"),
+                   ("commission_cents", "sales commission"), ("gate_cents", "gate"), ("cap_cents", "cap"),
+                   ("clawback_cents", "clawbacks"), ("spiff_cents", "SPIFFs"), ("adjustment_cents", "adjustments"),
+                   ("earned_cents", "earned"), ("draw_topup_cents", "draw top-up"), ("recovered_cents", "draw recovered"),
+                   ("paid_cents", "to pay"), ("owed_after_cents", "draw owed after")]
+
+
+def write_finance_summary(path: Path, summary: pd.DataFrame, period: str, left_out: list[str]) -> None:
+    with atomic_path(path) as tmp:
+        wb = new_workbook(tmp)
+        cw = CellWriter(wb)
+        ws = wb.add_worksheet("Commissions")
+        ws.write_string(0, 0, f"Commissions for {month_label(period)}", cw.fmt(TITLE))
+        top = 2
+        for j, (_, label) in enumerate(SUMMARY_COLUMNS):
+            ws.write_string(top, j, label, cw.fmt(HEADER))
+            ws.set_column(j, j, 12 if j > 3 else 10 if j != 1 else 22)
+        ws.freeze_panes(top + 1, 2)
+        rows = summary.sort_values(["team", "rep_id"]).reset_index(drop=True)
+        for i, rec in enumerate(rows.to_dict("records")):
+            r = top + 1 + i
+            for j, (key, _) in enumerate(SUMMARY_COLUMNS):
+                v = rec.get(key)
+                if key.endswith("_cents"):
+                    if v is not None and v == v:
+                        ws.write_number(r, j, v / 100, cw.fmt(MONEY))
+                elif key == "attainment":
+                    if v is not None and v == v:
+                        ws.write_number(r, j, float(v), cw.fmt(PERCENT))
+                else:
+                    cw.cell(ws, r, j, v)
+        last = top + len(rows)
+        total_row = last + 1
+        ws.write_string(total_row, 0, "Total", cw.fmt({"bold": True}))
+        for j, (key, _) in enumerate(SUMMARY_COLUMNS):
+            if key.endswith("_cents"):
+                col = _col(j)
+                cached = float(rows[key].fillna(0).sum()) / 100
+                ws.write_formula(total_row, j, f"=SUM({col}{top + 2}:{col}{last + 1})", cw.fmt(BOLD_MONEY), cached)
+        if left_out:
+            ws.write_string(total_row + 2, 0, "Left out of this run (see errors.xlsx): " + ", ".join(left_out))
+        wb.close()
+
+
+def _col(j: int) -> str:
+    from workbooks.xlsxscan import column_letters
+    return column_letters(j + 1)
