@@ -134,3 +134,15 @@ def scorecard(reps: Sequence[str], actuals: np.ndarray, kpis: Sequence[Kpi], rep
     status = np.where(np.isnan(scores), "", np.where(scores >= green - 1e-12, "green",
                                                      np.where(scores >= amber - 1e-12, "amber", "red")))
     return ratios, scores, ranks, status
+
+
+# Planned activities per full-time week, for the activity section of the monthly report
+# (about 14 a month in all, the default activities KPI target).
+WEEKLY_CADENCE = {"call": 2.0, "visit": 0.75, "demo": 0.5, "quote": 0.25}
+
+
+def planned_activities(working_days: int, capacity: float, cadence: dict[str, float] = WEEKLY_CADENCE) -> dict[str, float]:
+    """Planned count per activity type for a period of ``working_days``: weekly cadence x
+    capacity x working weeks (working days / 5), rounded to whole activities."""
+    weeks = working_days / 5
+    return {kind: float(round(per_week * capacity * weeks)) for kind, per_week in cadence.items()}

@@ -158,6 +158,44 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
 
 
 @main.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--formats", default="xlsx,html,pdf", show_default=True, help="Any of xlsx, html, pdf.")
+@click.option("--jobs", type=int, default=None, help="Worker processes (default: the number of cores).")
+@click.option("--only", multiple=True, help="Only this rep_id or team (repeatable).")
+def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | None, only: tuple[str, ...]):
+    """Every rep's and team's monthly report (xlsx, HTML, PDF), index.html, summary.xlsx and
+    manifest.json in OUT/MONTH/. Exit code 1 if any report or rep failed (see errors.xlsx)."""
+    md = _load_month(workbook, month)
+    run = _reports(md, out, formats, jobs, list(only))
+    sys.exit(run.exit_code)
+
+
+def _reports(md, out: Path, formats: str, jobs, only):
+    from .commissions import month_result
+    from .ledger import Ledger, PeriodClosed
+    from .reports import run_reports
+
+    try:
+        summary = month_result(md, Ledger(out / "commission-ledger.sqlite")).summary
+    except PeriodClosed:
+        summary = None
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in ("xlsx", "html", "pdf")]
+    if bad:
+        raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use xlsx, html, pdf", param_hint="--formats")
+    run = run_reports(md, out, wanted, jobs, only or None, summary)
+    click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
+    click.echo(f"  index: {run.folder / 'index.html'}")
+    for note in run.notes:
+        click.echo("  " + note)
+    if run.failures:
+        click.echo(f"  {len(run.failures)} problem(s): see {run.folder / 'errors.xlsx'}")
+    return run
+
+
+@main.command()
 @click.option("--check", is_flag=True, help="Exit 1 if the generated docs differ from the files.")
 def docs(check: bool):
     """Regenerate docs/workbook.md (and the function catalog) from the code."""
@@ -183,16 +221,31 @@ def generated_docs() -> dict[Path, str]:
 @main.command("demo")
 @click.option("--out", default="demo-output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the demo workbook and everything made from it.")
-def demo(out: Path):
-    """Build the demo workbook and run the monthly job on it end to end."""
+@click.option("--formats", default="xlsx,html,pdf", show_default=True, help="Report formats.")
+def demo(out: Path, formats: str):
+    """The monthly job end to end on built-in demo data: workbook, reports, commission
+    statements, reconciliation against payroll."""
+    from .commissions import run_commissions, run_reconcile
+
     out.mkdir(parents=True, exist_ok=True)
     book = out / "demo-sales.xlsx"
-    click.echo(f"Building the demo workbook ... ")
+    month = demo_data.DEFAULT_END
+    click.echo(f"1. Demo workbook: {book}")
     make_demo_workbook(book)
-    data = load(book)
-    click.echo(f"  {book} ({sum(len(f) for f in data.frames.values()):,} rows, {len(data.errors)} errors)")
-    data.raise_for_errors()
-    click.echo("Done. Outputs are in " + str(out.resolve()))
+    md = _load_month(book, month)
+    click.echo(f"   {sum(len(f) for f in md.data.frames.values()):,} rows, {len(md.data.errors)} errors")
+    click.echo(f"2. Monthly reports for {month}:")
+    runs = [_reports(md, out, formats, None, [])]
+    click.echo(f"3. Commission statements:")
+    pdf = "pdf" in formats
+    co = run_commissions(md, out, ("xlsx", "pdf") if pdf else ("xlsx",))
+    click.echo(f"   {len(co.statements)} statements ({len(co.pdfs)} PDFs) in {co.folder}")
+    path, table = run_reconcile(md, out)
+    flagged = table[table["status"] != "matched"]
+    click.echo(f"4. Reconciliation against payroll: {path}")
+    click.echo(f"   {len(flagged)} flagged: " + ", ".join(f"{r} {s}" for r, s in zip(flagged['rep_id'], flagged['status'])))
+    click.echo(f"Done. Open {(out / month / 'index.html').resolve()}")
+    sys.exit(max(r.exit_code for r in runs + [co]))
 
 
 if __name__ == "__main__":

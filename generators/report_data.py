@@ -1,0 +1,313 @@
+"""Everything the monthly reports show, computed once for all reps and teams (vectorized
+over the month's frames), then cut into one plain context per report for the workers."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from addin.calendar import working_days, working_days_elapsed, working_days_in_month
+from addin.funnel import DEFAULT_ORDER
+from addin.kpi import CUMULATIVE_KPIS, Kpi, planned_activities, runrate, scorecard
+from addin.planning import phase
+from addin.rounding import to_decimal
+from addin.tiering import TIER_ORDER, customer_view
+
+from .monthdata import MonthData
+
+TREND_MONTHS = 12
+TRAILING_MONTHS = 3          # win rate, cycle time and satisfaction look at the last three months
+LARGE_RETURN = 1000.0        # returns at or above this amount are listed as team risks
+BEHIND_PACE = 0.85           # projected or actual attainment below this is behind pace
+
+
+@dataclass
+class MonthFacts:
+    month: str
+    as_of: dt.date
+    open_month: bool
+    reps: list[dict]
+    teams: list[dict]
+
+
+def _period(s: pd.Series) -> pd.Series:
+    return s.dt.strftime("%Y-%m")
+
+
+def team_targets(targets: pd.DataFrame, seasonality, years) -> pd.DataFrame:
+    rows = []
+    t = targets[(targets["level"] == "team") & targets["year"].isin(list(years))]
+    for key, year, annual in zip(t["key"], t["year"].astype(int), t["annual_target"]):
+        rows += [(key, label, float(v)) for label, v in phase(to_decimal(float(annual)), year, seasonality, decimals=2)]
+    return pd.DataFrame(rows, columns=["team", "period", "target"])
+
+
+def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, only: set[str] | None = None) -> MonthFacts:
+    f = md.frames
+    month = md.month
+    period = pd.Period(month, "M")
+    month_start, month_end = period.start_time.normalize(), period.end_time.normalize()
+    orders = f["Orders"]
+    live = orders[orders["status"] != "cancelled"]
+    latest = live["order_date"].max()
+    as_of = min(month_end, latest).date() if pd.notna(latest) else month_end.date()
+    # open while working days of the month remain after the latest data
+    open_month = int(working_days(as_of + dt.timedelta(days=1), month_end.date() + dt.timedelta(days=1))) > 0
+    periods = pd.period_range(period - (TREND_MONTHS - 1), period, freq="M").strftime("%Y-%m").tolist()
+    quarter = [p for p in periods if pd.Period(p, "M").quarter == period.quarter and p[:4] == month[:4]]
+    ytd = [p for p in pd.period_range(f"{month[:4]}-01", period, freq="M").strftime("%Y-%m")]
+
+    reps = f["Reps"].copy()
+    reps = reps[reps["active"].fillna(True).astype(bool)]
+    reps = reps[reps["hire_date"].isna() | (reps["hire_date"] <= month_end)]
+    reps = reps[~reps["rep_id"].isin(list(md.bad_reps))]
+    teams = f["Teams"].set_index("team")
+
+    # sales (net of returns, by the order's rep) and targets per rep-month
+    sales = live.assign(period=_period(live["order_date"])).groupby(["rep_id", "period"])["amount"].sum()
+    quota = md.quotas.assign(target=md.quotas["quota_cents"] / 100).set_index(["rep_id", "period"])["target"]
+    seasonality = f["Seasonality"].sort_values("month")["weight"].tolist()
+    years = sorted({int(p[:4]) for p in periods} | {int(month[:4])})
+    tt = team_targets(f["Targets"], seasonality, years).set_index(["team", "period"])["target"]
+
+    in_month = live[(live["order_date"] >= month_start) & (live["order_date"] <= month_end)]
+    booked_month = in_month[in_month["status"] == "booked"]
+    margin = booked_month.groupby("rep_id").agg(amount=("amount", "sum"), cost=("cost", "sum"))
+    margin_pct = (margin["amount"] - margin["cost"]) / margin["amount"].where(margin["amount"] != 0)
+
+    acts = f["Activities"]
+    acts_month = acts[(acts["date"] >= month_start) & (acts["date"] <= month_end)]
+    act_counts = acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0)
+
+    trailing_start = (period - (TRAILING_MONTHS - 1)).start_time
+    opps = f["Opportunities"]
+    closed = opps[opps["closed"].notna() & (opps["closed"] >= trailing_start) & (opps["closed"] <= month_end)]
+    won = closed[closed["stage"] == "won"].groupby("rep_id").size()
+    lost = closed[closed["stage"] == "lost"].groupby("rep_id").size()
+    win_rate = (won / (won.add(lost, fill_value=0))).dropna()
+    won_deals = closed[closed["stage"] == "won"]
+    cycle = ((won_deals["closed"] - won_deals["created"]).dt.days).groupby(won_deals["rep_id"]).mean()
+    sat = f["Satisfaction"]
+    sat_tr = sat[(sat["date"] >= trailing_start) & (sat["date"] <= month_end)]
+    sat_mean = sat_tr.groupby("rep_id")["score"].mean()
+    sat_month = sat[(sat["date"] >= month_start) & (sat["date"] <= month_end)].groupby("rep_id")["score"].agg(["mean", "count"])
+
+    # funnel over deals created in the last twelve months
+    funnel_opps = opps[(opps["created"] > month_end - pd.DateOffset(months=12)) & (opps["created"] <= month_end)]
+    funnel = _funnel_counts(funnel_opps)
+
+    # scorecard
+    kpis = [Kpi(r.kpi, float(r.weight), r.direction, None if pd.isna(r.cap) else float(r.cap),
+                None if pd.isna(r.target) else float(r.target), float(r.green), float(r.amber))
+            for r in f["KPIs"].itertuples(index=False)]
+    ids = reps["rep_id"].tolist()
+    month_sales = sales.xs(month, level="period") if month in sales.index.get_level_values("period") else pd.Series(dtype=float)
+    month_quota = quota.xs(month, level="period") if month in quota.index.get_level_values("period") else pd.Series(dtype=float)
+    measures = {"sales": month_sales, "revenue": month_sales, "margin_pct": margin_pct,
+                "activities": act_counts.sum(axis=1) if len(act_counts) else pd.Series(dtype=float),
+                "win_rate": win_rate, "cycle_days": cycle, "satisfaction": sat_mean}
+    actuals = np.column_stack([measures.get(k.name, pd.Series(dtype=float)).reindex(ids).to_numpy(dtype=float)
+                               for k in kpis]) if kpis else np.zeros((len(ids), 0))
+    if "sales" in measures:
+        actuals[:, [i for i, k in enumerate(kpis) if k.name in ("sales", "revenue")]] = \
+            np.nan_to_num(actuals[:, [i for i, k in enumerate(kpis) if k.name in ("sales", "revenue")]])
+    rep_targets = np.full(actuals.shape, np.nan)
+    for i, k in enumerate(kpis):
+        if k.name in ("sales", "revenue"):
+            rep_targets[:, i] = month_quota.reindex(ids).to_numpy(dtype=float)
+    prorate = None
+    if open_month:
+        prorate = working_days_elapsed(as_of) / working_days_in_month(as_of.year, as_of.month)
+    no_target = np.isnan(rep_targets) & np.array([k.name in ("sales", "revenue") for k in kpis])[None, :]
+    actuals = np.where(no_target, np.nan, actuals)
+    ratios, scores, _, status = scorecard(ids, actuals, kpis, rep_targets, prorate) if ids else (
+        np.zeros((0, len(kpis))), np.zeros(0), np.zeros(0), np.array([]))
+    # the targets the scorecard scored against (per-rep sales quota; pro-rated while the month is open)
+    effective = np.where(np.isnan(rep_targets), np.array([np.nan if k.target is None else k.target for k in kpis]), rep_targets)
+    if prorate is not None:
+        cumulative = np.array([k.name.lower() in CUMULATIVE_KPIS for k in kpis])
+        effective = np.where(cumulative, effective * prorate, effective)
+    card = pd.DataFrame({"rep_id": ids, "team": reps["team"].to_numpy(), "score": scores, "status": status})
+    card["rank_in_team"] = card.groupby("team")["score"].rank(ascending=False, method="min")
+    card["team_size"] = card.groupby("team")["rep_id"].transform("size")
+
+    # customers: tiers now and a month ago, revisits, movement
+    prev_end = (period - 1).end_time.normalize().date()
+    view = customer_view(orders, acts, f["Customers"], as_of, prev_end)
+    view_by_rep = dict(tuple(view.groupby("owner_rep_id")))
+    returns = in_month[in_month["status"] == "returned"]
+    returns_by_rep = dict(tuple(returns.groupby("rep_id")))
+    comm = None
+    if commission_summary is not None:
+        comm = commission_summary[commission_summary["period"] == month].set_index("rep_id")
+
+    rep_ctx = []
+    rep_names = reps.set_index("rep_id")["name"]
+    for i, rep in enumerate(reps.to_dict("records")):
+        rid = rep["rep_id"]
+        if only and rid not in only and rep["team"] not in only:
+            continue
+        team = teams.loc[rep["team"]] if rep["team"] in teams.index else None
+
+        def total(ps, series=sales, key=rid):
+            return float(sum(series.get((key, p), 0.0) for p in ps))
+
+        rows = [("Month", total([month]), total([month], quota)), ("Quarter to date", total(quarter), total(quarter, quota)),
+                ("Year to date", total(ytd), total(ytd, quota))]
+        projected = None
+        if open_month and total([month], quota) > 0:
+            p, a = runrate(total([month]), as_of, total([month], quota))
+            projected = {"amount": round(p, 2), "attainment": a}
+        wd = working_days_elapsed(as_of) if open_month else working_days_in_month(period.year, period.month)
+        plan = planned_activities(wd, float(rep["capacity"]))
+        acts_row = act_counts.loc[rid] if rid in act_counts.index else pd.Series(dtype=float)
+        v = view_by_rep.get(rid)
+        ctx = {
+            "kind": "rep", "key": rid, "month": month, "as_of": as_of.isoformat(), "open_month": open_month,
+            "rep": {"rep_id": rid, "name": rep["name"], "email": rep.get("email"), "team": rep["team"],
+                    "manager": None if team is None else team["manager"],
+                    "manager_email": None if team is None else team["manager_email"],
+                    "capacity": float(rep["capacity"]),
+                    "hire_date": None if pd.isna(rep["hire_date"]) else rep["hire_date"].date().isoformat()},
+            "sales": [{"label": l, "actual": round(a, 2), "target": round(t, 2)} for l, a, t in rows],
+            "runrate": projected,
+            "scorecard": {"kpis": [{"kpi": k.name, "actual": _num(actuals[i, j]), "target": _num(effective[i, j]),
+                              "attainment": _num(ratios[i, j]), "weight": k.weight, "direction": k.direction,
+                              "cap": k.cap, "status": _status(ratios[i, j], k)} for j, k in enumerate(kpis)],
+                          "score": _num(scores[i]), "status": str(status[i]),
+                          "rank": int(card["rank_in_team"].iat[i]), "team_size": int(card["team_size"].iat[i])},
+            "funnel": funnel.get(rid, _empty_funnel()),
+            "win_rate": _num(win_rate.get(rid, np.nan)), "cycle_days": _num(cycle.get(rid, np.nan)),
+            "activities": [{"type": t, "actual": int(acts_row.get(t, 0)), "planned": plan[t]} for t in plan],
+            "satisfaction": {"month_mean": _num(sat_month["mean"].get(rid, np.nan)),
+                             "month_count": int(sat_month["count"].get(rid, 0)),
+                             "trailing_mean": _num(sat_mean.get(rid, np.nan))},
+            "customers": _customers(v),
+            "returns": _returns(returns_by_rep.get(rid)),
+            "commission": _commission(comm, rid),
+            "trend": [{"period": p, "actual": round(total([p]), 2), "target": round(total([p], quota), 2)} for p in periods],
+        }
+        rep_ctx.append(ctx)
+
+    team_ctx = []
+    for team_name, t in teams.iterrows():
+        if only and team_name not in only:
+            continue
+        tid = team_name
+        members_all = card[card["team"] == tid]
+        member_ids = members_all["rep_id"].tolist()
+
+        def tsum(ps, key=tid):
+            return float(sum(tt.get((key, p), 0.0) for p in ps))
+
+        def ssum(ps):
+            return float(sum(sales.get((r, p), 0.0) for r in member_ids for p in ps))
+
+        ranked = []
+        for r in members_all.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False):
+            actual, target = float(sales.get((r.rep_id, month), 0.0)), float(quota.get((r.rep_id, month), 0.0))
+            ranked.append({"rep_id": r.rep_id, "name": rep_names[r.rep_id],
+                           "actual": round(actual, 2), "target": round(target, 2), "score": _num(r.score),
+                           "status": r.status, "rank": int(r.rank_in_team)})
+        att = [(x["actual"] / x["target"]) if x["target"] else None for x in ranked]
+        champion = max((x for x, a in zip(ranked, att) if a is not None), key=lambda x: x["actual"] / x["target"], default=None)
+        tv = view[view["owner_rep_id"].isin(member_ids)]
+        big_returns = returns[returns["rep_id"].isin(member_ids) & (returns["amount"] <= -LARGE_RETURN)]
+        behind = [x for x, a in zip(ranked, att) if a is not None and a < BEHIND_PACE * (prorate or 1.0)]
+        team_ctx.append({
+            "kind": "team", "key": tid, "month": month, "as_of": as_of.isoformat(), "open_month": open_month,
+            "team": {"team": tid, "manager": t["manager"], "manager_email": t["manager_email"], "region": t.get("region")},
+            "reps": ranked,
+            "sales": [{"label": l, "actual": round(ssum(ps), 2), "target": round(tsum(ps), 2)}
+                      for l, ps in (("Month", [month]), ("Quarter to date", quarter), ("Year to date", ytd))],
+            "trend": [{"period": p, "actual": round(ssum([p]), 2), "target": round(tsum([p]), 2)} for p in periods],
+            "funnel": _sum_funnels([funnel.get(r, _empty_funnel()) for r in member_ids]),
+            "underperformers": [x for x in ranked if x["status"] == "red"],
+            "risks": {"behind_pace": behind,
+                      "overdue_high_value": _rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], 25),
+                      "large_returns": _returns(big_returns)},
+            "champion": champion,
+            "movements": {"counts": {m: int((tv["movement"] == m).sum()) for m in ("up", "same", "down", "new")},
+                          "moved_down": _rows(tv[tv["movement"] == "down"], 25)},
+        })
+    return MonthFacts(month, as_of, open_month, rep_ctx, team_ctx)
+
+
+def _num(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def _status(ratio, k: Kpi) -> str:
+    if ratio is None or np.isnan(ratio):
+        return ""
+    return "green" if ratio >= k.green else "amber" if ratio >= k.amber else "red"
+
+
+def _funnel_counts(opps: pd.DataFrame) -> dict[str, list[dict]]:
+    order = list(DEFAULT_ORDER)
+    index = {s: i for i, s in enumerate(order)}
+    furthest = opps["stage"].map(index)
+    lost_at = opps["lost_stage"].map(index) if "lost_stage" in opps.columns else pd.Series(0, index=opps.index)
+    furthest = furthest.where(opps["stage"] != "lost", lost_at.fillna(0)).fillna(0).astype(int)
+    counts = pd.crosstab(opps["rep_id"], furthest).reindex(columns=range(len(order)), fill_value=0)
+    reached = counts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1].to_numpy()
+    out = {}
+    for rid, row in zip(counts.index, reached):
+        out[rid] = _funnel_rows(row.tolist())
+    return out
+
+
+def _funnel_rows(reached: list[int]) -> list[dict]:
+    rows = []
+    for i, stage in enumerate(DEFAULT_ORDER):
+        nxt = reached[i + 1] if i + 1 < len(reached) else None
+        rows.append({"stage": stage, "reached": int(reached[i]), "advanced": None if nxt is None else int(nxt)})
+    return rows
+
+
+def _empty_funnel():
+    return _funnel_rows([0] * len(DEFAULT_ORDER))
+
+
+def _sum_funnels(funnels: list[list[dict]]) -> list[dict]:
+    return _funnel_rows([sum(f[i]["reached"] for f in funnels) for i in range(len(DEFAULT_ORDER))])
+
+
+def _rows(frame: pd.DataFrame, limit: int) -> list[dict]:
+    cols = ["customer_id", "name", "owner_rep_id", "tier", "previous_tier", "code", "segment", "last_order",
+            "last_contact", "next_revisit", "overdue", "movement"]
+    out = []
+    for rec in frame.sort_values("monetary", ascending=False).head(limit)[cols].to_dict("records"):
+        out.append({k: (v.date().isoformat() if isinstance(v, pd.Timestamp) else None if (v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v))) else v)
+                    for k, v in rec.items()})
+    return out
+
+
+def _customers(v: pd.DataFrame | None) -> dict:
+    if v is None or v.empty:
+        return {"tiers": [{"tier": t, "count": 0} for t in TIER_ORDER], "overdue": [], "moved_down": [], "total": 0}
+    return {"tiers": [{"tier": t, "count": int((v["tier"] == t).sum())} for t in TIER_ORDER],
+            "overdue": _rows(v[v["overdue"] & (v["tier"] != "lost")], 15),
+            "moved_down": _rows(v[v["movement"] == "down"], 15), "total": int(len(v))}
+
+
+def _returns(frame: pd.DataFrame | None) -> list[dict]:
+    if frame is None or frame.empty:
+        return []
+    return [{"order_id": r.order_id, "date": r.order_date.date().isoformat(), "customer_id": r.customer_id,
+             "product": r.product, "amount": float(r.amount), "original_order_id": r.original_order_id, "rep_id": r.rep_id}
+            for r in frame.sort_values("amount").itertuples(index=False)]
+
+
+def _commission(comm: pd.DataFrame | None, rid: str) -> dict | None:
+    if comm is None or rid not in comm.index:
+        return None
+    c = comm.loc[rid]
+    return {k: float(c[k + "_cents"]) / 100 for k in ("commission", "clawback", "spiff", "adjustment", "earned",
+                                                      "draw_topup", "recovered", "paid", "owed_after")} | {
+        "gate_and_cap": float(c["gate_cents"] + c["cap_cents"]) / 100}

@@ -1,0 +1,43 @@
+"""The monthly report as HTML for mail clients: jinja2 with autoescape, CSS inlined, the
+trend chart embedded as a PNG image, no scripts."""
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+
+import css_inline
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .charts import trend_png
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2", "xml"],
+                       default_for_string=True, default=True), undefined=StrictUndefined, trim_blocks=True,
+                       lstrip_blocks=True)
+
+
+@lru_cache(maxsize=1)
+def _inliner():
+    return css_inline.CSSInliner(keep_style_tags=False)
+
+
+def titles(ctx: dict) -> tuple[str, str]:
+    month = pd.Period(ctx["month"], "M").strftime("%B %Y")
+    if ctx["kind"] == "rep":
+        r = ctx["rep"]
+        return f"Monthly sales report: {r['name']} ({r['rep_id']}), {month}", f"Team {r['team']}, manager {r['manager'] or '-'}"
+    t = ctx["team"]
+    return f"Monthly team report: {t['team']}, {month}", f"Manager {t['manager']}"
+
+
+def render(ctx: dict) -> str:
+    title, subtitle = titles(ctx)
+    chart = base64.b64encode(trend_png(ctx["trend"], "Sales against target, last 12 months")).decode("ascii")
+    html = environment().get_template("report.html.j2").render(ctx=ctx, title=title, subtitle=subtitle, chart=chart)
+    return _inliner().inline(html)

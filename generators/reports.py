@@ -1,0 +1,250 @@
+"""`salesdesk reports`: every rep's and every team's monthly report, in parallel workers.
+
+The month's data is read and validated once; contexts are computed once (vectorized) and
+rendered by worker processes. Every file is written atomically. A full run builds into a
+staging folder and swaps it in, so a re-run replaces the month's reports cleanly; a run
+with --only replaces just the named reports. One report's failure goes to errors.xlsx and
+the exit code; the others are still produced.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Template
+
+from workbooks.errors_report import write_errors_report
+from workbooks.files import safe_filename, write_bytes_atomic, write_text_atomic
+from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
+
+from .monthdata import MonthData, rep_failures
+from .pdf import soffice, to_pdf
+from .progress import bar
+from .report_data import month_facts
+from .report_html import environment, render, titles
+from .report_xlsx import rep_workbook, team_workbook
+
+FORMATS = ("xlsx", "html", "pdf")
+
+
+@dataclass
+class ReportRun:
+    month: str
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reports: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+def _render_one(ctx: dict, folder: str, formats: tuple[str, ...]) -> tuple[str, str, list[str], str | None]:
+    """Worker: write one report's files. Returns (kind, key, files, error)."""
+    kind, key = ctx["kind"], ctx["key"]
+    sub = Path(folder) / ("reps" if kind == "rep" else "teams")
+    stem = safe_filename(key)
+    written = []
+    try:
+        if "xlsx" in formats or "pdf" in formats:
+            data = rep_workbook(ctx) if kind == "rep" else team_workbook(ctx)
+            path = sub / f"{stem}.xlsx"
+            write_bytes_atomic(path, data)
+            written.append(str(path))
+        if "html" in formats:
+            path = sub / f"{stem}.html"
+            write_text_atomic(path, render(ctx))
+            written.append(str(path))
+        return kind, key, written, None
+    except Exception as exc:  # isolate: one report's failure never stops the batch
+        return kind, key, written, f"{type(exc).__name__}: {exc}"
+
+
+def _chunks(items: list, n: int) -> list[list]:
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...]) -> list[tuple]:
+    return [_render_one(c, folder, formats) for c in ctxs]
+
+
+def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs: int | None = None,
+                only: list[str] | None = None, commission_summary: pd.DataFrame | None = None) -> ReportRun:
+    formats = tuple(f for f in FORMATS if f in formats)
+    month_dir = Path(out) / md.month
+    run = ReportRun(md.month, month_dir)
+    only_set = set(only) if only else None
+    facts = month_facts(md, commission_summary, only_set)
+    contexts = facts.reps + facts.teams
+    run.reports = len(contexts)
+    if only_set:
+        known = {c["key"] for c in contexts}
+        for name in sorted(only_set - known):
+            run.failures.append({"severity": "error", "sheet": "(reports)", "row": None, "column": "--only",
+                                 "value": name, "problem": "no active rep or team by that name",
+                                 "expected": "a rep_id or team from the workbook"})
+    target = month_dir if only_set else Path(tempfile.mkdtemp(prefix=".reports-", dir=_ensure(month_dir)))
+    results = _render_all(contexts, target, formats, jobs)
+    ok: dict[tuple[str, str], list[Path]] = {}
+    for kind, key, files, error in results:
+        if error:
+            run.failures.append({"severity": "error", "sheet": "(reports)", "row": None, "column": kind,
+                                 "value": key, "problem": f"report failed: {error}", "expected": "a report"})
+        else:
+            ok[(kind, key)] = [Path(f) for f in files]
+    if "pdf" in formats:
+        xlsx = [f for files in ok.values() for f in files if f.suffix == ".xlsx"]
+        if soffice():
+            for pdf in to_pdf(xlsx):
+                ok_key = next(k for k, files in ok.items() if pdf.with_suffix(".xlsx") in files)
+                ok[ok_key].append(pdf)
+        else:
+            run.notes.append("PDFs skipped: LibreOffice (soffice) is not installed")
+        if "xlsx" not in formats:
+            for files in ok.values():
+                for f in [f for f in files if f.suffix == ".xlsx"]:
+                    f.unlink()
+                    files.remove(f)
+    if not only_set:
+        _write_extras(target, md, facts, ok, run)
+        _swap_in(target, month_dir)
+        ok = {k: [month_dir / f.relative_to(target) for f in files] for k, files in ok.items()}
+    else:
+        _write_extras(month_dir, md, facts, ok, run, merge=True)
+    run.written = [f for files in ok.values() for f in files]
+    failures = rep_failures(md) + run.failures
+    errors_path = month_dir / "errors.xlsx"
+    if md.problems or failures:
+        write_errors_report(md.problems, errors_path, failures)
+    elif errors_path.exists() and not only_set:
+        errors_path.unlink()
+    run.failures = failures
+    return run
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None) -> list[tuple]:
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    (folder / "reps").mkdir(parents=True, exist_ok=True)
+    (folder / "teams").mkdir(parents=True, exist_ok=True)
+    results = []
+    progress = bar(len(contexts), "Reports", unit="report")
+    if jobs == 1 or len(contexts) < 8:
+        for c in contexts:
+            results.append(_render_one(c, str(folder), formats))
+            progress.update(1)
+    else:
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        size = max(1, min(50, len(contexts) // (jobs * 4)))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = [pool.submit(_render_chunk, chunk, str(folder), formats) for chunk in _chunks(contexts, size)]
+            for fut in as_completed(futures):
+                part = fut.result()
+                results.extend(part)
+                progress.update(len(part))
+    progress.close()
+    return results
+
+
+def _swap_in(staging: Path, month_dir: Path) -> None:
+    """Replace the month's reps/, teams/ and index files with the staged ones."""
+    for name in ("reps", "teams"):
+        old = month_dir / name
+        trash = month_dir / f".{name}.old"
+        if trash.exists():
+            shutil.rmtree(trash)
+        if old.exists():
+            os.replace(old, trash)
+        os.replace(staging / name, old)
+        if trash.exists():
+            shutil.rmtree(trash)
+    for name in ("index.html", "summary.xlsx", "manifest.json"):
+        if (staging / name).exists():
+            os.replace(staging / name, month_dir / name)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, merge: bool = False) -> None:
+    by_key = {(c["kind"], c["key"]): c for c in facts.reps + facts.teams}
+    deliveries = []
+    for (kind, key), files in sorted(ok.items()):
+        c = by_key[(kind, key)]
+        title, _ = titles(c)
+        if kind == "rep":
+            to, name, cc, reply = c["rep"]["email"], c["rep"]["name"], c["rep"]["manager_email"], c["rep"]["manager_email"]
+        else:
+            to, name, cc, reply = c["team"]["manager_email"], c["team"]["manager"], None, c["team"]["manager_email"]
+        deliveries.append({"kind": kind, "key": key, "name": name, "to": to, "cc": cc, "reply_to": reply, "title": title,
+                           "files": [{"path": str(f.relative_to(folder)), "format": f.suffix[1:], "sha256": sha256(f)}
+                                     for f in sorted(files)]})
+    manifest_path = folder / "manifest.json"
+    if merge and manifest_path.exists():
+        old = json.loads(manifest_path.read_text())
+        keep = [d for d in old.get("deliveries", []) if (d["kind"], d["key"]) not in ok]
+        deliveries = sorted(keep + deliveries, key=lambda d: (d["kind"], d["key"]))
+    manifest = {"month": md.month, "as_of": facts.as_of.isoformat(), "workbook": str(md.data.path),
+                "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "deliveries": deliveries}
+    write_text_atomic(manifest_path, json.dumps(manifest, indent=2))
+    template = environment().get_template("index.html.j2")
+    write_text_atomic(folder / "index.html", template.render(month=md.month, deliveries=deliveries,
+                                                            as_of=facts.as_of.isoformat()))
+    if not merge:
+        _summary_workbook(folder / "summary.xlsx", facts)
+
+
+def _summary_workbook(path: Path, facts) -> None:
+    from workbooks.files import atomic_path
+    with atomic_path(path) as tmp:
+        wb = new_workbook(tmp)
+        cw = CellWriter(wb)
+        ws = wb.add_worksheet("Summary")
+        heads = ["kind", "rep or team", "name", "team", "actual", "target", "attainment", "score", "status", "rank"]
+        for j, h in enumerate(heads):
+            ws.write_string(0, j, h, cw.fmt(HEADER))
+            ws.set_column(j, j, 14 if j != 2 else 24)
+        ws.freeze_panes(1, 2)
+        r = 0
+        for c in facts.reps:
+            r += 1
+            m = c["sales"][0]
+            cw.row(ws, r, ["rep", c["key"], c["rep"]["name"], c["rep"]["team"], m["actual"], m["target"]],
+                   [None, None, None, None, MONEY, MONEY])
+            ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
+                             m["actual"] / m["target"] if m["target"] else "")
+            cw.cell(ws, r, 7, c["scorecard"]["score"], PERCENT)
+            cw.cell(ws, r, 8, c["scorecard"]["status"])
+            cw.cell(ws, r, 9, c["scorecard"]["rank"])
+        for c in facts.teams:
+            r += 1
+            m = c["sales"][0]
+            cw.row(ws, r, ["team", c["key"], c["team"]["manager"], c["key"], m["actual"], m["target"]],
+                   [None, None, None, None, MONEY, MONEY])
+            ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
+                             m["actual"] / m["target"] if m["target"] else "")
+        if r:
+            ws.autofilter(0, 0, r, len(heads) - 1)
+        wb.close()

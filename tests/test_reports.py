@@ -1,0 +1,175 @@
+"""`salesdesk reports` end to end: files, manifest, formulas recalculated by LibreOffice,
+golden files, PDF text, isolation of failures, clean re-runs, and safe text."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from generators.cli import main
+from generators.monthdata import load_month
+from generators.report_data import month_facts
+from generators.report_xlsx import rep_workbook, team_workbook
+from tests.libreoffice import convert
+from tests.xlsx_golden import diff_against_golden, write_golden
+
+MONTH = "2026-10"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def reports_dir(tmp_path_factory, demo_book):
+    out = tmp_path_factory.mktemp("reports")
+    result = CliRunner().invoke(main, ["reports", str(demo_book), "--month", MONTH, "--out", str(out),
+                                       "--formats", "xlsx,html", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    return out / MONTH
+
+
+def test_every_rep_and_team_has_its_reports_and_the_manifest_is_true(reports_dir, demo_frames):
+    reps = set(demo_frames["Reps"]["rep_id"])
+    teams = set(demo_frames["Teams"]["team"])
+    assert {p.stem for p in (reports_dir / "reps").glob("*.xlsx")} == reps
+    assert {p.stem for p in (reports_dir / "teams").glob("*.html")} == teams
+    manifest = json.loads((reports_dir / "manifest.json").read_text())
+    assert len(manifest["deliveries"]) == len(reps) + len(teams)
+    for d in manifest["deliveries"]:
+        for f in d["files"]:
+            assert hashlib.sha256((reports_dir / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+    rep = next(d for d in manifest["deliveries"] if d["key"] == "R0001")
+    row = demo_frames["Reps"].set_index("rep_id").loc["R0001"]
+    assert rep["to"] == row["email"] and rep["cc"] == demo_frames["Teams"].set_index("team").loc[row["team"], "manager_email"]
+    index = (reports_dir / "index.html").read_text()
+    assert 'href="reps/R0001.xlsx"' in index and 'href="teams/' in index
+    summary = openpyxl.load_workbook(reports_dir / "summary.xlsx")["Summary"]
+    assert summary.max_row == 1 + len(reps) + len(teams)
+
+
+def test_report_numbers_match_the_data(reports_dir, demo_frames):
+    o = demo_frames["Orders"]
+    live = o[(o["status"] != "cancelled") & (o["order_date"].dt.strftime("%Y-%m") == MONTH) & (o["rep_id"] == "R0001")]
+    ws = openpyxl.load_workbook(reports_dir / "reps" / "R0001.xlsx", data_only=True)["Report"]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Month"][1] == pytest.approx(round(live["amount"].sum(), 2))
+    html = (reports_dir / "reps" / "R0001.html").read_text()
+    assert f"{round(live['amount'].sum(), 2):,.2f}" in html
+    assert "<script" not in html and "data:image/png;base64," in html and "<style" not in html  # CSS inlined
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_every_report_to_the_cached_values(reports_dir, tmp_path, lo_profile):
+    sources = sorted((reports_dir / "reps").glob("*.xlsx")) + sorted((reports_dir / "teams").glob("*.xlsx")) + \
+        [reports_dir / "summary.xlsx"]
+    recalculated = convert(sources, tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML", lo_profile)
+    checked = 0
+    for ours, theirs in zip(sources, recalculated):
+        formulas = openpyxl.load_workbook(ours)
+        cached = openpyxl.load_workbook(ours, data_only=True)
+        recalc = openpyxl.load_workbook(theirs, data_only=True)
+        for ws in formulas.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        want, got = cached[ws.title][c.coordinate].value, recalc[ws.title][c.coordinate].value
+                        if want in ("", None):
+                            assert got in ("", None), (ours.name, c.coordinate, c.value, got)
+                        else:
+                            assert got == pytest.approx(want, rel=1e-9, abs=1e-9), (ours.name, c.coordinate, c.value, want, got)
+                        checked += 1
+    assert checked > 500
+
+
+@pytest.mark.libreoffice
+def test_pdf_text_carries_the_reps_key_figures(tmp_path, demo_book, demo_frames):
+    out = tmp_path / "pdf"
+    result = CliRunner().invoke(main, ["reports", str(demo_book), "--month", MONTH, "--out", str(out),
+                                       "--formats", "pdf", "--only", "R0001"])
+    assert result.exit_code == 0, result.output
+    pdf = out / MONTH / "reps" / "R0001.pdf"
+    assert pdf.exists() and not (out / MONTH / "reps" / "R0001.xlsx").exists()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    o = demo_frames["Orders"]
+    live = o[(o["status"] != "cancelled") & (o["order_date"].dt.strftime("%Y-%m") == MONTH) & (o["rep_id"] == "R0001")]
+    name = demo_frames["Reps"].set_index("rep_id").loc["R0001", "name"]
+    assert name in text and "October 2026" in text
+    assert f"{round(live['amount'].sum(), 2):,.2f}" in text
+
+
+def test_golden_rep_and_team_workbooks(demo_book):
+    md = load_month(demo_book, MONTH)
+    facts = month_facts(md)
+    cases = {"rep_R0001": rep_workbook(facts.reps[0]), "team_first": team_workbook(facts.teams[0])}
+    for name, data in cases.items():
+        path = GOLDEN.parent / f".{name}.xlsx"
+        path.write_bytes(data)
+        try:
+            if os.environ.get("SALESDESK_UPDATE_GOLDEN"):
+                write_golden(path, GOLDEN / name)
+            diff = diff_against_golden(path, GOLDEN / name)
+            assert diff == "", f"{name} differs from tests/golden/{name} (SALESDESK_UPDATE_GOLDEN=1 to accept):\n{diff[:4000]}"
+        finally:
+            path.unlink()
+
+
+def test_a_failing_report_is_isolated_and_reruns_replace_cleanly(tmp_path, demo_book):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["reports", str(demo_book), "--month", MONTH, "--out", str(out), "--formats", "xlsx"]).exit_code == 0
+    stale = out / MONTH / "reps" / "R9998.xlsx"
+    stale.write_bytes(b"left over from an older run")
+    bad = tmp_path / "bad.xlsx"
+    wb = openpyxl.load_workbook(demo_book)
+    ws = wb["Orders"]
+    heads = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, heads.index("rep_id") + 1).value == "R0005")
+    ws.cell(row, heads.index("order_date") + 1).value = "someday"
+    wb.save(bad)
+    result = runner.invoke(main, ["reports", str(bad), "--month", MONTH, "--out", str(out), "--formats", "xlsx"])
+    assert result.exit_code == 1
+    reps = {p.stem for p in (out / MONTH / "reps").glob("*.xlsx")}
+    assert "R0005" not in reps and "R0001" in reps and "R9998" not in reps     # replaced cleanly
+    assert not list((out / MONTH).glob(".reports-*"))
+    errors = openpyxl.load_workbook(out / MONTH / "errors.xlsx")["Errors"]
+    values = [c.value for c in errors["E"]]
+    assert "R0005" in values and "someday" in values
+
+
+def test_only_rewrites_the_named_reports_and_keeps_the_manifest_whole(tmp_path, demo_book, demo_frames):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["reports", str(demo_book), "--month", MONTH, "--out", str(out), "--formats", "xlsx"]).exit_code == 0
+    before = {p.name: p.stat().st_mtime_ns for p in (out / MONTH / "reps").glob("*.xlsx")}
+    result = runner.invoke(main, ["reports", str(demo_book), "--month", MONTH, "--out", str(out), "--formats", "xlsx",
+                                  "--only", "R0002", "--only", "NOPE"])
+    assert result.exit_code == 1
+    after = {p.name: p.stat().st_mtime_ns for p in (out / MONTH / "reps").glob("*.xlsx")}
+    assert [k for k in after if after[k] != before[k]] == ["R0002.xlsx"]
+    manifest = json.loads((out / MONTH / "manifest.json").read_text())
+    assert len(manifest["deliveries"]) == len(demo_frames["Reps"]) + len(demo_frames["Teams"])
+
+
+def test_text_from_data_never_becomes_a_formula_or_markup(tmp_path, demo_book):
+    book = tmp_path / "evil.xlsx"
+    wb = openpyxl.load_workbook(demo_book)
+    ws = wb["Reps"]
+    ws["B2"] = '=HYPERLINK("http://evil","x")'
+    ws["B2"].data_type = "s"
+    cust = wb["Customers"]
+    for r in range(2, cust.max_row + 1):
+        cust.cell(r, 2).value = "<script>alert(1)</script> & Co"
+    wb.save(book)
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["reports", str(book), "--month", MONTH, "--out", str(out), "--formats", "xlsx,html",
+                                     "--only", "R0001"]).exit_code == 0
+    report = openpyxl.load_workbook(out / MONTH / "reps" / "R0001.xlsx")["Report"]
+    title = report["A1"]
+    assert title.data_type == "s" and title.value.startswith("Monthly sales report: =HYPERLINK")
+    html = (out / MONTH / "reps" / "R0001.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
