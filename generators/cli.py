@@ -14,6 +14,7 @@ from workbooks.salesbook import write_sales_workbook
 from .progress import Steps
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+DRY_RUN_SENDER = "reports@salesdesk.invalid"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -196,6 +197,74 @@ def _reports(md, out: Path, formats: str, jobs, only):
 
 
 @main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--smtp-host", help="SMTP server (default: localhost, or salesdesk.toml).")
+@click.option("--smtp-port", type=int, help="SMTP port (default 25; 587 with --starttls, 465 with --ssl).")
+@click.option("--starttls", "security", flag_value="starttls", help="Upgrade the connection with STARTTLS.")
+@click.option("--ssl", "security", flag_value="ssl", help="Connect with TLS from the start.")
+@click.option("--smtp-user", help="Login name; the password comes from SALESDESK_SMTP_PASSWORD.")
+@click.option("--smtp-cafile", help="CA bundle to verify the server's certificate (default: the system's).")
+@click.option("--from", "sender", help="The From address.")
+@click.option("--finance", help="Where the commission statements and reconciliation go.")
+@click.option("--only", multiple=True, help="Only this rep_id, team, or 'finance' (repeatable).")
+@click.option("--resend", is_flag=True, help="Send again even what the ledger says was sent.")
+@click.option("--dry-run", is_flag=True, help="Write .eml files into FOLDER/MONTH/outbox/ instead of sending.")
+@click.option("--rate", help="At most N messages a minute, e.g. 30/min.")
+def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, smtp_cafile, sender, finance, only,
+         resend, dry_run, rate):
+    """Email the month's reports from FOLDER/MONTH/manifest.json: one message per rep (manager
+    in cc), one per team, one to finance. A ledger makes a re-run send only what was not sent.
+
+    Settings may also come from salesdesk.toml ([smtp] host, port, security, user, from,
+    finance, rate_per_min, cafile) in the working directory. Exit code 1 if any message
+    failed or was skipped."""
+    from .mail import (LEDGER_NAME, FatalSmtpError, MailConfigError, MailLedger, OutboxTransport, SmtpTransport,
+                       build_messages, load_settings, send_all)
+    from .monthdata import check_month
+
+    try:
+        month = check_month(month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    rate_per_min = None
+    if rate:
+        try:
+            rate_per_min = float(rate.lower().removesuffix("/min"))
+        except ValueError:
+            raise click.BadParameter("expected N/min, e.g. 30/min", param_hint="--rate") from None
+    if smtp_port is None and security:
+        smtp_port = {"starttls": 587, "ssl": 465}[security]
+    overrides = {"host": smtp_host, "port": smtp_port, "security": security, "user": smtp_user, "cafile": smtp_cafile,
+                 "sender": sender, "finance": finance, "rate_per_min": rate_per_min}
+    try:
+        settings = load_settings(overrides, default_sender=DRY_RUN_SENDER if dry_run else None)
+        items = build_messages(folder / month, month, settings, set(only) or None)
+    except MailConfigError as exc:
+        click.echo(f"salesdesk send: {exc}", err=True)
+        sys.exit(2)
+    if dry_run:
+        transport, ledger = OutboxTransport(folder / month / "outbox"), None
+    else:
+        transport, ledger = SmtpTransport(settings), MailLedger(folder / LEDGER_NAME)
+    steps = Steps("Sending", total=len(items))
+    try:
+        summary = send_all(items, transport, month, ledger, settings, resend=resend, progress=steps)
+    except FatalSmtpError as exc:
+        click.echo(f"salesdesk send: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        steps.close()
+        if ledger:
+            ledger.close()
+    for line in summary.skipped + summary.failed:
+        click.echo("  " + line)
+    where = f" to {folder / month / 'outbox'}" if dry_run else ""
+    click.echo(f"{month}: {summary.line()}{where}.")
+    sys.exit(summary.exit_code)
+
+
+@main.command()
 @click.option("--check", is_flag=True, help="Exit 1 if the generated docs differ from the files.")
 def docs(check: bool):
     """Regenerate docs/workbook.md (and the function catalog) from the code."""
@@ -244,6 +313,12 @@ def demo(out: Path, formats: str):
     flagged = table[table["status"] != "matched"]
     click.echo(f"4. Reconciliation against payroll: {path}")
     click.echo(f"   {len(flagged)} flagged: " + ", ".join(f"{r} {s}" for r, s in zip(flagged['rep_id'], flagged['status'])))
+    from .mail import OutboxTransport, build_messages, load_settings, send_all
+
+    settings = load_settings({"finance": "finance@example.com"}, default_sender=DRY_RUN_SENDER)
+    items = build_messages(out / month, month, settings)
+    mailed = send_all(items, OutboxTransport(out / month / "outbox"), month, None, settings)
+    click.echo(f"5. Mail (dry run, no server needed): {mailed.line()} as .eml files in {out / month / 'outbox'}")
     click.echo(f"Done. Open {(out / month / 'index.html').resolve()}")
     sys.exit(max(r.exit_code for r in runs + [co]))
 

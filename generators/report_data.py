@@ -136,7 +136,6 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
     # customers: tiers now and a month ago, revisits, movement
     prev_end = (period - 1).end_time.normalize().date()
     view = customer_view(orders, acts, f["Customers"], as_of, prev_end)
-    view_by_rep = dict(tuple(view.groupby("owner_rep_id")))
     returns = in_month[in_month["status"] == "returned"]
     returns_by_rep = dict(tuple(returns.groupby("rep_id")))
     comm = None
@@ -145,25 +144,29 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
 
     rep_ctx = []
     rep_names = reps.set_index("rep_id")["name"]
+    sales_d, quota_d, tt_d = sales.to_dict(), quota.to_dict(), tt.to_dict()   # plain dicts: fast per-key lookups
+    overdue_rows = _rows_by_owner(view[view["overdue"] & (view["tier"] != "lost")], 15)
+    down_rows = _rows_by_owner(view[view["movement"] == "down"], 15)
+    tier_counts = view.groupby(["owner_rep_id", "tier"]).size().to_dict()
+    customer_totals = view.groupby("owner_rep_id").size().to_dict()
     for i, rep in enumerate(reps.to_dict("records")):
         rid = rep["rep_id"]
         if only and rid not in only and rep["team"] not in only:
             continue
         team = teams.loc[rep["team"]] if rep["team"] in teams.index else None
 
-        def total(ps, series=sales, key=rid):
+        def total(ps, series=sales_d, key=rid):
             return float(sum(series.get((key, p), 0.0) for p in ps))
 
-        rows = [("Month", total([month]), total([month], quota)), ("Quarter to date", total(quarter), total(quarter, quota)),
-                ("Year to date", total(ytd), total(ytd, quota))]
+        rows = [("Month", total([month]), total([month], quota_d)), ("Quarter to date", total(quarter), total(quarter, quota_d)),
+                ("Year to date", total(ytd), total(ytd, quota_d))]
         projected = None
-        if open_month and total([month], quota) > 0:
-            p, a = runrate(total([month]), as_of, total([month], quota))
+        if open_month and total([month], quota_d) > 0:
+            p, a = runrate(total([month]), as_of, total([month], quota_d))
             projected = {"amount": round(p, 2), "attainment": a}
         wd = working_days_elapsed(as_of) if open_month else working_days_in_month(period.year, period.month)
         plan = planned_activities(wd, float(rep["capacity"]))
         acts_row = act_counts.loc[rid] if rid in act_counts.index else pd.Series(dtype=float)
-        v = view_by_rep.get(rid)
         ctx = {
             "kind": "rep", "key": rid, "month": month, "as_of": as_of.isoformat(), "open_month": open_month,
             "rep": {"rep_id": rid, "name": rep["name"], "email": rep.get("email"), "team": rep["team"],
@@ -184,10 +187,12 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
             "satisfaction": {"month_mean": _num(sat_month["mean"].get(rid, np.nan)),
                              "month_count": int(sat_month["count"].get(rid, 0)),
                              "trailing_mean": _num(sat_mean.get(rid, np.nan))},
-            "customers": _customers(v),
+            "customers": {"tiers": [{"tier": t, "count": int(tier_counts.get((rid, t), 0))} for t in TIER_ORDER],
+                          "overdue": overdue_rows.get(rid, []), "moved_down": down_rows.get(rid, []),
+                          "total": int(customer_totals.get(rid, 0))},
             "returns": _returns(returns_by_rep.get(rid)),
             "commission": _commission(comm, rid),
-            "trend": [{"period": p, "actual": round(total([p]), 2), "target": round(total([p], quota), 2)} for p in periods],
+            "trend": [{"period": p, "actual": round(total([p]), 2), "target": round(total([p], quota_d), 2)} for p in periods],
         }
         rep_ctx.append(ctx)
 
@@ -200,14 +205,14 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
         member_ids = members_all["rep_id"].tolist()
 
         def tsum(ps, key=tid):
-            return float(sum(tt.get((key, p), 0.0) for p in ps))
+            return float(sum(tt_d.get((key, p), 0.0) for p in ps))
 
         def ssum(ps):
-            return float(sum(sales.get((r, p), 0.0) for r in member_ids for p in ps))
+            return float(sum(sales_d.get((r, p), 0.0) for r in member_ids for p in ps))
 
         ranked = []
         for r in members_all.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False):
-            actual, target = float(sales.get((r.rep_id, month), 0.0)), float(quota.get((r.rep_id, month), 0.0))
+            actual, target = float(sales_d.get((r.rep_id, month), 0.0)), float(quota_d.get((r.rep_id, month), 0.0))
             ranked.append({"rep_id": r.rep_id, "name": rep_names[r.rep_id],
                            "actual": round(actual, 2), "target": round(target, 2), "score": _num(r.score),
                            "status": r.status, "rank": int(r.rank_in_team)})
@@ -278,22 +283,33 @@ def _sum_funnels(funnels: list[list[dict]]) -> list[dict]:
     return _funnel_rows([sum(f[i]["reached"] for f in funnels) for i in range(len(DEFAULT_ORDER))])
 
 
+ROW_COLUMNS = ["customer_id", "name", "owner_rep_id", "tier", "previous_tier", "code", "segment", "last_order",
+               "last_contact", "next_revisit", "overdue", "movement"]
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts (dates as ISO text, blanks as None), converted column-wise."""
+    cols = {}
+    for c in ROW_COLUMNS:
+        s = frame[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            cols[c] = [None if pd.isna(v) else v for v in s.dt.strftime("%Y-%m-%d").tolist()]
+        else:
+            cols[c] = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in s.tolist()]
+    return [dict(zip(ROW_COLUMNS, vals)) for vals in zip(*(cols[c] for c in ROW_COLUMNS))]
+
+
 def _rows(frame: pd.DataFrame, limit: int) -> list[dict]:
-    cols = ["customer_id", "name", "owner_rep_id", "tier", "previous_tier", "code", "segment", "last_order",
-            "last_contact", "next_revisit", "overdue", "movement"]
-    out = []
-    for rec in frame.sort_values("monetary", ascending=False).head(limit)[cols].to_dict("records"):
-        out.append({k: (v.date().isoformat() if isinstance(v, pd.Timestamp) else None if (v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v))) else v)
-                    for k, v in rec.items()})
+    return _records(frame.sort_values("monetary", ascending=False).head(limit))
+
+
+def _rows_by_owner(frame: pd.DataFrame, limit: int) -> dict[str, list[dict]]:
+    """The top ``limit`` rows by monetary per owner rep, for every rep in one pass."""
+    top = frame.sort_values(["owner_rep_id", "monetary"], ascending=[True, False]).groupby("owner_rep_id").head(limit)
+    out: dict[str, list[dict]] = {}
+    for rec in _records(top):
+        out.setdefault(rec["owner_rep_id"], []).append(rec)
     return out
-
-
-def _customers(v: pd.DataFrame | None) -> dict:
-    if v is None or v.empty:
-        return {"tiers": [{"tier": t, "count": 0} for t in TIER_ORDER], "overdue": [], "moved_down": [], "total": 0}
-    return {"tiers": [{"tier": t, "count": int((v["tier"] == t).sum())} for t in TIER_ORDER],
-            "overdue": _rows(v[v["overdue"] & (v["tier"] != "lost")], 15),
-            "moved_down": _rows(v[v["movement"] == "down"], 15), "total": int(len(v))}
 
 
 def _returns(frame: pd.DataFrame | None) -> list[dict]:

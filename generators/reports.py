@@ -197,7 +197,15 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
             to, name, cc, reply = c["rep"]["email"], c["rep"]["name"], c["rep"]["manager_email"], c["rep"]["manager_email"]
         else:
             to, name, cc, reply = c["team"]["manager_email"], c["team"]["manager"], None, c["team"]["manager_email"]
+        month_row = c["sales"][0]
+        highlights = {"actual": month_row["actual"], "target": month_row["target"],
+                      "attainment": (month_row["actual"] / month_row["target"]) if month_row["target"] else None}
+        if kind == "rep":
+            highlights.update(score=c["scorecard"]["score"], status=c["scorecard"]["status"],
+                              rank=c["scorecard"]["rank"], team_size=c["scorecard"]["team_size"],
+                              to_pay=(c["commission"] or {}).get("paid"))
         deliveries.append({"kind": kind, "key": key, "name": name, "to": to, "cc": cc, "reply_to": reply, "title": title,
+                           "highlights": highlights,
                            "files": [{"path": str(f.relative_to(folder)), "format": f.suffix[1:], "sha256": sha256(f)}
                                      for f in sorted(files)]})
     manifest_path = folder / "manifest.json"

@@ -162,7 +162,9 @@ def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema) -> tupl
         typed, bad = parse_column(source, col)
         errs = raw[ROW].isin(error_mask.get(col.name, ())).to_numpy()
         bad = bad & ~errs
-        problems += _cell_problems(schema, col.name, raw, bad, source, f"cannot be read as {col.kind}", col.expected)
+        # a malformed address does not make the rep's numbers wrong: warn, keep the text; mail skips it
+        problems += _cell_problems(schema, col.name, raw, bad, source, f"cannot be read as {col.kind}", col.expected,
+                                   severity="warning" if col.kind == "email" else "error")
         ok = typed.notna()
         if not col.nullable:
             blank = ~ok & ~bad & ~errs
@@ -212,13 +214,13 @@ def _find_header(head: pd.DataFrame, schema: SheetSchema) -> int | None:
     return best if best_hits >= need else None
 
 
-def _cell_problems(schema, column, frame, mask, values, problem, expected) -> list[Problem]:
+def _cell_problems(schema, column, frame, mask, values, problem, expected, severity="error") -> list[Problem]:
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return []
     rows = frame[ROW].to_numpy()[mask]
     vals = pd.Series(values).to_numpy()[mask]
-    return [Problem(schema.name, int(r), column, _plain(v), problem, expected) for r, v in zip(rows, vals)]
+    return [Problem(schema.name, int(r), column, _plain(v), problem, expected, severity) for r, v in zip(rows, vals)]
 
 
 def _plain(v):

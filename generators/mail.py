@@ -1,0 +1,485 @@
+"""Mailing the monthly reports: exactly once, never lost.
+
+Messages come from the reports' manifest.json (one per rep, one per team) plus one to
+finance with the commission statements and reconciliation when they exist. A SQLite
+ledger (DIR/mail-ledger.sqlite) records each message by month, kind, key, recipient and
+the SHA-256 of its attachments: queued before sending, then sent (with the server's reply
+and Message-ID) or failed (with the reason). A re-run sends only what is not yet sent.
+
+The transport is passed in (httpx style): SMTP over one reused connection, or an outbox
+folder of .eml files for --dry-run. Transient failures (4xx, dropped connections,
+time-outs) are retried with back-off over a fresh connection; permanent ones (5xx) are
+recorded and the batch goes on. Headers are built by the standard library's email
+package, so names from the data cannot inject headers; attachments keep their bytes.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import smtplib
+import socket
+import sqlite3
+import ssl
+import time
+import tomllib
+import zipfile
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime
+from pathlib import Path
+
+import pandas as pd
+
+from workbooks.files import safe_filename, write_bytes_atomic
+
+from .report_html import environment
+
+PASSWORD_ENV = "SALESDESK_SMTP_PASSWORD"
+CONFIG_FILE = "salesdesk.toml"
+LEDGER_NAME = "mail-ledger.sqlite"
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+DATA_IMG = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
+ATTACH_FORMATS = ("xlsx", "pdf")
+MIME = {"xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"), "pdf": ("application", "pdf"),
+        "zip": ("application", "zip"), "html": ("text", "html")}
+
+
+class MailConfigError(Exception):
+    pass
+
+
+class FatalSmtpError(Exception):
+    """The batch cannot go on (for example, the server refused our login)."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str = "localhost"
+    port: int = 25
+    security: str = "none"            # none | starttls | ssl
+    user: str | None = None
+    password: str | None = None       # only ever from the environment
+    sender: str | None = None
+    finance: str | None = None
+    rate_per_min: float | None = None
+    cafile: str | None = None
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 1.0              # seconds; doubles per retry
+
+
+def load_settings(overrides: dict, config_dir: Path | None = None, environ=os.environ,
+                  default_sender: str | None = None) -> MailSettings:
+    """Defaults < salesdesk.toml [smtp] in the working directory < command-line options.
+    The password comes only from SALESDESK_SMTP_PASSWORD; a password in the file is refused."""
+    values: dict = {"sender": default_sender} if default_sender else {}
+    path = (config_dir or Path.cwd()) / CONFIG_FILE
+    if path.exists():
+        with open(path, "rb") as fh:
+            smtp = tomllib.load(fh).get("smtp", {})
+        if "password" in smtp:
+            raise MailConfigError(f"{path}: a password must not be stored in a file; set {PASSWORD_ENV} instead")
+        known = {f for f in MailSettings.__dataclass_fields__} - {"password"}
+        unknown = set(smtp) - known - {"from"}
+        if unknown:
+            raise MailConfigError(f"{path}: unknown [smtp] setting(s) {', '.join(sorted(unknown))}")
+        values.update({("sender" if k == "from" else k): v for k, v in smtp.items()})
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["password"] = environ.get(PASSWORD_ENV)
+    settings = MailSettings(**values)
+    if settings.security not in ("none", "starttls", "ssl"):
+        raise MailConfigError(f"security must be none, starttls or ssl, got {settings.security!r}")
+    if settings.user and not settings.password:
+        raise MailConfigError(f"--smtp-user is set but {PASSWORD_ENV} is not")
+    if not settings.sender or not valid_address(settings.sender):
+        raise MailConfigError(f"a valid --from address is needed (got {settings.sender!r})")
+    return settings
+
+
+def valid_address(addr) -> bool:
+    return isinstance(addr, str) and len(addr) <= 254 and EMAIL_RE.match(addr.strip()) is not None
+
+
+def _clean_name(name) -> str:
+    """Display names from data: no line breaks or control characters, ever."""
+    return " ".join(str(name or "").split())[:120]
+
+
+@dataclass
+class Outgoing:
+    kind: str
+    key: str
+    to: str | None
+    cc: str | None
+    digest: str
+    message: EmailMessage | None = None
+    problem: str | None = None        # set when the message cannot be sent (bad address, changed file)
+
+    @property
+    def recipients(self) -> list[str]:
+        return [a for a in (self.to, self.cc) if a]
+
+
+def month_label(month: str) -> str:
+    return pd.Period(month, "M").strftime("%B %Y")
+
+
+def _digest(month: str, kind: str, key: str, to, cc, hashes: list[str]) -> str:
+    h = hashlib.sha256()
+    for part in (month, kind, key, to or "", cc or "", *sorted(hashes)):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def build_messages(month_dir: Path, month: str, settings: MailSettings, only: set[str] | None = None) -> list[Outgoing]:
+    manifest_path = month_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise MailConfigError(f"no manifest at {manifest_path}; run `salesdesk reports` for {month} first")
+    manifest = json.loads(manifest_path.read_text())
+    if manifest.get("month") != month:
+        raise MailConfigError(f"{manifest_path} is for {manifest.get('month')}, not {month}")
+    out = []
+    for d in manifest["deliveries"]:
+        if only and d["key"] not in only:
+            continue
+        out.append(_report_message(month_dir, month, d, settings))
+    finance = _finance_message(month_dir, month, settings)
+    if finance is not None and (not only or "finance" in only):
+        out.append(finance)
+    return out
+
+
+def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings) -> Outgoing:
+    files = [f for f in d["files"] if f["format"] in ATTACH_FORMATS]
+    to, cc = d.get("to"), d.get("cc")
+    digest = _digest(month, d["kind"], d["key"], to, cc, [f["sha256"] for f in files])
+    item = Outgoing(d["kind"], d["key"], to, cc if valid_address(cc) else None, digest)
+    if not valid_address(to):
+        item.problem = f"missing or malformed email address {to!r} for {d['kind']} {d['key']}; not sent"
+        return item
+    for f in files:
+        path = month_dir / f["path"]
+        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != f["sha256"]:
+            item.problem = f"{f['path']} is missing or changed since the manifest was written; re-run the reports"
+            return item
+    html_file = next((month_dir / f["path"] for f in d["files"] if f["format"] == "html"), None)
+    report_html = _body_of(html_file.read_text()) if html_file and html_file.exists() else None
+    ctx = {"kind": d["kind"], "key": d["key"], "month_label": month_label(month), "greeting": _clean_name(d.get("name")) or "there",
+           "has_pdf": any(f["format"] == "pdf" for f in files), "h": d.get("highlights"),
+           "reply_name": _clean_name(d.get("name")) if d["kind"] == "team" else None}
+    attachments = [(month_dir / f["path"], f["format"]) for f in files]
+    item.message = _compose(settings, ctx, to, _clean_name(d.get("name")), item.cc, d.get("reply_to"), report_html,
+                            attachments, digest)
+    return item
+
+
+def _finance_message(month_dir: Path, month: str, settings: MailSettings) -> Outgoing | None:
+    folder = month_dir / "commissions"
+    parts = [p for p in (folder / "finance-summary.xlsx", month_dir / "reconciliation.xlsx") if p.exists()]
+    if not parts:
+        return None
+    statements = sorted(p for p in folder.glob("*") if p.suffix in (".xlsx", ".pdf") and p.name != "finance-summary.xlsx")
+    attachments = [(p, p.suffix[1:]) for p in parts]
+    if statements:
+        bundle = folder / "statements.zip"
+        write_bytes_atomic(bundle, _deterministic_zip(statements))
+        attachments.append((bundle, "zip"))
+    hashes = [hashlib.sha256(p.read_bytes()).hexdigest() for p, _ in attachments]
+    digest = _digest(month, "finance", "finance", settings.finance, None, hashes)
+    item = Outgoing("finance", "finance", settings.finance, None, digest)
+    if not valid_address(settings.finance):
+        item.problem = "no valid --finance address; the finance message was not sent"
+        return item
+    ctx = {"kind": "finance", "key": "finance", "month_label": month_label(month), "greeting": "Finance",
+           "has_pdf": False, "h": None, "reply_name": None}
+    item.message = _compose(settings, ctx, settings.finance, "Finance", None, None, None, attachments, digest)
+    return item
+
+
+def _deterministic_zip(files: list[Path]) -> bytes:
+    import io
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in files:
+            info = zipfile.ZipInfo(p.name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, p.read_bytes())
+    return buf.getvalue()
+
+
+def _body_of(html: str) -> str:
+    start = html.find("<body")
+    start = html.find(">", start) + 1 if start >= 0 else 0
+    end = html.rfind("</body>")
+    return html[start:end if end >= 0 else None]
+
+
+def _compose(settings, ctx, to, to_name, cc, reply_to, report_html, attachments, digest) -> EmailMessage:
+    env = environment()
+    images = []
+
+    def to_cid(match):
+        cid = f"chart{len(images) + 1}.{digest[:16]}@salesdesk"
+        images.append((match.group(1), base64.b64decode(match.group(2)), cid))
+        return f'src="cid:{cid}"'
+
+    if report_html:
+        report_html = DATA_IMG.sub(to_cid, report_html)
+    subject = env.get_template("mail_subject.txt.j2").render(**ctx).strip()
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["Subject"] = subject
+    msg["From"] = Address(display_name="SalesDesk", addr_spec=settings.sender)
+    msg["To"] = Address(display_name=to_name, addr_spec=to)
+    if cc:
+        msg["Cc"] = Address(addr_spec=cc)
+    if valid_address(reply_to):
+        msg["Reply-To"] = Address(addr_spec=reply_to)
+    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Message-ID"] = f"<{digest[:40]}@salesdesk>"   # stable: a duplicate is recognisable as one
+    msg.set_content(env.get_template("mail_body.txt.j2").render(**ctx))
+    msg.add_alternative(env.get_template("mail_body.html.j2").render(subject=subject, report_html=report_html, **ctx),
+                        subtype="html")
+    html_part = msg.get_payload()[1]
+    for subtype, data, cid in images:
+        html_part.add_related(data, "image", subtype, cid=f"<{cid}>", disposition="inline")
+    for path, fmt in attachments:
+        maintype, subtype = MIME[fmt]
+        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    return msg
+
+
+# --- the ledger -------------------------------------------------------------------------
+
+LEDGER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+  month TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, recipient TEXT, digest TEXT NOT NULL,
+  status TEXT NOT NULL,             -- queued | sent | failed | skipped
+  message_id TEXT, reply TEXT, reason TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL,
+  PRIMARY KEY (month, kind, key, digest));
+"""
+
+
+class MailLedger:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(LEDGER_SCHEMA)
+
+    def close(self):
+        self.db.close()
+
+    def status(self, month: str, item: Outgoing) -> str | None:
+        row = self.db.execute("SELECT status FROM messages WHERE month=? AND kind=? AND key=? AND digest=?",
+                              (month, item.kind, item.key, item.digest)).fetchone()
+        return row[0] if row else None
+
+    def record(self, month: str, item: Outgoing, status: str, *, message_id=None, reply=None, reason=None) -> None:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.db.execute(
+            "INSERT INTO messages (month, kind, key, recipient, digest, status, message_id, reply, reason, attempts, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (month, kind, key, digest) DO UPDATE SET status=excluded.status,"
+            " recipient=excluded.recipient, message_id=COALESCE(excluded.message_id, message_id),"
+            " reply=COALESCE(excluded.reply, reply), reason=excluded.reason, attempts=attempts + excluded.attempts,"
+            " updated_at=excluded.updated_at",
+            (month, item.kind, item.key, ", ".join(item.recipients), item.digest, status, message_id, reply, reason,
+             1 if status in ("sent", "failed") else 0, now))
+
+    def rows(self, month: str) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM messages WHERE month=? ORDER BY kind, key", (month,))
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+# --- transports -------------------------------------------------------------------------
+
+class Transient(Exception):
+    pass
+
+
+class Permanent(Exception):
+    pass
+
+
+class SmtpTransport:
+    """One connection reused for many messages; reconnects after a drop."""
+
+    def __init__(self, settings: MailSettings):
+        self.s = settings
+        self.conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.s
+        context = ssl.create_default_context(cafile=s.cafile)
+        if s.security == "ssl":
+            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+        else:
+            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            conn.ehlo()
+            if s.security == "starttls":
+                conn.starttls(context=context)
+                conn.ehlo()
+        if s.user:
+            try:
+                if "plain" in conn.esmtp_features.get("auth", "").lower().split():
+                    # one mechanism, one answer: smtplib's login() would go on to try others after a 535
+                    conn.user, conn.password = s.user, s.password
+                    conn.auth("PLAIN", conn.auth_plain)
+                else:
+                    conn.login(s.user, s.password)
+            except smtplib.SMTPAuthenticationError as exc:
+                raise FatalSmtpError(f"the server refused the login for {s.user}: {exc.smtp_code} {exc.smtp_error!r}") from None
+        return conn
+
+    def send(self, msg: EmailMessage, recipients: list[str]) -> str:
+        """Send; returns the server's reply to DATA. Raises Transient or Permanent."""
+        try:
+            if self.conn is None:
+                self.conn = self._connect()
+            conn = self.conn
+            code, resp = conn.mail(self.s.sender)
+            if code != 250:
+                self._raise(code, resp, conn)
+            refused = {}
+            for r in recipients:
+                code, resp = conn.rcpt(r)
+                if code not in (250, 251):
+                    refused[r] = (code, resp)
+            if len(refused) == len(recipients):
+                conn.rset()
+                worst = min(c for c, _ in refused.values())
+                detail = "; ".join(f"{r}: {c} {m.decode(errors='replace')}" for r, (c, m) in refused.items())
+                raise (Transient if 400 <= worst < 500 else Permanent)(f"recipients refused: {detail}")
+            code, resp = conn.data(msg.as_bytes())
+            if code != 250:
+                self._raise(code, resp, conn)
+            reply = f"{code} {resp.decode(errors='replace')}"
+            if refused:
+                reply += "; refused: " + "; ".join(f"{r} {c}" for r, (c, _) in refused.items())
+            return reply
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            raise (Transient if 400 <= exc.smtp_code < 500 else Permanent)(
+                f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}") from None
+        except (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, ssl.SSLError, OSError) as exc:
+            self._drop()
+            raise Transient(f"{type(exc).__name__}: {exc}") from None
+
+    def _raise(self, code, resp, conn):
+        text = resp.decode(errors="replace") if isinstance(resp, bytes) else str(resp)
+        try:
+            conn.rset()
+        except smtplib.SMTPException:
+            self._drop()
+        raise (Transient if 400 <= code < 500 else Permanent)(f"{code} {text}")
+
+    def _drop(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+        self.conn = None
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except Exception:
+                pass
+            self.conn = None
+
+
+class OutboxTransport:
+    """--dry-run: each message becomes an .eml file in the outbox folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def send(self, msg: EmailMessage, recipients: list[str]) -> str:
+        name = safe_filename(f"{msg['X-SalesDesk-Kind']}-{msg['X-SalesDesk-Key']}") + ".eml"
+        write_bytes_atomic(self.folder / name, msg.as_bytes())
+        return f"written to {self.folder / name}"
+
+    def close(self):
+        pass
+
+
+# --- the batch ----------------------------------------------------------------------------
+
+@dataclass
+class SendSummary:
+    sent: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if (self.failed or self.skipped) else 0
+
+    def line(self) -> str:
+        return (f"{len(self.sent)} sent, {len(self.already)} already sent, {len(self.skipped)} skipped, "
+                f"{len(self.failed)} failed")
+
+
+def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | None, settings: MailSettings,
+             resend: bool = False, sleep=time.sleep, progress=None) -> SendSummary:
+    summary = SendSummary()
+    interval = 60.0 / settings.rate_per_min if settings.rate_per_min else 0.0
+    last = None
+    try:
+        for item in items:
+            label = f"{item.kind} {item.key}"
+            if progress:
+                progress(label)
+            if item.problem:
+                summary.skipped.append(f"{label}: {item.problem}")
+                if ledger:
+                    ledger.record(month, item, "skipped", reason=item.problem)
+                continue
+            if ledger and not resend and ledger.status(month, item) == "sent":
+                summary.already.append(label)
+                continue
+            item.message["X-SalesDesk-Kind"] = item.kind
+            item.message["X-SalesDesk-Key"] = item.key
+            if ledger:
+                ledger.record(month, item, "queued")
+            attempt = 0
+            while True:
+                if interval and last is not None:
+                    wait = interval - (time.monotonic() - last)
+                    if wait > 0:
+                        sleep(wait)
+                last = time.monotonic()
+                try:
+                    reply = transport.send(item.message, item.recipients)
+                except Transient as exc:
+                    attempt += 1
+                    if attempt <= settings.retries:
+                        sleep(settings.backoff * 2 ** (attempt - 1))
+                        continue
+                    summary.failed.append(f"{label}: {exc} (after {attempt} tries; a re-run retries it)")
+                    if ledger:
+                        ledger.record(month, item, "failed", reason=f"transient: {exc}")
+                except Permanent as exc:
+                    summary.failed.append(f"{label}: {exc}")
+                    if ledger:
+                        ledger.record(month, item, "failed", reason=f"permanent: {exc}")
+                else:
+                    summary.sent.append(label)
+                    if ledger:
+                        ledger.record(month, item, "sent", message_id=item.message["Message-ID"], reply=reply)
+                break
+    finally:
+        transport.close()
+    return summary
