@@ -25,7 +25,6 @@ Rules (docs/commissions.md has worked examples):
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence

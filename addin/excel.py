@@ -32,7 +32,15 @@ def is_error(value: Any) -> bool:
     return "error" in type(value).__name__.lower()
 
 
+def scalar_of(value: Any) -> Any:
+    """A 1x1 range ([[x]] or [x]) as the single value it holds; anything else unchanged."""
+    while isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    return value
+
+
 def is_blank(value: Any) -> bool:
+    value = scalar_of(value)
     return value is None or (isinstance(value, str) and value.strip() == "") or (
         isinstance(value, float) and math.isnan(value))
 
@@ -74,6 +82,7 @@ def column_of(value: Any, argument: str) -> list[Any]:
 def number(value: Any, argument: str, *, row: int | None = None, blank: float | None = None,
            minimum: float | None = None, allow_equal_minimum: bool = True) -> float | None:
     """One cell as a float. Blank gives ``blank`` (an error when that is None)."""
+    value = scalar_of(value)
     if is_blank(value):
         if blank is None:
             raise InputError(argument, "a number is required here", value=None, row=row, has_value=True)
@@ -122,6 +131,7 @@ def _numbers_from_cells(cells: Sequence[Any], argument: str, *, blank, minimum) 
 
 def date(value: Any, argument: str, *, row: int | None = None, required: bool = True) -> dt.date | None:
     """One cell as a date: a datetime, a date, an Excel serial number, or ISO text."""
+    value = scalar_of(value)
     if is_blank(value):
         if required:
             raise InputError(argument, "a date is required here", value=None, row=row, has_value=True)
@@ -191,6 +201,7 @@ def dates_array(value: Any, argument: str) -> np.ndarray:
 
 def text(value: Any, argument: str, *, row: int | None = None, default: str | None = None,
          choices: Iterable[str] | None = None) -> str:
+    value = scalar_of(value)
     if is_blank(value):
         if default is None:
             raise InputError(argument, "a value is required here", value=None, row=row, has_value=True)
@@ -214,6 +225,7 @@ def _id_text(value: Any) -> str:
 
 
 def boolean(value: Any, argument: str, *, default: bool) -> bool:
+    value = scalar_of(value)
     if is_blank(value):
         return default
     if isinstance(value, bool):

@@ -146,3 +146,28 @@ def planned_activities(working_days: int, capacity: float, cadence: dict[str, fl
     capacity x working weeks (working days / 5), rounded to whole activities."""
     weeks = working_days / 5
     return {kind: float(round(per_week * capacity * weeks)) for kind, per_week in cadence.items()}
+
+
+def month_measures(orders, activities, opportunities, satisfaction, month_start, month_end, trailing_start):
+    """The scorecard's measures per rep for one month, from the validated sheets:
+    sales (net of returns, cancelled lines excluded), margin_pct (booked lines), activities,
+    win_rate and cycle_days (deals closed since ``trailing_start``), satisfaction (mean
+    score since ``trailing_start``). Returns a DataFrame indexed by rep_id."""
+    import pandas as pd
+
+    live = orders[(orders["status"] != "cancelled") & (orders["order_date"] >= month_start) & (orders["order_date"] <= month_end)]
+    booked = live[live["status"] == "booked"]
+    sales = live.groupby("rep_id")["amount"].sum()
+    margin = booked.groupby("rep_id").agg(amount=("amount", "sum"), cost=("cost", "sum"))
+    margin_pct = (margin["amount"] - margin["cost"]) / margin["amount"].where(margin["amount"] != 0)
+    acts = activities[(activities["date"] >= month_start) & (activities["date"] <= month_end)]
+    closed = opportunities[opportunities["closed"].notna() & (opportunities["closed"] >= trailing_start)
+                           & (opportunities["closed"] <= month_end)]
+    won = closed[closed["stage"] == "won"]
+    lost_n = closed[closed["stage"] == "lost"].groupby("rep_id").size()
+    won_n = won.groupby("rep_id").size()
+    win_rate = (won_n / won_n.add(lost_n, fill_value=0)).dropna()
+    cycle = (won["closed"] - won["created"]).dt.days.groupby(won["rep_id"]).mean()
+    sat = satisfaction[(satisfaction["date"] >= trailing_start) & (satisfaction["date"] <= month_end)]
+    return pd.DataFrame({"sales": sales, "margin_pct": margin_pct, "activities": acts.groupby("rep_id").size(),
+                         "win_rate": win_rate, "cycle_days": cycle, "satisfaction": sat.groupby("rep_id")["score"].mean()})

@@ -12,14 +12,14 @@ import numpy as np
 import xlwings as xw
 
 from . import excel as X
-from .calendar import working_days_elapsed, working_days_in_month, holiday_array
+from .calendar import working_days_elapsed, working_days_in_month
 from .errors import InputError
 from .funnel import coverage, cycle_days, deal_size, funnel, win_rate
 from .kpi import Kpi, attainment, runrate, score, scorecard
 from .planning import ALLOCATION_METHODS, GRAINS, allocate, allocation_weights, phase, ramp_share, ramp_shares
 from .registry import REGISTRY, Arg, sheet_function
 from .rounding import split_exact
-from .tiering import DEFAULT_TIER_RULES, RF_SEGMENTS, TierRule, abc, revisit, rfm, segment_names, tiers
+from .tiering import DEFAULT_TIER_RULES, TierRule, abc, revisit, rfm, tiers
 
 from .commission import Tier, commission, draw_schedule
 from .rounding import to_decimal

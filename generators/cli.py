@@ -264,6 +264,68 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     sys.exit(summary.exit_code)
 
 
+@main.group()
+def workbook():
+    """The planning workbook managers open in Excel."""
+
+
+@workbook.command("new")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Take the data sheets from this sales workbook (it is only read, never modified).")
+@click.option("--year", type=int, help="Plan year (default: the year of the latest order).")
+def workbook_new(path: Path, source: Path | None, year: int | None):
+    """Write a planning workbook: Plan, Scorecard, Customer tiers and Commission calculator
+    sheets built on SalesDesk's worksheet functions, over the demo data or --from's data."""
+    from workbooks import planning_book
+
+    if source is not None:
+        if source.resolve() == path.resolve():
+            raise click.BadParameter("PATH must differ from --from: the source workbook is never modified")
+        data = load(source)
+        if data.errors:
+            print_problems(data.problems)
+            click.echo(f"{source}: fix the errors above first (salesdesk validate {source})", err=True)
+            sys.exit(2)
+        frames = data.frames
+    else:
+        frames = demo_data.build()
+    month = planning_book.latest_month(frames)
+    year = year or int(month[:4])
+    model = planning_book.build(frames, year, month)
+    planning_book.write(model, path, frames)
+    click.echo(f"Planning workbook: {path} (plan year {year}, scorecard month {month})")
+
+
+@main.group()
+def addin():
+    """The Excel add-in (xlwings) that makes the SD_ functions live."""
+
+
+@addin.command("install")
+def addin_install():
+    """Install the xlwings Excel add-in and point it at SalesDesk's functions (Windows)."""
+    import platform
+    import subprocess
+
+    system = platform.system()
+    if system != "Windows":
+        click.echo(f"The xlwings add-in with live worksheet functions (UDFs) needs desktop Excel on Windows; this is "
+                   f"{system}. What works here: every SD_ function from Python (addin.udfs), the batch commands, and "
+                   f"the workbooks they write, which carry computed values and open anywhere. On macOS Excel, "
+                   f"xlwings runs macros but not UDFs; Excel on the web does not load xlwings' classic add-in. "
+                   f"See docs/excel.md.")
+        sys.exit(1)
+    subprocess.run([sys.executable, "-m", "xlwings", "addin", "install"], check=True)
+    conf = Path.home() / ".xlwings" / "xlwings.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f'"INTERPRETER_WIN","{sys.executable}"', '"UDF MODULES","addin.udfs"',
+             f'"PYTHONPATH","{Path(__file__).resolve().parent.parent}"']
+    conf.write_text("\n".join(lines) + "\n")
+    click.echo(f"Installed the xlwings add-in; wrote {conf}. In Excel: trust access to the VBA project object "
+               f"model (docs/excel.md), then xlwings tab > Import Functions.")
+
+
 @main.command()
 @click.option("--check", is_flag=True, help="Exit 1 if the generated docs differ from the files.")
 def docs(check: bool):
@@ -305,7 +367,7 @@ def demo(out: Path, formats: str):
     click.echo(f"   {sum(len(f) for f in md.data.frames.values()):,} rows, {len(md.data.errors)} errors")
     click.echo(f"2. Monthly reports for {month}:")
     runs = [_reports(md, out, formats, None, [])]
-    click.echo(f"3. Commission statements:")
+    click.echo("3. Commission statements:")
     pdf = "pdf" in formats
     co = run_commissions(md, out, ("xlsx", "pdf") if pdf else ("xlsx",))
     click.echo(f"   {len(co.statements)} statements ({len(co.pdfs)} PDFs) in {co.folder}")
@@ -319,6 +381,12 @@ def demo(out: Path, formats: str):
     items = build_messages(out / month, month, settings)
     mailed = send_all(items, OutboxTransport(out / month / "outbox"), month, None, settings)
     click.echo(f"5. Mail (dry run, no server needed): {mailed.line()} as .eml files in {out / month / 'outbox'}")
+    from workbooks import planning_book
+
+    plan = out / "planning.xlsx"
+    frames = md.data.frames
+    planning_book.write(planning_book.build(frames, int(month[:4]), month), plan, frames)
+    click.echo(f"6. Planning workbook with SalesDesk formulas: {plan}")
     click.echo(f"Done. Open {(out / month / 'index.html').resolve()}")
     sys.exit(max(r.exit_code for r in runs + [co]))
 

@@ -16,7 +16,7 @@ from workbooks.reader import read_workbook
 from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 
 from .ledger import Ledger, PeriodClosed
-from .monthdata import MonthData, load_month, rep_failures
+from .monthdata import MonthData, rep_failures
 from .pdf import soffice, to_pdf
 from .statements import TITLE, BOLD_MONEY, month_label, write_finance_summary, write_statement
 

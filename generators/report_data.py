@@ -10,7 +10,7 @@ import pandas as pd
 
 from addin.calendar import working_days, working_days_elapsed, working_days_in_month
 from addin.funnel import DEFAULT_ORDER
-from addin.kpi import CUMULATIVE_KPIS, Kpi, planned_activities, runrate, scorecard
+from addin.kpi import CUMULATIVE_KPIS, Kpi, month_measures, planned_activities, runrate, scorecard
 from addin.planning import phase
 from addin.rounding import to_decimal
 from addin.tiering import TIER_ORDER, customer_view
@@ -73,25 +73,14 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
     tt = team_targets(f["Targets"], seasonality, years).set_index(["team", "period"])["target"]
 
     in_month = live[(live["order_date"] >= month_start) & (live["order_date"] <= month_end)]
-    booked_month = in_month[in_month["status"] == "booked"]
-    margin = booked_month.groupby("rep_id").agg(amount=("amount", "sum"), cost=("cost", "sum"))
-    margin_pct = (margin["amount"] - margin["cost"]) / margin["amount"].where(margin["amount"] != 0)
-
     acts = f["Activities"]
     acts_month = acts[(acts["date"] >= month_start) & (acts["date"] <= month_end)]
     act_counts = acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0)
-
     trailing_start = (period - (TRAILING_MONTHS - 1)).start_time
     opps = f["Opportunities"]
-    closed = opps[opps["closed"].notna() & (opps["closed"] >= trailing_start) & (opps["closed"] <= month_end)]
-    won = closed[closed["stage"] == "won"].groupby("rep_id").size()
-    lost = closed[closed["stage"] == "lost"].groupby("rep_id").size()
-    win_rate = (won / (won.add(lost, fill_value=0))).dropna()
-    won_deals = closed[closed["stage"] == "won"]
-    cycle = ((won_deals["closed"] - won_deals["created"]).dt.days).groupby(won_deals["rep_id"]).mean()
     sat = f["Satisfaction"]
-    sat_tr = sat[(sat["date"] >= trailing_start) & (sat["date"] <= month_end)]
-    sat_mean = sat_tr.groupby("rep_id")["score"].mean()
+    m = month_measures(orders, acts, opps, sat, month_start, month_end, trailing_start)
+    win_rate, cycle, sat_mean = m["win_rate"].dropna(), m["cycle_days"].dropna(), m["satisfaction"].dropna()
     sat_month = sat[(sat["date"] >= month_start) & (sat["date"] <= month_end)].groupby("rep_id")["score"].agg(["mean", "count"])
 
     # funnel over deals created in the last twelve months
@@ -103,11 +92,9 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
                 None if pd.isna(r.target) else float(r.target), float(r.green), float(r.amber))
             for r in f["KPIs"].itertuples(index=False)]
     ids = reps["rep_id"].tolist()
-    month_sales = sales.xs(month, level="period") if month in sales.index.get_level_values("period") else pd.Series(dtype=float)
     month_quota = quota.xs(month, level="period") if month in quota.index.get_level_values("period") else pd.Series(dtype=float)
-    measures = {"sales": month_sales, "revenue": month_sales, "margin_pct": margin_pct,
-                "activities": act_counts.sum(axis=1) if len(act_counts) else pd.Series(dtype=float),
-                "win_rate": win_rate, "cycle_days": cycle, "satisfaction": sat_mean}
+    measures = {name: m[name].dropna() for name in m.columns}
+    measures["revenue"] = measures["sales"]
     actuals = np.column_stack([measures.get(k.name, pd.Series(dtype=float)).reindex(ids).to_numpy(dtype=float)
                                for k in kpis]) if kpis else np.zeros((len(ids), 0))
     if "sales" in measures:

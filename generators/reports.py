@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Template
 
 from workbooks.errors_report import write_errors_report
 from workbooks.files import safe_filename, write_bytes_atomic, write_text_atomic

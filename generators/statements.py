@@ -84,7 +84,7 @@ def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, p
                 cw.text(ws, r, 13, line.note)
         first, last = top + 2, max(r + 1, top + 2)
         r += 2
-        totals = [(f"Sales commission", f'=SUMIF(A{first}:A{last},"sale",M{first}:M{last})', summary["commission_cents"]),
+        totals = [("Sales commission", f'=SUMIF(A{first}:A{last},"sale",M{first}:M{last})', summary["commission_cents"]),
                   ("Gate and cap", f'=SUMIF(A{first}:A{last},"gate",M{first}:M{last})+SUMIF(A{first}:A{last},"cap",M{first}:M{last})',
                    summary["gate_cents"] + summary["cap_cents"]),
                   ("Clawbacks", f'=SUMIF(A{first}:A{last},"clawback",M{first}:M{last})', summary["clawback_cents"]),

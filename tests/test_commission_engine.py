@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from addin.commission import ClosedBooks, CommissionInputs, Tier, commission, compute, draw_schedule

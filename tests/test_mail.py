@@ -1,19 +1,17 @@
 """Mail delivery against a real SMTP server on loopback: content, exactly-once, faults, TLS."""
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import ssl
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from generators.cli import main
-from generators.mail import (MailConfigError, MailLedger, SmtpTransport, Transient, build_messages, load_settings,
+from generators.mail import (MailConfigError, MailLedger, SmtpTransport, build_messages, load_settings,
                              send_all)
 from tests import smtp_server
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
-import pytest
 
 from addin import udfs as U
 from addin.excel import date_to_serial
-from addin.tiering import DEFAULT_TIER_RULES, abc, customer_view, scores
+from addin.tiering import abc, customer_view, scores
 
 
 def col(*values):

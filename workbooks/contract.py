@@ -1,8 +1,6 @@
 """The sales workbook contract: one schema per sheet. docs/workbook.md is generated from it."""
 from __future__ import annotations
 
-import pandas as pd
-
 from .schema import Column as C, Reference as Ref, RowRule, SheetSchema
 
 STAGES = ("lead", "qualified", "demo", "quote", "negotiation", "won", "lost")

@@ -8,7 +8,6 @@ Everything derives from the seed: the same arguments always give the same workbo
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np

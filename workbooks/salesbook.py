@@ -51,7 +51,7 @@ def write_frame_sheet(wb, cw: CellWriter, name: str, frame: pd.DataFrame) -> Non
             writers.append(("any", s.astype(object).where(s.notna(), None).tolist()))
     nrows = len(frame)
     # constant_memory wants row order: walk rows, cells typed per column.
-    wn, wbk = ws.write_number, ws.write_blank
+    wn = ws.write_number
     for i in range(nrows):
         r = i + 1
         for j, (kind, values) in enumerate(writers):

@@ -3,7 +3,7 @@ into typed ones while collecting every problem (sheet, Excel row, column, value,
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
