@@ -380,7 +380,8 @@ def demo(out: Path, formats: str):
     settings = load_settings({"finance": "finance@example.com"}, default_sender=DRY_RUN_SENDER)
     items = build_messages(out / month, month, settings)
     mailed = send_all(items, OutboxTransport(out / month / "outbox"), month, None, settings)
-    click.echo(f"5. Mail (dry run, no server needed): {mailed.line()} as .eml files in {out / month / 'outbox'}")
+    click.echo(f"5. Mail (dry run, no server needed): {len(mailed.sent)} messages written as .eml files to "
+               f"{out / month / 'outbox'}" + (f"; {len(mailed.skipped)} skipped" if mailed.skipped else ""))
     from workbooks import planning_book
 
     plan = out / "planning.xlsx"

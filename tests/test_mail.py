@@ -234,3 +234,17 @@ def test_dry_run_writes_a_readable_outbox(folder):
     outbox = sorted((folder / MONTH / "outbox").glob("*.eml"))
     assert len(outbox) == expected_messages(folder)
     assert not (folder / "mail-ledger.sqlite").exists()
+
+
+def test_rate_limit_spaces_messages(folder):
+    handler = smtp_server.Recorder()
+    ctl = smtp_server.start(handler)
+    waits = []
+    try:
+        settings = settings_for(ctl, rate_per_min=120.0)
+        items = build_messages(folder / MONTH, MONTH, settings)[:4]
+        summary = send_all(items, SmtpTransport(settings), MONTH, None, settings, sleep=waits.append)
+    finally:
+        ctl.stop()
+    assert len(summary.sent) == 4 and len(waits) == 3
+    assert all(0 < w <= 0.5 for w in waits)                         # 120/min: at most one every 0.5 s
