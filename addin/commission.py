@@ -256,9 +256,8 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
         problems.append((rep, f"no commission plan version in force on {day:%Y-%m-%d}; the rep's lines were left out"))
     bad_reps = set(lines.loc[no_plan, "rep_id"])
 
-    periods = sorted(p for p in set(orders["period"]) | set(inputs.quotas["period"]) if p <= through)
-    if not periods:
-        periods = [through]
+    # months run from the first month with sales data: no draws or pay lines before the data starts
+    periods = sorted(p for p in set(orders["period"]) if p <= through) or [through]
     periods = [p for p in pd.period_range(periods[0], through, freq="M").strftime("%Y-%m")]
 
     # rep-period frame
