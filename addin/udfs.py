@@ -338,6 +338,10 @@ def _as_of(value):
     return None if X.is_blank(value) else np.datetime64(X.date(value, "as_of"))
 
 
+TRANSACTION_ARGS = [Arg("customer_ids", "Customer of each transaction.", range=True),
+                    Arg("dates", "Date of each transaction.", range=True),
+                    Arg("amounts", "Amount of each transaction (returns negative).", range=True),
+                    Arg("as_of", "Date recency is measured to (default: the latest date in the data).", optional=True)]
 RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "R", "F", "M", "code", "segment"]
 
 
@@ -345,10 +349,7 @@ RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "R", "F",
                 help="RFM per customer: days since the last order, orders, net sales, and 1..bins scores from "
                      "equal-count bins (equal values share a score; more recent scores higher), the code (e.g. 543) "
                      "and the recency/frequency segment (champions ... hibernating). Returns reduce monetary.",
-                args=[Arg("customer_ids", "Customer of each transaction.", range=True),
-                      Arg("dates", "Date of each transaction.", range=True),
-                      Arg("amounts", "Amount of each transaction (returns negative).", range=True),
-                      Arg("as_of", "Date recency is measured to (default: latest date in the data).", optional=True),
+                args=[*TRANSACTION_ARGS,
                       Arg("bins", "Number of score bins, 2 to 9.", optional=True, default=5),
                       Arg("segments", "Table replacing the segment map: segment, r_min, r_max, f_min, f_max "
                                       "(1-5 scale, first match wins).", optional=True, range=True)],
@@ -418,10 +419,7 @@ def _rules(value):
                 help="The working tier per customer (high-value, potential, ordinary, at-risk, lost) from RFM and "
                      "ABC by a rule table (first match wins; docs/tiering.md has the default), with the revisit "
                      "cadence in days.",
-                args=[Arg("customer_ids", "Customer of each transaction.", range=True),
-                      Arg("dates", "Date of each transaction.", range=True),
-                      Arg("amounts", "Amount of each transaction.", range=True),
-                      Arg("as_of", "Date recency is measured to (default: latest date).", optional=True),
+                args=[*TRANSACTION_ARGS,
                       Arg("rules", "Rule table: tier, cadence_days, abc, r_min, r_max, f_min, f_max, m_min, m_max, "
                                    "recency_min, recency_max.", optional=True, range=True)],
                 example="=SD_TIER(Orders!D2:D20000, Orders!B2:B20000, Orders!G2:G20000, DATE(2026,10,31))",

@@ -41,3 +41,21 @@ def convert(files: list[Path], outdir: Path, target: str, profile: Path) -> list
     missing = [o for o in outs if not o.exists()]
     assert not missing, f"LibreOffice did not convert {missing}: {proc.stdout} {proc.stderr}"
     return outs
+
+
+def recalculated_formulas(sources: list[Path], outdir: Path, profile: Path, skip=lambda formula: False):
+    """Recalculate ``sources`` in LibreOffice and yield, for every formula cell we wrote,
+    (file name, sheet!cell, formula, our cached value, LibreOffice's value)."""
+    import openpyxl
+
+    recalculated = convert(sources, outdir, "xlsx:Calc MS Excel 2007 XML", profile)
+    for ours, theirs in zip(sources, recalculated):
+        formulas = openpyxl.load_workbook(ours)
+        cached = openpyxl.load_workbook(ours, data_only=True)
+        recalc = openpyxl.load_workbook(theirs, data_only=True)
+        for ws in formulas.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("=") and not skip(c.value):
+                        yield (ours.name, f"{ws.title}!{c.coordinate}", c.value, cached[ws.title][c.coordinate].value,
+                               recalc[ws.title][c.coordinate].value)

@@ -16,7 +16,7 @@ from generators.cli import main
 from generators.monthdata import load_month
 from generators.report_data import month_facts
 from generators.report_xlsx import rep_workbook, team_workbook
-from tests.libreoffice import convert
+from tests.libreoffice import recalculated_formulas
 from tests.xlsx_golden import diff_against_golden, write_golden
 
 MONTH = "2026-10"
@@ -66,22 +66,13 @@ def test_report_numbers_match_the_data(reports_dir, demo_frames):
 def test_libreoffice_recalculates_every_report_to_the_cached_values(reports_dir, tmp_path, lo_profile):
     sources = sorted((reports_dir / "reps").glob("*.xlsx")) + sorted((reports_dir / "teams").glob("*.xlsx")) + \
         [reports_dir / "summary.xlsx"]
-    recalculated = convert(sources, tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML", lo_profile)
     checked = 0
-    for ours, theirs in zip(sources, recalculated):
-        formulas = openpyxl.load_workbook(ours)
-        cached = openpyxl.load_workbook(ours, data_only=True)
-        recalc = openpyxl.load_workbook(theirs, data_only=True)
-        for ws in formulas.worksheets:
-            for row in ws.iter_rows():
-                for c in row:
-                    if isinstance(c.value, str) and c.value.startswith("="):
-                        want, got = cached[ws.title][c.coordinate].value, recalc[ws.title][c.coordinate].value
-                        if want in ("", None):
-                            assert got in ("", None), (ours.name, c.coordinate, c.value, got)
-                        else:
-                            assert got == pytest.approx(want, rel=1e-9, abs=1e-9), (ours.name, c.coordinate, c.value, want, got)
-                        checked += 1
+    for name, where, formula, want, got in recalculated_formulas(sources, tmp_path / "lo", lo_profile):
+        if want in ("", None):
+            assert got in ("", None), (name, where, formula, got)
+        else:
+            assert got == pytest.approx(want, rel=1e-9, abs=1e-9), (name, where, formula, want, got)
+        checked += 1
     assert checked > 500
 
 
