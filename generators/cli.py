@@ -173,15 +173,14 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
     sys.exit(run.exit_code)
 
 
-def _reports(md, out: Path, formats: str, jobs, only):
-    from .commissions import month_result
-    from .ledger import Ledger, PeriodClosed
+def _reports(md, out: Path, formats: str, jobs, only, commission=None):
+    from .commissions import LEDGER_NAME, month_result
+    from .ledger import Ledger
     from .reports import run_reports
 
-    try:
-        summary = month_result(md, Ledger(out / "commission-ledger.sqlite")).summary
-    except PeriodClosed:
-        summary = None
+    if commission is None:
+        commission = month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True)
+    summary = commission.summary
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in wanted if f not in ("xlsx", "html", "pdf")]
     if bad:
@@ -356,7 +355,8 @@ def generated_docs() -> dict[Path, str]:
 def demo(out: Path, formats: str):
     """The monthly job end to end on built-in demo data: workbook, reports, commission
     statements, reconciliation against payroll."""
-    from .commissions import run_commissions, run_reconcile
+    from .commissions import LEDGER_NAME, month_result, run_commissions, run_reconcile
+    from .ledger import Ledger
 
     out.mkdir(parents=True, exist_ok=True)
     book = out / "demo-sales.xlsx"
@@ -366,12 +366,13 @@ def demo(out: Path, formats: str):
     md = _load_month(book, month)
     click.echo(f"   {sum(len(f) for f in md.data.frames.values()):,} rows, {len(md.data.errors)} errors")
     click.echo(f"2. Monthly reports for {month}:")
-    runs = [_reports(md, out, formats, None, [])]
+    commission = month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True)   # computed once, used thrice
+    runs = [_reports(md, out, formats, None, [], commission)]
     click.echo("3. Commission statements:")
     pdf = "pdf" in formats
-    co = run_commissions(md, out, ("xlsx", "pdf") if pdf else ("xlsx",))
+    co = run_commissions(md, out, ("xlsx", "pdf") if pdf else ("xlsx",), result=commission)
     click.echo(f"   {len(co.statements)} statements ({len(co.pdfs)} PDFs) in {co.folder}")
-    path, table = run_reconcile(md, out)
+    path, table = run_reconcile(md, out, result=commission)
     flagged = table[table["status"] != "matched"]
     click.echo(f"4. Reconciliation against payroll: {path}")
     click.echo(f"   {len(flagged)} flagged: " + ", ".join(f"{r} {s}" for r, s in zip(flagged['rep_id'], flagged['status'])))

@@ -38,19 +38,27 @@ class CommissionRun:
         return 1 if self.left_out else 0
 
 
-def month_result(md: MonthData, ledger: Ledger) -> CommissionResult:
-    """The month as computed now, against the closed months in the ledger."""
+def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False) -> CommissionResult:
+    """The month as computed now, against the closed months in the ledger. For a month that
+    is itself closed, the figures issued at closing stand (``allow_closed``), or it is refused."""
     closed = ledger.closed_periods()
-    if md.month in closed:
+    if md.month in closed and not allow_closed:
         raise PeriodClosed(f"{md.month} was closed on {closed[md.month]}; its statements stand as issued")
     books = ledger.books(before=md.month)
-    return compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None)
+    result = compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None)
+    if md.month in closed:
+        issued = ledger.books(before=(pd.Period(md.month, "M") + 1).strftime("%Y-%m")).summary
+        issued = issued[issued["period"] == md.month]
+        result.summary = pd.concat([result.summary[result.summary["period"] != md.month], issued], ignore_index=True)
+    return result
 
 
-def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bool = False, progress=None) -> CommissionRun:
+def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bool = False, progress=None,
+                    result: CommissionResult | None = None) -> CommissionRun:
     folder = Path(out) / md.month / "commissions"
     ledger = Ledger(Path(out) / LEDGER_NAME)
-    result = month_result(md, ledger)
+    if result is None or md.month in ledger.closed_periods():
+        result = month_result(md, ledger)
     run = CommissionRun(md.month, folder, result)
     failed = {rep for rep, _ in result.problems}
     run.left_out = sorted(set(md.bad_reps) | failed)
@@ -181,16 +189,10 @@ def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, m
         wb.close()
 
 
-def run_reconcile(md: MonthData, out: Path, payroll_file: Path | None = None) -> tuple[Path, pd.DataFrame]:
-    ledger = Ledger(Path(out) / LEDGER_NAME)
-    closed = ledger.closed_periods()
-    books = ledger.books(before=md.month)
-    result = compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None)
-    if md.month in closed:  # reconcile against what was issued for a closed month
-        stated = ledger.books(before=(pd.Period(md.month, "M") + 1).strftime("%Y-%m"))
-        s = stated.summary[stated.summary["period"] == md.month]
-        result.summary = result.summary[result.summary["period"] != md.month]
-        result.summary = pd.concat([result.summary, s.assign(period=md.month)], ignore_index=True)
+def run_reconcile(md: MonthData, out: Path, payroll_file: Path | None = None,
+                  result: CommissionResult | None = None) -> tuple[Path, pd.DataFrame]:
+    if result is None:
+        result = month_result(md, Ledger(Path(out) / LEDGER_NAME), allow_closed=True)
     table = reconcile(md, result, read_payroll(md, payroll_file))
     path = Path(out) / md.month / "reconciliation.xlsx"
     write_reconciliation(path, table, result.lines[result.lines["period"] == md.month], md.month)
