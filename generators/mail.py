@@ -432,7 +432,7 @@ class SendSummary:
 
 
 def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | None, settings: MailSettings,
-             resend: bool = False, sleep=time.sleep, progress=None) -> SendSummary:
+             resend: bool = False, sleep=time.sleep, progress=None, clock=time.monotonic) -> SendSummary:
     summary = SendSummary()
     interval = 60.0 / settings.rate_per_min if settings.rate_per_min else 0.0
     last = None
@@ -456,10 +456,10 @@ def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | 
             attempt = 0
             while True:
                 if interval and last is not None:
-                    wait = interval - (time.monotonic() - last)
+                    wait = interval - (clock() - last)
                     if wait > 0:
                         sleep(wait)
-                last = time.monotonic()
+                last = clock()
                 try:
                     reply = transport.send(item.message, item.recipients)
                 except Transient as exc:

@@ -243,8 +243,12 @@ def test_rate_limit_spaces_messages(folder):
     try:
         settings = settings_for(ctl, rate_per_min=120.0)
         items = build_messages(folder / MONTH, MONTH, settings)[:4]
-        summary = send_all(items, SmtpTransport(settings), MONTH, None, settings, sleep=waits.append)
+        # clock reads: start of send 1; then per send the wait check and the new start
+        frozen = iter([0.0, 0.0, 0.0, 0.1, 0.1, 0.3, 0.3])
+        summary = send_all(items, SmtpTransport(settings), MONTH, None, settings, sleep=waits.append,
+                           clock=lambda: next(frozen))
     finally:
         ctl.stop()
-    assert len(summary.sent) == 4 and len(waits) == 3
-    assert all(0 < w <= 0.5 for w in waits)                         # 120/min: at most one every 0.5 s
+    assert len(summary.sent) == 4
+    # 120/min: one message every 0.5 s; waits make up what elapsed since the previous send
+    assert waits == [pytest.approx(0.5), pytest.approx(0.4), pytest.approx(0.3)]
