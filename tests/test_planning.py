@@ -169,3 +169,15 @@ def test_allocate_sums_exactly(total, caps, pin):
         rows[1][5] = total // 3
     out = U.SD_ALLOCATE(total, rows)
     assert sum(v for _, v in out) == total
+
+
+def test_tables_without_a_header_row_and_error_objects():
+    # no header: columns are taken in the documented order (rep_id, capacity, hire_date, ...)
+    assert U.SD_ALLOCATE(90, [["A", 1], ["B", 0.5]]) == [["A", 60.0], ["B", 30.0]]
+
+    class CellError:          # what some runtimes pass for an error cell instead of "#N/A"
+        def __repr__(self):
+            return "#DIV/0!"
+
+    message = U.SD_SPLIT(100, [[1], [CellError()]])[0][0]
+    assert message.startswith("SD_SPLIT: weights row 2") and "error cell" in message
