@@ -20,11 +20,6 @@ def working_days(start, end, holidays=None) -> int | np.ndarray:
                            holidays=holiday_array(holidays) if not isinstance(holidays, np.ndarray) else holidays)
 
 
-def is_working_day(day, holidays=None):
-    return np.is_busday(np.asarray(day, dtype="datetime64[D]"),
-                        holidays=holiday_array(holidays) if not isinstance(holidays, np.ndarray) else holidays)
-
-
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

@@ -266,25 +266,6 @@ def table(value: Any, argument: str, columns: Sequence[str], *, required: Sequen
     return {c: [(r[i] if i is not None and i < len(r) else None) for r in body] for c, i in picks.items()}
 
 
-def as_cell(value: Any) -> Any:
-    """An engine value as an Excel cell value (dates stay dates, Decimal becomes float)."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else value.astype("datetime64[D]").item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def as_rows(rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
-    return [[as_cell(v) for v in r] for r in rows]
-
-
 def matrix(rows: list[list[Any]], argument: str, columns: Sequence[int], names: Sequence[str]) -> np.ndarray:
     """Numeric block of a table (blank -> NaN), vectorized when the cells are plain numbers."""
     out = np.empty((len(rows), len(columns)), dtype=float)

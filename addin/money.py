@@ -5,8 +5,6 @@
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import numpy as np
 
 MICRO = 1_000_000
@@ -36,11 +34,3 @@ def micro_of(rates) -> np.ndarray:
 def apply_rate(cents, rate_micro):
     """cents x rate, rounded half-up to the cent."""
     return rhu_div(np.asarray(cents, dtype=np.int64) * np.asarray(rate_micro, dtype=np.int64), MICRO)
-
-
-def to_money(cents) -> Decimal:
-    return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def rate_decimal(micro) -> Decimal:
-    return (Decimal(int(micro)) / MICRO).normalize()

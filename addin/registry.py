@@ -80,11 +80,6 @@ def _message(text: str, spills: bool):
     return [[text]] if spills else text
 
 
-def is_error_message(result) -> bool:
-    value = result[0][0] if isinstance(result, list) and result and isinstance(result[0], list) else result
-    return isinstance(value, str) and value.startswith(PREFIX) and ": " in value
-
-
 def catalog_markdown() -> str:
     """docs/functions.md: every registered function with its arguments and an example."""
     out = ["# Worksheet functions", "",

@@ -5,7 +5,7 @@ largest-remainder method, so the rounded parts always sum to the total exactly.
 """
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from typing import Sequence
 
 import numpy as np
@@ -13,11 +13,6 @@ import numpy as np
 from .errors import InputError
 
 CENT = Decimal("0.01")
-
-
-def money(value) -> Decimal:
-    """A money amount rounded half-up to the cent."""
-    return Decimal(str(value) if isinstance(value, float) else value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value) -> Decimal:

@@ -126,11 +126,7 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
     n = len(rep_of_line)
     busdays = [d[np.is_busday(d)] for d in [np.arange(np.datetime64(s.date()), np.datetime64((s + pd.offsets.MonthEnd(0)).date()) + 1)
                                             for s in starts]]
-    nbus = np.array([len(d) for d in busdays])
-    day_pick = (rng.random(n) * nbus[month_of_line]).astype(int)
-    flat_days = np.concatenate(busdays)
-    offsets = np.concatenate([[0], np.cumsum(nbus)[:-1]])
-    order_dates = flat_days[offsets[month_of_line] + day_pick]
+    order_dates = _working_days_in(rng, busdays, month_of_line)
     hire_day = hire.to_numpy().astype("datetime64[D]")
     employed = order_dates >= hire_day[rep_of_line]   # nothing before the hire date itself
     rep_of_line, month_of_line, order_dates = rep_of_line[employed], month_of_line[employed], order_dates[employed]
@@ -252,6 +248,14 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
             "KPIs": kpis_df, "Plans": plans_df, "Spiffs": spiffs_df}
 
 
+def _working_days_in(rng, busdays: list[np.ndarray], month: np.ndarray) -> np.ndarray:
+    """A random working day of each entry's month (``busdays[m]`` lists month m's working days)."""
+    nbus = np.array([len(d) for d in busdays])
+    offsets = np.concatenate([[0], np.cumsum(nbus)[:-1]])
+    pick = (rng.random(len(month)) * nbus[month]).astype(int)
+    return np.concatenate(busdays)[offsets[month] + pick]
+
+
 STAGE_ADVANCE = (0.8, 0.75, 0.8, 0.8, 0.6)  # lead->qualified->demo->quote->negotiation->won
 OPEN_STAGES = ("lead", "qualified", "demo", "quote", "negotiation")
 
@@ -304,10 +308,7 @@ def _activities(rng, ids, starts, busdays, cust_ids, per_rep, capacity, ramp, sk
     rep = np.repeat(np.repeat(np.arange(reps), months), n_act.ravel())
     month = np.repeat(np.tile(np.arange(months), reps), n_act.ravel())
     n = len(rep)
-    nbus = np.array([len(d) for d in busdays])
-    flat = np.concatenate(busdays)
-    offsets = np.concatenate([[0], np.cumsum(nbus)[:-1]])
-    day = flat[offsets[month] + (rng.random(n) * nbus[month]).astype(int)]
+    day = _working_days_in(rng, busdays, month)
     kinds = np.array([k for k, _ in ACTIVITY_MIX])
     kind = kinds[rng.choice(len(kinds), n, p=[p for _, p in ACTIVITY_MIX])]
     order = np.lexsort((rep, day))
@@ -324,10 +325,7 @@ def _satisfaction(rng, ids, starts, busdays, cust_ids, per_rep, skill, counts) -
     rep = np.repeat(np.repeat(np.arange(reps), months), n_s.ravel())
     month = np.repeat(np.tile(np.arange(months), reps), n_s.ravel())
     n = len(rep)
-    nbus = np.array([len(d) for d in busdays])
-    flat = np.concatenate(busdays)
-    offsets = np.concatenate([[0], np.cumsum(nbus)[:-1]])
-    day = flat[offsets[month] + (rng.random(n) * nbus[month]).astype(int)]
+    day = _working_days_in(rng, busdays, month)
     score = np.clip(np.round(rng.normal(3.6 + 0.8 * np.log(skill[rep]) + 0.3, 0.9)), 1, 5).astype(int)
     order = np.lexsort((rep, day))
     return pd.DataFrame({"date": pd.to_datetime(day[order]), "customer_id": cust_ids[rep[order] * per_rep + rng.integers(0, per_rep, n)],

@@ -275,8 +275,3 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             problems.append(Problem("Seasonality", None, "month", ", ".join(map(str, missing)),
                                     "months missing", "all twelve months 1-12"))
     return problems
-
-
-def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame([p.as_dict() for p in problems],
-                        columns=["severity", "sheet", "row", "column", "value", "problem", "expected"])
