@@ -113,7 +113,7 @@ def rfm(customers: np.ndarray, dates: np.ndarray, amounts: np.ndarray, as_of: np
     freq = np.bincount(codes, weights=is_order, minlength=k).astype(np.int64)
     monetary = np.bincount(codes, weights=amounts, minlength=k)
     last_order = np.full(k, np.iinfo(np.int64).min)
-    np.maximum.at(last_order, codes[is_order], day[is_order]) if is_order.any() else None
+    np.maximum.at(last_order, codes[is_order], day[is_order])
     last_any = np.full(k, np.iinfo(np.int64).min)
     np.maximum.at(last_any, codes, day)
     last = np.where(freq > 0, last_order, last_any)

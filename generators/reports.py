@@ -105,9 +105,9 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
     if "pdf" in formats:
         xlsx = [f for files in ok.values() for f in files if f.suffix == ".xlsx"]
         if soffice():
+            owner = {f: k for k, files in ok.items() for f in files}
             for pdf in to_pdf(xlsx):
-                ok_key = next(k for k, files in ok.items() if pdf.with_suffix(".xlsx") in files)
-                ok[ok_key].append(pdf)
+                ok[owner[pdf.with_suffix(".xlsx")]].append(pdf)
         else:
             run.notes.append("PDFs skipped: LibreOffice (soffice) is not installed")
         if "xlsx" not in formats:

@@ -13,6 +13,7 @@ import pandas as pd
 from addin.money import MICRO
 from workbooks.files import atomic_path
 from workbooks.xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, new_workbook
+from workbooks.xlsxscan import column_letters
 
 RATE = {"num_format": "0.00####%"}
 TITLE = {"bold": True, "font_size": 14}
@@ -154,14 +155,9 @@ def write_finance_summary(path: Path, summary: pd.DataFrame, period: str, left_o
         ws.write_string(total_row, 0, "Total", cw.fmt({"bold": True}))
         for j, (key, _) in enumerate(SUMMARY_COLUMNS):
             if key.endswith("_cents"):
-                col = _col(j)
+                col = column_letters(j + 1)
                 cached = float(rows[key].fillna(0).sum()) / 100
                 ws.write_formula(total_row, j, f"=SUM({col}{top + 2}:{col}{last + 1})", cw.fmt(BOLD_MONEY), cached)
         if left_out:
             ws.write_string(total_row + 2, 0, "Left out of this run (see errors.xlsx): " + ", ".join(left_out))
         wb.close()
-
-
-def _col(j: int) -> str:
-    from workbooks.xlsxscan import column_letters
-    return column_letters(j + 1)

@@ -25,8 +25,8 @@ from addin.registry import REGISTRY
 from .contract import ACTIVITY_TYPES, BY_NAME, SHEETS, STAGES
 from .files import atomic_path
 from .schema import ROW
-from .xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, new_workbook
-from .xlsxscan import column_letters
+from .xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, date_serial, new_workbook
+from .xlsxscan import column_index, column_letters
 
 INPUT = {"bg_color": "#FFF2CC", "border": 1}
 TITLE = {"bold": True, "font_size": 15}
@@ -155,7 +155,6 @@ def parse_ref(text: str) -> tuple[str, tuple[tuple[int, int], tuple[int, int]]]:
     m = _REF.match(text.strip())
     if not m:
         raise ValueError(f"not a reference: {text}")
-    from .xlsxscan import column_index
     r1, c1 = int(m["r1"]) - 1, column_index(m["c1"]) - 1
     r2, c2 = (int(m["r2"]) - 1, column_index(m["c2"]) - 1) if m["c2"] else (r1, c1)
     return m["sheet"].replace("''", "'"), ((r1, c1), (r2, c2))
@@ -425,7 +424,6 @@ def write(model: Model, path, frames: dict[str, pd.DataFrame]) -> None:
 
 def _cached(v):
     if isinstance(v, (dt.date, dt.datetime)):
-        from .xlsxout import date_serial
         return date_serial(v)
     return "" if v is None else v
 

@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 
 import numpy as np
+import pandas as pd
 import xlsxwriter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,7 +51,7 @@ class CellWriter:
         ws.write_string(row, col, value, self.fmt(style, quoted=value.startswith(FORMULA_START)))
 
     def cell(self, ws, row: int, col: int, value, style: dict | None = None) -> None:
-        if value is None or value is pd_na() or (isinstance(value, float) and math.isnan(value)):
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             ws.write_blank(row, col, None, self.fmt(style))
         elif isinstance(value, str):
             self.text(ws, row, col, value, style)
@@ -80,11 +81,6 @@ DATE = {"num_format": "yyyy-mm-dd"}
 MONEY = {"num_format": "#,##0.00"}
 PERCENT = {"num_format": "0.0%"}
 HEADER = {"bold": True, "bg_color": "#DDEBF7", "border": 1}
-
-
-def pd_na():
-    import pandas as pd
-    return pd.NA
 
 
 def date_serial(value) -> float | None:
