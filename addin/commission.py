@@ -171,7 +171,11 @@ LINE_COLUMNS = ["period", "rep_id", "kind", "order_id", "order_date", "product",
 
 
 def _period(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m")
+    """'YYYY-MM' of each date: formatted once per distinct month, not once per row."""
+    months = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    uniq, inverse = np.unique(months, return_inverse=True)
+    labels = np.array([None if np.isnat(m) else str(m) for m in uniq], dtype=object)
+    return pd.Series(labels[inverse.reshape(-1)], index=dates.index, dtype=object)
 
 
 def _plan_versions(plans: pd.DataFrame):
@@ -208,21 +212,26 @@ def _version_on(frame: pd.DataFrame, date_col: str, versions: pd.DataFrame) -> p
 
 
 def _split_credit(lines: pd.DataFrame) -> np.ndarray:
-    """Credited cents per credit row; within an order, parts sum to round(amount x total share)."""
-    a = np.abs(lines["order_cents"].to_numpy())
+    """Credited cents per credit row; within an order, parts sum to round(amount x total share).
+
+    Each part gets the floor of its exact share; the cents left over go one each to the
+    parts with the largest remainders (ties: the later row)."""
+    signed = lines["order_cents"].to_numpy()
+    a = np.abs(signed)
     share = lines["share_micro"].to_numpy()
     num = a * share
-    floor = num // MICRO
-    rem = num % MICRO
-    grp = lines["credit_key_order"].to_numpy()
-    g = pd.Series(grp)
-    total_share = g.map(pd.Series(share).groupby(grp).sum()).to_numpy()
-    target = rhu_div(a * total_share, MICRO)
-    missing = target - g.map(pd.Series(floor).groupby(grp).sum()).to_numpy()
-    frame = pd.DataFrame({"g": grp, "rem": rem, "pos": np.arange(len(grp))})
-    rank = frame.sort_values(["g", "rem", "pos"], ascending=[True, False, False]).groupby("g").cumcount()
-    bump = (rank.reindex(frame.index).to_numpy() < missing).astype(np.int64)
-    return np.sign(lines["order_cents"].to_numpy()) * (floor + bump)
+    floor, rem = num // MICRO, num % MICRO
+    grp, _ = pd.factorize(lines["credit_key_order"], use_na_sentinel=False)
+    n = int(grp.max()) + 1 if len(grp) else 0
+    pos = np.arange(len(grp))
+    order = np.lexsort((-pos, -rem, grp))
+    starts = np.searchsorted(grp[order], np.arange(n))
+    total_share = np.add.reduceat(share[order], starts)[grp] if n else share   # exact int64 sums
+    floor_sum = np.add.reduceat(floor[order], starts)[grp] if n else floor
+    missing = rhu_div(a * total_share, MICRO) - floor_sum
+    rank = np.empty(len(grp), dtype=np.int64)
+    rank[order] = pos - starts[grp[order]]
+    return np.sign(signed) * (floor + (rank < missing))
 
 
 def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None = None) -> CommissionResult:
@@ -257,7 +266,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     bad_reps = set(lines.loc[no_plan, "rep_id"])
 
     # months run from the first month with sales data: no draws or pay lines before the data starts
-    periods = sorted(p for p in set(orders["period"]) if p <= through) or [through]
+    periods = sorted(p for p in orders["period"].unique() if p is not None and p <= through) or [through]
     periods = [p for p in pd.period_range(periods[0], through, freq="M").strftime("%Y-%m")]
 
     # rep-period frame
@@ -269,7 +278,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     grid["version"] = _version_on(grid, "month_end", versions)
     grid = grid.merge(versions.drop(columns=["plan_id", "effective_from"]), on="version", how="left")
     need_quota = (grid["basis"] == "attainment") | grid["gate"].notna()
-    missing_quota = need_quota & grid["quota_cents"].isna() & grid["period"].isin(set(lines["period"]))
+    missing_quota = need_quota & grid["quota_cents"].isna() & grid["period"].isin(lines["period"].unique())
     for rep, period in grid.loc[missing_quota, ["rep_id", "period"]].drop_duplicates("rep_id").itertuples(index=False):
         problems.append((rep, f"no target for {period[:4]} in Targets, needed by the plan's attainment tiers or gate; "
                               "the rep was left out"))
