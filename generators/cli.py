@@ -1,6 +1,7 @@
 """The ``salesdesk`` command line."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import click
 
 from workbooks import contract, demo as demo_data
 from workbooks.errors_report import write_errors_report
-from workbooks.reader import read_workbook
+from workbooks.cache import CACHE_ENV, read_workbook_cached
 from workbooks.salesbook import write_sales_workbook
 
 from .progress import Steps
@@ -18,7 +19,9 @@ DRY_RUN_SENDER = "reports@salesdesk.invalid"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-def main():
+@click.option("--no-cache", is_flag=True,
+              help="Read the workbook afresh, without the cache of parsed workbooks (~/.cache/salesdesk).")
+def main(no_cache: bool):
     """SalesDesk: sales targets, KPIs, customer tiers, commissions and monthly reports
     from one sales workbook.
 
@@ -26,6 +29,8 @@ def main():
     Start with:  salesdesk demo            (everything, on built-in demo data)
                  salesdesk validate BOOK   (check a workbook against the contract)
     """
+    if no_cache:
+        os.environ[CACHE_ENV] = "off"
 
 
 @main.command("demo-workbook")
@@ -69,7 +74,7 @@ def validate(workbook: Path, errors_out: Path | None, limit: int):
 
 def load(workbook: Path):
     steps = Steps("Reading", total=len(contract.SHEETS))
-    data = read_workbook(workbook, progress=steps)
+    data = read_workbook_cached(workbook, progress=steps)
     steps.close()
     return data
 

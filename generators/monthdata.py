@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from addin.planning import monthly_quotas
-from workbooks.reader import SalesData, read_workbook
+from workbooks.cache import read_workbook_cached
+from workbooks.reader import SalesData
 from workbooks.schema import ROW, Problem
 
 # Sheets whose rows belong to one rep, and the column naming that rep.
@@ -50,7 +51,7 @@ def check_month(month: str) -> str:
 
 def load_month(workbook: Path, month: str, progress=None) -> MonthData:
     month = check_month(month)
-    data = read_workbook(workbook, progress=progress)
+    data = read_workbook_cached(workbook, progress=progress)
     errors = data.errors
     stopping = [p for p in errors if p.row is None or p.sheet in SHARED or p.sheet == "(workbook)"]
     if stopping:

@@ -24,3 +24,11 @@ def demo_book(tmp_path_factory, demo_frames) -> Path:
 @pytest.fixture(scope="session")
 def lo_profile(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("lo-profile")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Parsed-workbook cache entries go to a temporary folder, never the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SALESDESK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield

@@ -186,3 +186,72 @@ def test_error_scan_finds_error_cells(tmp_path):
     scan = scan_sheet(path, "S")
     assert (scan.first_row, scan.first_col) == (2, 2)
     assert scan.errors == [(7, 3, "#DIV/0!")]
+
+
+def _assert_same(a, b):
+    assert a.frames.keys() == b.frames.keys()
+    for sheet in a.frames:
+        pd.testing.assert_frame_equal(a[sheet], b[sheet], check_exact=True)
+        assert list(a[sheet].dtypes) == list(b[sheet].dtypes)
+        if len(a[sheet]):  # blanks stay None, not NaN
+            for col in a[sheet].columns[a[sheet].dtypes == object]:
+                assert [type(v) for v in a[sheet][col]] == [type(v) for v in b[sheet][col]], (sheet, col)
+    assert a.problems == b.problems
+
+
+def test_cached_read_gives_what_reading_gives_and_never_stale(faulty_book, tmp_path, monkeypatch):
+    from workbooks import cache
+
+    path, _ = faulty_book
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(path.read_bytes())
+    folder = tmp_path / "cache"
+    fresh = read_workbook(book)
+    assert cache.read_workbook_cached(book, folder=folder) is not None
+    assert len(list(folder.glob("*.pickle"))) == 1
+    assert len(fresh["Orders"]) > 1000 and fresh.errors      # the compact text encoding and problems are exercised
+
+    def no_reading(*a, **k):
+        raise AssertionError("read the workbook although its content is cached")
+    monkeypatch.setattr(cache, "read_workbook", no_reading)
+    hit = cache.read_workbook_cached(book, folder=folder)
+    _assert_same(fresh, hit)
+    monkeypatch.undo()
+
+    # an edited workbook (other bytes) is read afresh, never served from the cache
+    data = fresh.frames
+    edited = tmp_path / "edited.xlsx"
+    frames = {name: f.drop(columns="_row") for name, f in data.items() if name in ("Seasonality",)}
+    frames["Seasonality"].loc[0, "weight"] = 9.5
+    write_with_openpyxl(frames, edited)
+    book.write_bytes(edited.read_bytes())
+    again = cache.read_workbook_cached(book, folder=folder)
+    assert again["Seasonality"]["weight"].iloc[0] == 9.5 and "Orders" not in again.frames
+
+
+def test_damaged_cache_entry_is_dropped_and_the_workbook_read(demo_book, tmp_path):
+    from workbooks import cache
+
+    folder = tmp_path / "cache"
+    first = cache.read_workbook_cached(demo_book, folder=folder)
+    (entry,) = folder.glob("*.pickle")
+    entry.write_bytes(b"not a pickle")
+    second = cache.read_workbook_cached(demo_book, folder=folder)
+    _assert_same(first, second)
+    assert entry.read_bytes() != b"not a pickle"                  # rewritten from the fresh read
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+
+
+def test_cache_can_be_turned_off_and_keeps_only_the_newest_entries(demo_book, tmp_path, monkeypatch):
+    from workbooks import cache
+
+    monkeypatch.setenv("SALESDESK_CACHE_DIR", "off")
+    assert cache.cache_dir() is None
+    monkeypatch.setenv("SALESDESK_CACHE_DIR", str(tmp_path / "c"))
+    assert cache.cache_dir() == tmp_path / "c"
+    monkeypatch.setattr(cache, "KEEP", 2)
+    for i in range(3):
+        copy = tmp_path / f"book{i}.xlsx"
+        copy.write_bytes(demo_book.read_bytes() + b"\0" * i)   # other bytes, other key (zip ignores the tail)
+        cache.read_workbook_cached(copy)
+    assert len(list((tmp_path / "c").glob("*.pickle"))) == 2

@@ -237,8 +237,9 @@ def _cell_problems(schema, column, frame, mask, values, problem, expected, sever
 
 
 def _plain(v):
-    if isinstance(v, (np.floating,)):
-        return float(v)
+    """A cell value as plain Python; a blank (NaN, NA, NaT) is None."""
+    if isinstance(v, (float, np.floating)):
+        return None if np.isnan(v) else float(v)
     if isinstance(v, np.integer):
         return int(v)
     if v is pd.NA or v is pd.NaT:

@@ -1,0 +1,145 @@
+"""A cache of the parsed, validated sales workbook, keyed by the file's content.
+
+`commissions`, `reconcile` and `reports` for a month, and any re-run, read the same
+workbook; parsing a large one takes seconds, loading its cached frames a fraction of one.
+An entry is found only by the SHA-256 of the workbook's bytes together with a fingerprint
+of the reading code (reader, schema, contract) and library versions, so an edited
+workbook or a changed contract is always read afresh, and the result is the same
+``SalesData`` (frames, dtypes, problems) that reading would give.
+
+Where: ``$SALESDESK_CACHE_DIR``, else ``$XDG_CACHE_HOME/salesdesk``, else
+``~/.cache/salesdesk``; ``SALESDESK_CACHE_DIR=off`` (or ``salesdesk --no-cache``) turns it
+off. The folder is created private (0700) and holds the newest ``KEEP`` entries. Entries
+are pickles, trusted like the rest of the user's home folder; one that cannot be loaded
+is removed and the workbook is read again. Entries are written atomically.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Callable
+
+import fastexcel
+import numpy as np
+import pandas as pd
+
+from .files import write_bytes_atomic
+from .reader import SalesData, read_workbook
+
+CACHE_ENV = "SALESDESK_CACHE_DIR"
+KEEP = 4
+FORMAT = 1
+_CODE = ("reader.py", "schema.py", "contract.py", "xlsxscan.py", "cache.py")
+_OFF = {"", "0", "off", "no", "none", "false"}
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    value = os.environ.get(CACHE_ENV)
+    if value is not None:
+        return None if value.strip().lower() in _OFF else Path(value).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "salesdesk"
+
+
+def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
+                         folder: Path | None | bool = True) -> SalesData:
+    """``read_workbook(path)`` of every sheet, from the cache when this exact content was read
+    before. ``folder``: True for the default cache folder, None/False for no cache."""
+    path = Path(path)
+    folder = cache_dir() if folder is True else (folder or None)
+    if folder is None:
+        return read_workbook(path, progress=progress)
+    try:
+        before = path.stat()
+        key = _key(path)
+    except OSError:
+        return read_workbook(path, progress=progress)  # the reader states what is wrong with the file
+    entry = folder / f"{key}.pickle"
+    data = _load(entry, path)
+    if data is not None:
+        if progress:
+            progress("cached workbook")
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # most recently used
+        return data
+    data = read_workbook(path, progress=progress)
+    after = path.stat()
+    if data.frames and (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+        _store(folder, entry, data)
+    return data
+
+
+def _key(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    here = Path(__file__).parent
+    code = hashlib.sha256()
+    for name in _CODE:
+        code.update((here / name).read_bytes())
+    code.update(f"{FORMAT}|{pd.__version__}|{np.__version__}|{fastexcel.__version__}".encode())
+    return f"{digest.hexdigest()[:40]}-{code.hexdigest()[:16]}"
+
+
+def _load(entry: Path, path: Path) -> SalesData | None:
+    try:
+        payload = pickle.loads(entry.read_bytes())
+        frames = {sheet: _decode(cols) for sheet, cols in payload["frames"].items()}
+        return SalesData(path, frames, payload["problems"])
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged or foreign entry: drop it and read the workbook
+        with contextlib.suppress(OSError):
+            entry.unlink()
+        return None
+
+
+def _store(folder: Path, entry: Path, data: SalesData) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        payload = {"frames": {s: _encode(f) for s, f in data.frames.items()}, "problems": data.problems}
+        write_bytes_atomic(entry, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink()
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _encode(frame: pd.DataFrame) -> dict:
+    """Columns of text (and None) as integer codes + distinct values: compact, fast to load."""
+    cols = {"__index__": frame.index}
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype == object and len(values) > 1000 and _text_or_none(values):
+            codes, uniques = pd.factorize(values)
+            cols[name] = ("codes", codes.astype(np.int32 if len(uniques) < 2**31 else np.int64),
+                          np.asarray(uniques, dtype=object), frame[name].dtype)
+        else:
+            cols[name] = ("raw", frame[name])
+    return cols
+
+
+def _text_or_none(values: np.ndarray) -> bool:
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return False
+    missing = pd.isna(values)
+    return not missing.any() or bool(np.equal(values[missing], None).all())
+
+
+def _decode(cols: dict) -> pd.DataFrame:
+    index = cols.pop("__index__")
+    out = {}
+    for name, stored in cols.items():
+        if stored[0] == "codes":
+            _, codes, uniques, dtype = stored
+            values = np.append(uniques, None).astype(object)[codes]   # code -1 (missing) -> None
+            out[name] = pd.Series(values, index=index, dtype=dtype, copy=False)
+        else:
+            out[name] = stored[1]
+    return pd.DataFrame(out, index=index)
