@@ -170,12 +170,21 @@ LINE_COLUMNS = ["period", "rep_id", "kind", "order_id", "order_date", "product",
                 "commission_cents", "note"]
 
 
+ORDER_COLUMNS = ["order_id", "order_date", "rep_id", "customer_id", "product", "quantity", "amount", "status",
+                 "original_order_id"]
+
+
 def _period(dates: pd.Series) -> pd.Series:
     """'YYYY-MM' of each date: formatted once per distinct month, not once per row."""
     months = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     uniq, inverse = np.unique(months, return_inverse=True)
     labels = np.array([None if np.isnat(m) else str(m) for m in uniq], dtype=object)
     return pd.Series(labels[inverse.reshape(-1)], index=dates.index, dtype=object)
+
+
+def _objects(column: pd.Series, at: np.ndarray) -> pd.Series:
+    """column[at] as an object Series (no costly inference of a string dtype for ids)."""
+    return pd.Series(column.to_numpy()[at], dtype=object)
 
 
 def _plan_versions(plans: pd.DataFrame):
@@ -211,17 +220,16 @@ def _version_on(frame: pd.DataFrame, date_col: str, versions: pd.DataFrame) -> p
     return merged.set_index("index")["version"].reindex(frame.index)
 
 
-def _split_credit(lines: pd.DataFrame) -> np.ndarray:
-    """Credited cents per credit row; within an order, parts sum to round(amount x total share).
+def _split_credit(signed: np.ndarray, share: np.ndarray, order_id: pd.Series) -> np.ndarray:
+    """Credited cents per credit row (order cents, share in millionths, the order); within an
+    order, the parts sum to round(amount x total share).
 
     Each part gets the floor of its exact share; the cents left over go one each to the
     parts with the largest remainders (ties: the later row)."""
-    signed = lines["order_cents"].to_numpy()
     a = np.abs(signed)
-    share = lines["share_micro"].to_numpy()
     num = a * share
     floor, rem = num // MICRO, num % MICRO
-    grp, _ = pd.factorize(lines["credit_key_order"], use_na_sentinel=False)
+    grp, _ = pd.factorize(order_id, use_na_sentinel=False)
     n = int(grp.max()) + 1 if len(grp) else 0
     pos = np.arange(len(grp))
     order = np.lexsort((-pos, -rem, grp))
@@ -239,27 +247,42 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     problems: list[tuple[str, str]] = []
     reps = inputs.reps[["rep_id", "team", "plan_id", "hire_date"]].copy()
     versions, lower_m, upper_m, rate_m = _plan_versions(inputs.plans)
-    orders = inputs.orders[inputs.orders["status"].isin(["booked", "returned"])].copy()
+    src = inputs.orders
+    month = src["order_date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    keep = src["status"].isin(["booked", "returned"]).to_numpy() & (month <= np.datetime64(through, "M"))
+    orders = src.loc[keep, ORDER_COLUMNS].reset_index(drop=True)
     orders["period"] = _period(orders["order_date"])
-    orders = orders[orders["period"] <= through]
-    orders["order_cents"] = cents_of(orders["amount"].to_numpy())
+    orders["order_cents"] = cents_of(orders.pop("amount").to_numpy())
 
     # credit rows: a return follows its original's split unless it has its own
     credits = inputs.credits[["order_id", "rep_id", "share"]]
-    credited_ids = set(credits["order_id"])
+    credited_ids = credits["order_id"].unique()
     use_original = (orders["status"] == "returned") & ~orders["order_id"].isin(credited_ids) & \
         orders["original_order_id"].isin(credited_ids)
-    orders["credit_key"] = orders["order_id"].where(~use_original, orders["original_order_id"])
-    lines = orders.merge(credits.rename(columns={"order_id": "credit_key", "rep_id": "credit_rep"}),
-                         on="credit_key", how="left")
-    lines["credit_rep"] = lines["credit_rep"].fillna(lines["rep_id"])
-    lines["share"] = lines["share"].fillna(1.0)
-    lines["share_micro"] = micro_of(lines["share"].to_numpy())
-    lines["credit_key_order"] = lines["order_id"]
-    lines = lines.drop(columns=["rep_id"]).rename(columns={"credit_rep": "rep_id"})
-    lines["credited_cents"] = _split_credit(lines)
-    lines = lines.merge(reps[["rep_id", "plan_id", "team"]], on="rep_id", how="left")
-    lines["version"] = _version_on(lines, "order_date", versions)
+    credit_key = orders["order_id"].where(~use_original, orders["original_order_id"])
+    split = np.flatnonzero(credit_key.isin(credited_ids).to_numpy())
+    # an order is credited 100% to its rep unless listed in OrderCredits: then one line per
+    # credited rep, in the sheet's order (only those few orders go through the merge)
+    parts = pd.DataFrame({"credit_key": credit_key.to_numpy()[split], "position": split}).merge(
+        credits.rename(columns={"order_id": "credit_key"}), on="credit_key", how="left")
+    counts = np.ones(len(orders), dtype=np.int64)
+    counts[split] = np.bincount(parts["position"].to_numpy(), minlength=len(orders))[split]
+    rows = np.repeat(np.arange(len(orders)), counts)
+    lines = orders.take(rows).reset_index(drop=True)
+    is_part = np.zeros(len(orders), dtype=bool)
+    is_part[split] = True
+    is_part = is_part[rows]
+    rep_id = lines["rep_id"].to_numpy().copy()
+    rep_id[is_part] = parts["rep_id"].to_numpy()
+    share = np.ones(len(lines))
+    share[is_part] = parts["share"].to_numpy()
+    lines["rep_id"] = pd.Series(rep_id, dtype=object)
+    lines["share"] = share
+    lines["credited_cents"] = _split_credit(lines["order_cents"].to_numpy(), micro_of(share), lines["order_id"])
+    at = pd.Index(inputs.reps["rep_id"]).get_indexer(lines["rep_id"])
+    plan_id = pd.Series(np.where(at >= 0, inputs.reps["plan_id"].to_numpy()[at], None), dtype=object)
+    lines["version"] = _version_on(pd.DataFrame({"plan_id": plan_id, "order_date": lines["order_date"]}),
+                                   "order_date", versions)
     no_plan = lines["version"].isna()
     for rep, day in lines.loc[no_plan, ["rep_id", "order_date"]].drop_duplicates("rep_id").itertuples(index=False):
         problems.append((rep, f"no commission plan version in force on {day:%Y-%m-%d}; the rep's lines were left out"))
@@ -288,8 +311,23 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     grid["version"] = grid["version"].astype(int)
 
     # --- sales lines, tiered ---------------------------------------------------------
-    sales = lines[lines["status"] == "booked"].sort_values(["rep_id", "period", "order_date", "order_id"]).reset_index(drop=True)
-    sales = sales.merge(grid[["rep_id", "period", "quota_cents"]], on=["rep_id", "period"], how="left")
+    booked = lines[(lines["status"] == "booked").to_numpy()]
+    # in rep, month, order-date, order-id order: one stable sort on integer keys
+    rep_code, rep_names = pd.factorize(booked["rep_id"], sort=True)
+    per_code, per_names = pd.factorize(booked["period"], sort=True)
+    by = np.lexsort((booked["order_id"].to_numpy().astype(str), booked["order_date"].to_numpy().view(np.int64),
+                     per_code, rep_code))
+    sales = booked.take(by).reset_index(drop=True)
+    rep_code, per_code = rep_code[by], per_code[by]
+    # a rep's month is a run of consecutive rows
+    new_month = np.r_[True, (rep_code[1:] != rep_code[:-1]) | (per_code[1:] != per_code[:-1])] if len(by) else \
+        np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new_month)
+    month_of = np.cumsum(new_month) - 1
+    quota_at = pd.MultiIndex.from_arrays([grid["rep_id"], grid["period"]]).get_indexer(
+        pd.MultiIndex.from_arrays([rep_names[rep_code[starts]], per_names[per_code[starts]]]))
+    month_quota = np.where(quota_at >= 0, grid["quota_cents"].to_numpy()[quota_at], np.nan)
+    sales["quota_cents"] = month_quota[month_of]
     v = sales["version"].astype(int).to_numpy()
     basis_att = (versions["basis"].to_numpy()[v] == "attainment")
     retro = (versions["method"].to_numpy()[v] == "retroactive")
@@ -299,9 +337,11 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     lo = np.where(lo_m >= BIG, BIG, rhu_div(np.minimum(lo_m, BIG // 1024) * scale, MICRO))
     hi = np.where(hi_m >= BIG, BIG, rhu_div(np.minimum(hi_m, BIG // 1024) * scale, MICRO))
     credited = sales["credited_cents"].to_numpy()
-    after = sales.groupby(["rep_id", "period"])["credited_cents"].cumsum().to_numpy()
+    running = np.cumsum(credited)
+    after = running - (running[starts] - credited[starts])[month_of]   # month-to-date, this line included
     before = after - credited
-    month_total = sales.groupby(["rep_id", "period"])["credited_cents"].transform("sum").to_numpy()
+    month_sales = np.add.reduceat(credited, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    month_total = month_sales[month_of]
     part_marg = np.clip(after[:, None], lo, hi) - np.clip(before[:, None], lo, hi)
     reached = (month_total[:, None] >= lo) & (month_total[:, None] < hi)
     part_retro = np.where(reached, credited[:, None], 0)
@@ -310,23 +350,29 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     no_part = np.flatnonzero(~parts.any(axis=1))
     row_i = np.concatenate([row_i, no_part])
     band_i = np.concatenate([band_i, np.full(len(no_part), -1)])
+    in_order = np.lexsort((band_i, row_i))          # each sale's parts, tier by tier, in sales order
+    row_i, band_i = row_i[in_order], band_i[in_order]
     part = np.where(band_i >= 0, parts[row_i, np.maximum(band_i, 0)], credited[row_i])
     rate = np.where(band_i >= 0, rates[row_i, np.maximum(band_i, 0)], 0)
+    commission = apply_rate(part, rate)
     sale_lines = pd.DataFrame({
-        "period": sales["period"].to_numpy()[row_i], "rep_id": sales["rep_id"].to_numpy()[row_i], "kind": "sale",
-        "order_id": sales["order_id"].to_numpy()[row_i], "order_date": sales["order_date"].to_numpy()[row_i],
-        "product": sales["product"].to_numpy()[row_i], "customer_id": sales["customer_id"].to_numpy()[row_i],
+        "period": _objects(sales["period"], row_i), "rep_id": _objects(sales["rep_id"], row_i), "kind": "sale",
+        "order_id": _objects(sales["order_id"], row_i), "order_date": sales["order_date"].to_numpy()[row_i],
+        "product": _objects(sales["product"], row_i), "customer_id": _objects(sales["customer_id"], row_i),
         "source_order_id": None, "source_period": None, "credit_share": sales["share"].to_numpy()[row_i],
         "order_cents": sales["order_cents"].to_numpy()[row_i], "credited_cents": part,
-        "tier": band_i + 1, "rate_micro": rate, "commission_cents": apply_rate(part, rate),
-        "note": np.where(band_i >= 0, "", "below the first tier"),
+        "tier": band_i + 1, "rate_micro": rate, "commission_cents": commission,
+        "note": pd.Series(np.where(band_i >= 0, "", "below the first tier"), dtype=object),
     })
-    sale_lines = sale_lines.sort_values(["rep_id", "period", "order_date", "order_id", "tier"], kind="stable")
 
     # --- month summary: sales, attainment, gate, cap ----------------------------------
-    month = sale_lines.groupby(["rep_id", "period"]).agg(commission_cents=("commission_cents", "sum")).reset_index()
-    month_sales = sales.groupby(["rep_id", "period"])["credited_cents"].sum().rename("sales_cents").reset_index()
-    grid = grid.merge(month_sales, on=["rep_id", "period"], how="left").merge(month, on=["rep_id", "period"], how="left")
+    line_month = month_of[row_i]
+    month_commission = np.add.reduceat(commission, np.searchsorted(line_month, np.arange(len(starts)))) \
+        if len(starts) else np.zeros(0, dtype=np.int64)
+    month = pd.DataFrame({"rep_id": pd.Series(rep_names[rep_code[starts]], dtype=object),
+                          "period": pd.Series(per_names[per_code[starts]], dtype=object),
+                          "sales_cents": month_sales, "commission_cents": month_commission})
+    grid = grid.merge(month, on=["rep_id", "period"], how="left")
     grid[["sales_cents", "commission_cents"]] = grid[["sales_cents", "commission_cents"]].fillna(0).astype(np.int64)
     q = grid["quota_cents"]
     grid["attainment"] = np.where(q > 0, grid["sales_cents"] / q.where(q > 0, 1), np.nan)
@@ -339,13 +385,16 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     grid["cap_cents"] = np.where(grid["cap"].notna() & (after_gate > cap_cents), cap_cents - after_gate, 0).astype(np.int64)
 
     # --- clawbacks --------------------------------------------------------------------
-    paid_orig = sale_lines.groupby(["order_id", "rep_id", "period"], as_index=False).agg(
+    returns = lines[(lines["status"] == "returned").to_numpy()]
+    returned = returns["original_order_id"].unique()        # only the originals of returns are looked up
+    originals = sale_lines[sale_lines["order_id"].isin(returned).to_numpy()]
+    paid_orig = originals.groupby(["order_id", "rep_id", "period"], as_index=False).agg(
         orig_commission=("commission_cents", "sum"), orig_credited=("credited_cents", "sum"))
     gated = grid.loc[below_gate, ["rep_id", "period"]].assign(gated=True)
     paid_orig = paid_orig.merge(gated, on=["rep_id", "period"], how="left")
     paid_orig["orig_paid"] = np.where(paid_orig["gated"].fillna(False).astype(bool), 0, paid_orig["orig_commission"])
-    orig_info = sales[["order_id", "rep_id", "order_date", "version"]].drop_duplicates(["order_id", "rep_id"])
-    returns = lines[lines["status"] == "returned"].copy()
+    orig_info = sales.loc[sales["order_id"].isin(returned).to_numpy(), ["order_id", "rep_id", "order_date", "version"]] \
+        .drop_duplicates(["order_id", "rep_id"])
     returns = returns.merge(
         paid_orig.rename(columns={"order_id": "original_order_id", "period": "orig_period"}),
         on=["original_order_id", "rep_id"], how="left").merge(
@@ -407,7 +456,8 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     for col in LINE_COLUMNS:
         if col not in all_lines.columns:
             all_lines[col] = None
-    all_lines = all_lines[LINE_COLUMNS].sort_values(["period", "rep_id"], kind="stable").reset_index(drop=True)
+    by = np.lexsort((pd.factorize(all_lines["rep_id"], sort=True)[0], pd.factorize(all_lines["period"], sort=True)[0]))
+    all_lines = all_lines[LINE_COLUMNS].take(by).reset_index(drop=True)   # by month, then rep; stable
     all_lines["tier"] = all_lines["tier"].fillna(0).astype(int)
     all_lines["rate_micro"] = all_lines["rate_micro"].fillna(0).astype(np.int64)
     summary = grid.drop(columns=["month_end", "version", "method", "basis", "cap", "gate", "draw", "draw_recoverable",
