@@ -33,7 +33,11 @@ class MonthFacts:
 
 
 def _period(s: pd.Series) -> pd.Series:
-    return s.dt.strftime("%Y-%m")
+    """'YYYY-MM' of each date, formatted once per distinct month."""
+    months = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    uniq, inverse = np.unique(months, return_inverse=True)
+    labels = np.array([None if np.isnat(m) else str(m) for m in uniq], dtype=object)
+    return pd.Series(labels[inverse.reshape(-1)], index=s.index, dtype=object)
 
 
 def team_targets(targets: pd.DataFrame, seasonality, years) -> pd.DataFrame:
@@ -124,10 +128,15 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
     prev_end = (period - 1).end_time.normalize().date()
     view = customer_view(orders, acts, f["Customers"], as_of, prev_end)
     returns = in_month[in_month["status"] == "returned"]
-    returns_by_rep = dict(tuple(returns.groupby("rep_id")))
-    comm = None
+    returns_by_rep: dict[str, list[dict]] = {}
+    for r in _returns(returns):
+        returns_by_rep.setdefault(r["rep_id"], []).append(r)
+    comm = {}
     if commission_summary is not None:
-        comm = commission_summary[commission_summary["period"] == month].set_index("rep_id")
+        comm = {r["rep_id"]: _commission(r) for r in
+                commission_summary[commission_summary["period"] == month].to_dict("records")}
+    team_info = teams.to_dict("index")
+    act_d = act_counts.to_dict("index")
 
     rep_ctx = []
     rep_names = reps.set_index("rep_id")["name"]
@@ -140,7 +149,7 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
         rid = rep["rep_id"]
         if only and rid not in only and rep["team"] not in only:
             continue
-        team = teams.loc[rep["team"]] if rep["team"] in teams.index else None
+        team = team_info.get(rep["team"])
 
         def total(ps, series=sales_d, key=rid):
             return float(sum(series.get((key, p), 0.0) for p in ps))
@@ -153,7 +162,7 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
             projected = {"amount": round(p, 2), "attainment": a}
         wd = working_days_elapsed(as_of) if open_month else working_days_in_month(period.year, period.month)
         plan = planned_activities(wd, float(rep["capacity"]))
-        acts_row = act_counts.loc[rid] if rid in act_counts.index else pd.Series(dtype=float)
+        acts_row = act_d.get(rid, {})
         ctx = {
             "kind": "rep", "key": rid, "month": month, "as_of": as_of.isoformat(), "open_month": open_month,
             "rep": {"rep_id": rid, "name": rep["name"], "email": rep.get("email"), "team": rep["team"],
@@ -177,8 +186,8 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
             "customers": {"tiers": [{"tier": t, "count": int(tier_counts.get((rid, t), 0))} for t in TIER_ORDER],
                           "overdue": overdue_rows.get(rid, []), "moved_down": down_rows.get(rid, []),
                           "total": int(customer_totals.get(rid, 0))},
-            "returns": _returns(returns_by_rep.get(rid)),
-            "commission": _commission(comm, rid),
+            "returns": returns_by_rep.get(rid, []),
+            "commission": comm.get(rid),
             "trend": [{"period": p, "actual": round(total([p]), 2), "target": round(total([p], quota_d), 2)} for p in periods],
         }
         rep_ctx.append(ctx)
@@ -299,18 +308,24 @@ def _rows_by_owner(frame: pd.DataFrame, limit: int) -> dict[str, list[dict]]:
     return out
 
 
-def _returns(frame: pd.DataFrame | None) -> list[dict]:
-    if frame is None or frame.empty:
+def _returns(frame: pd.DataFrame) -> list[dict]:
+    """Returned lines, largest first (most negative amount), as plain dicts; one pass, column-wise."""
+    if frame.empty:
         return []
-    return [{"order_id": r.order_id, "date": r.order_date.date().isoformat(), "customer_id": r.customer_id,
-             "product": r.product, "amount": float(r.amount), "original_order_id": r.original_order_id, "rep_id": r.rep_id}
-            for r in frame.sort_values("amount").itertuples(index=False)]
+    frame = frame.sort_values(["amount", "order_id"], kind="stable")
+    cols = {"order_id": frame["order_id"].tolist(), "date": _period_days(frame["order_date"]),
+            "customer_id": frame["customer_id"].tolist(), "product": frame["product"].tolist(),
+            "amount": [float(a) for a in frame["amount"].tolist()],
+            "original_order_id": frame["original_order_id"].tolist(), "rep_id": frame["rep_id"].tolist()}
+    return [dict(zip(cols, values)) for values in zip(*cols.values())]
 
 
-def _commission(comm: pd.DataFrame | None, rid: str) -> dict | None:
-    if comm is None or rid not in comm.index:
-        return None
-    c = comm.loc[rid]
+def _period_days(s: pd.Series) -> list[str]:
+    return [d.isoformat() for d in s.dt.date.tolist()]
+
+
+def _commission(c: dict) -> dict:
+    """The month's commission summary of one rep, in currency units."""
     return {k: float(c[k + "_cents"]) / 100 for k in ("commission", "clawback", "spiff", "adjustment", "earned",
                                                       "draw_topup", "recovered", "paid", "owed_after")} | {
         "gate_and_cap": float(c["gate_cents"] + c["cap_cents"]) / 100}
