@@ -9,6 +9,7 @@ the exit code; the others are still produced.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -49,8 +50,14 @@ class ReportRun:
         return 1 if self.failures else 0
 
 
-def _render_one(ctx: dict, folder: str, formats: tuple[str, ...]) -> tuple[str, str, list[str], str | None]:
-    """Worker: write one report's files. Returns (kind, key, files, error)."""
+def _render_one(ctx: dict, folder: str, formats: tuple[str, ...], staged: bool = False) -> tuple[str, str, list[str], str | None]:
+    """Worker: write one report's files. Returns (kind, key, files, error).
+
+    In a staging folder (``staged``), which is swapped in whole only when the run is done,
+    files are written directly; the swap is what makes the month's outputs atomic. Into a
+    live folder (--only), each file goes through a temporary file and a rename."""
+    write_bytes = Path.write_bytes if staged else write_bytes_atomic
+    write_text = (lambda path, text: path.write_text(text, encoding="utf-8")) if staged else write_text_atomic
     kind, key = ctx["kind"], ctx["key"]
     sub = Path(folder) / ("reps" if kind == "rep" else "teams")
     stem = safe_filename(key)
@@ -59,11 +66,11 @@ def _render_one(ctx: dict, folder: str, formats: tuple[str, ...]) -> tuple[str, 
         if "xlsx" in formats or "pdf" in formats:
             data = rep_workbook(ctx) if kind == "rep" else team_workbook(ctx)
             path = sub / f"{stem}.xlsx"
-            write_bytes_atomic(path, data)
+            write_bytes(path, data)
             written.append(str(path))
         if "html" in formats:
             path = sub / f"{stem}.html"
-            write_text_atomic(path, render(ctx))
+            write_text(path, render(ctx))
             written.append(str(path))
         return kind, key, written, None
     except Exception as exc:  # isolate: one report's failure never stops the batch
@@ -74,8 +81,17 @@ def _chunks(items: list, n: int) -> list[list]:
     return [items[i:i + n] for i in range(0, len(items), n)]
 
 
-def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...]) -> list[tuple]:
-    return [_render_one(c, folder, formats) for c in ctxs]
+# The contexts of the batch being rendered. Forked workers inherit them, so a task is only a
+# range of positions: nothing is pickled to the workers but two integers.
+_BATCH: list[dict] = []
+
+
+def _render_range(start: int, stop: int, folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
+    return [_render_one(c, folder, formats, staged) for c in _BATCH[start:stop]]
+
+
+def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
+    return [_render_one(c, folder, formats, staged) for c in ctxs]
 
 
 def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs: int | None = None,
@@ -94,7 +110,7 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
                                  "value": name, "problem": "no active rep or team by that name",
                                  "expected": "a rep_id or team from the workbook"})
     target = month_dir if only_set else Path(tempfile.mkdtemp(prefix=".reports-", dir=_ensure(month_dir)))
-    results = _render_all(contexts, target, formats, jobs)
+    results = _render_all(contexts, target, formats, jobs, staged=not only_set)
     ok: dict[tuple[str, str], list[Path]] = {}
     for kind, key, files, error in results:
         if error:
@@ -137,7 +153,7 @@ def _ensure(path: Path) -> Path:
     return path
 
 
-def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None) -> list[tuple]:
+def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, staged: bool = False) -> list[tuple]:
     jobs = max(1, jobs or os.cpu_count() or 1)
     (folder / "reps").mkdir(parents=True, exist_ok=True)
     (folder / "teams").mkdir(parents=True, exist_ok=True)
@@ -145,17 +161,31 @@ def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None) -
     progress = bar(len(contexts), "Reports", unit="report")
     if jobs == 1 or len(contexts) < 8:
         for c in contexts:
-            results.append(_render_one(c, str(folder), formats))
+            results.append(_render_one(c, str(folder), formats, staged))
             progress.update(1)
     else:
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        fork = "fork" in mp.get_all_start_methods()
         size = max(1, min(50, len(contexts) // (jobs * 4)))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(_render_chunk, chunk, str(folder), formats) for chunk in _chunks(contexts, size)]
-            for fut in as_completed(futures):
-                part = fut.result()
-                results.extend(part)
-                progress.update(len(part))
+        global _BATCH
+        _BATCH = contexts
+        if fork:
+            gc.freeze()   # the workers share the parent's objects; keep the collector off their pages
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork") if fork else None) as pool:
+                if fork:
+                    futures = [pool.submit(_render_range, i, i + size, str(folder), formats, staged)
+                               for i in range(0, len(contexts), size)]
+                else:
+                    futures = [pool.submit(_render_chunk, chunk, str(folder), formats, staged)
+                               for chunk in _chunks(contexts, size)]
+                for fut in as_completed(futures):
+                    part = fut.result()
+                    results.extend(part)
+                    progress.update(len(part))
+        finally:
+            _BATCH = []
+            if fork:
+                gc.unfreeze()
     progress.close()
     return results
 
