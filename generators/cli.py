@@ -12,6 +12,7 @@ from workbooks.errors_report import write_errors_report
 from workbooks.cache import CACHE_ENV, read_workbook_cached
 from workbooks.salesbook import write_sales_workbook
 
+from .memory import tune_allocator
 from .progress import Steps
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -31,6 +32,7 @@ def main(no_cache: bool):
     """
     if no_cache:
         os.environ[CACHE_ENV] = "off"
+    tune_allocator()
 
 
 @main.command("demo-workbook")
@@ -183,13 +185,13 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     from .ledger import Ledger
     from .reports import run_reports
 
-    if commission is None:
-        commission = month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True)
-    summary = commission.summary
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in wanted if f not in ("xlsx", "html", "pdf")]
     if bad:
         raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use xlsx, html, pdf", param_hint="--formats")
+    if commission is None:
+        commission = month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True)
+    summary = commission.summary
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
     click.echo(f"  index: {run.folder / 'index.html'}")

@@ -131,10 +131,6 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
     returns_by_rep: dict[str, list[dict]] = {}
     for r in _returns(returns):
         returns_by_rep.setdefault(r["rep_id"], []).append(r)
-    comm = {}
-    if commission_summary is not None:
-        comm = {r["rep_id"]: _commission(r) for r in
-                commission_summary[commission_summary["period"] == month].to_dict("records")}
     team_info = teams.to_dict("index")
     act_d = act_counts.to_dict("index")
 
@@ -187,7 +183,7 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
                           "overdue": overdue_rows.get(rid, []), "moved_down": down_rows.get(rid, []),
                           "total": int(customer_totals.get(rid, 0))},
             "returns": returns_by_rep.get(rid, []),
-            "commission": comm.get(rid),
+            "commission": None,
             "trend": [{"period": p, "actual": round(total([p]), 2), "target": round(total([p], quota_d), 2)} for p in periods],
         }
         rep_ctx.append(ctx)
@@ -233,7 +229,18 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
             "movements": {"counts": {m: int((tv["movement"] == m).sum()) for m in ("up", "same", "down", "new")},
                           "moved_down": _rows(tv[tv["movement"] == "down"], 25)},
         })
-    return MonthFacts(month, as_of, open_month, rep_ctx, team_ctx)
+    facts = MonthFacts(month, as_of, open_month, rep_ctx, team_ctx)
+    if commission_summary is not None:
+        attach_commission(facts, commission_summary)
+    return facts
+
+
+def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:
+    """Each rep's commission summary for the month (from the engine's summary table)."""
+    month = summary[summary["period"] == facts.month]
+    comm = {r["rep_id"]: _commission(r) for r in month.to_dict("records")}
+    for ctx in facts.reps:
+        ctx["commission"] = comm.get(ctx["key"])
 
 
 def _num(x):

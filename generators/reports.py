@@ -26,6 +26,7 @@ from workbooks.errors_report import write_errors_report
 from workbooks.files import safe_filename, write_bytes_atomic, write_text_atomic
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
+from .memory import release_free_memory
 from .monthdata import MonthData, rep_failures
 from .pdf import soffice, to_pdf
 from .progress import bar
@@ -95,7 +96,9 @@ def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...], stage
 
 
 def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs: int | None = None,
-                only: list[str] | None = None, commission_summary: pd.DataFrame | None = None) -> ReportRun:
+                only: list[str] | None = None,
+                commission_summary: pd.DataFrame | None = None) -> ReportRun:
+    """The month's reports; ``commission_summary`` is the engine's summary table."""
     formats = tuple(f for f in FORMATS if f in formats)
     month_dir = Path(out) / md.month
     run = ReportRun(md.month, month_dir)
@@ -170,6 +173,7 @@ def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, s
         _BATCH = contexts
         if fork:
             gc.freeze()   # the workers share the parent's objects; keep the collector off their pages
+            release_free_memory()
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork") if fork else None) as pool:
                 if fork:
