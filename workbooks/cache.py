@@ -116,20 +116,18 @@ def _encode(frame: pd.DataFrame) -> dict:
     cols = {"__index__": frame.index}
     for name in frame.columns:
         values = frame[name].to_numpy()
-        if values.dtype == object and len(values) > 1000 and _text_or_none(values):
-            codes, uniques = pd.factorize(values)
-            cols[name] = ("codes", codes.astype(np.int32 if len(uniques) < 2**31 else np.int64),
-                          np.asarray(uniques, dtype=object), frame[name].dtype)
-        else:
-            cols[name] = ("raw", frame[name])
+        cols[name] = ("raw", frame[name])
+        if values.dtype != object or len(values) <= 1000:
+            continue
+        codes, uniques = pd.factorize(values)        # blanks (None or NaN) get code -1
+        if pd.api.types.infer_dtype(uniques, skipna=False) not in ("string", "empty"):
+            continue
+        blanks = values[codes < 0]
+        if len(blanks) and not np.equal(blanks, None).all():
+            continue                                 # a NaN would come back as None: keep the column as is
+        cols[name] = ("codes", codes.astype(np.int32 if len(uniques) < 2**31 else np.int64),
+                      np.asarray(uniques, dtype=object), frame[name].dtype)
     return cols
-
-
-def _text_or_none(values: np.ndarray) -> bool:
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return False
-    missing = pd.isna(values)
-    return not missing.any() or bool(np.equal(values[missing], None).all())
 
 
 def _decode(cols: dict) -> pd.DataFrame:
