@@ -19,6 +19,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -30,7 +31,7 @@ from .memory import release_free_memory
 from .monthdata import MonthData, rep_failures
 from .pdf import soffice, to_pdf
 from .progress import bar
-from .report_data import month_facts
+from .report_data import attach_commission, month_facts
 from .report_html import environment, render, titles
 from .report_xlsx import rep_workbook, team_workbook
 
@@ -97,13 +98,18 @@ def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...], stage
 
 def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs: int | None = None,
                 only: list[str] | None = None,
-                commission_summary: pd.DataFrame | None = None) -> ReportRun:
-    """The month's reports; ``commission_summary`` is the engine's summary table."""
+                commission_summary: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> ReportRun:
+    """The month's reports. ``commission_summary`` is the engine's summary table, or a function
+    returning it (when it is being computed meanwhile, see ``in_background``)."""
     formats = tuple(f for f in FORMATS if f in formats)
     month_dir = Path(out) / md.month
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
-    facts = month_facts(md, commission_summary, only_set)
+    facts = month_facts(md, None, only_set)
+    if callable(commission_summary):
+        commission_summary = commission_summary()
+    if commission_summary is not None:
+        attach_commission(facts, commission_summary)
     contexts = facts.reps + facts.teams
     run.reports = len(contexts)
     if only_set:
@@ -192,6 +198,40 @@ def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, s
                 gc.unfreeze()
     progress.close()
     return results
+
+
+_TASK: Callable | None = None
+
+
+def _run_task():
+    return _TASK()
+
+
+def in_background(task: Callable[[], object]) -> Callable[[], object]:
+    """Start ``task()`` in a forked child process and return a function that waits for its
+    result (which is pickled back). The child sees the parent's data as it is now; nothing is
+    pickled to it. The heap's free blocks are returned first, so the child's allocations get
+    fresh pages rather than copies of the parent's. Without fork or a second core, the task
+    simply runs when its result is asked for."""
+    global _TASK
+    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return task
+    _TASK = task
+    gc.freeze()
+    release_free_memory()
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+        future = pool.submit(_run_task)   # the child is forked here
+    finally:
+        _TASK = None
+        gc.unfreeze()
+
+    def result():
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+    return result
 
 
 def _swap_in(staging: Path, month_dir: Path) -> None:
