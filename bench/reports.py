@@ -4,7 +4,7 @@
    compute, render 2,000 rep and 40 team reports), wall time and peak memory:
    - cold: an empty cache of parsed workbooks (the workbook is read and validated, and cached);
    - warm: the same workbook again (parsed frames from the cache; all computing and rendering
-     done again), three runs, median.
+     done again), five runs, median (this machine varies 10-20% from run to run).
 2. Baseline: XlsxWriter alone writing the same cells (values read back from the generated
    files beforehand), typed write_number/write_string, in_memory workbooks, on 2 processes
    and on one core.
@@ -62,7 +62,7 @@ def main():
                "--formats", "xlsx,html", "--jobs", "2"]
         env = dict(os.environ, SALESDESK_CACHE_DIR=cache)
         times = []
-        for run in range(4):
+        for run in range(6):
             t = time.perf_counter()
             proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
             times.append(time.perf_counter() - t)
@@ -73,19 +73,26 @@ def main():
         folder = Path(out) / MONTH
         files = sorted((folder / "reps").glob("*.xlsx")) + sorted((folder / "teams").glob("*.xlsx"))
         print(f"batch (xlsx + html, --jobs 2, whole command): cold {cold:.1f} s, warm {warm:.1f} s (median of "
-              f"{len(times) - 1}) for {len(files)} reports; peak memory of the largest process {peak:.0f} MB")
+              f"{len(times) - 1}, {min(times[1:]):.1f}-{max(times[1:]):.1f}) for {len(files)} reports; "
+              f"peak memory of the largest process {peak:.0f} MB")
         cells = [cells_of(p) for p in files]
         n_cells = sum(len(c) for c in cells)
-        t = time.perf_counter()
-        with ProcessPoolExecutor(2) as pool:
-            sum(pool.map(raw_write, [cells[i::20] for i in range(20)]))
-        base = time.perf_counter() - t
-        print(f"baseline (raw XlsxWriter, same {n_cells:,} cells, 2 processes): {base:.1f} s "
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            with ProcessPoolExecutor(2) as pool:
+                sum(pool.map(raw_write, [cells[i::20] for i in range(20)]))
+            runs.append(time.perf_counter() - t)
+        base = statistics.median(runs)
+        print(f"baseline (raw XlsxWriter, same {n_cells:,} cells, 2 processes, median of 3): {base:.1f} s "
               f"({len(files) / base:.0f} reports/s)")
-        t = time.perf_counter()
-        raw_write(cells)
-        base1 = time.perf_counter() - t
-        print(f"baseline on one core: {base1:.1f} s ({len(files) / base1:.0f} reports/s)")
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            raw_write(cells)
+            runs.append(time.perf_counter() - t)
+        base1 = statistics.median(runs)
+        print(f"baseline on one core (median of 3): {base1:.1f} s ({len(files) / base1:.0f} reports/s)")
         print(f"ratio batch / baseline (2 processes): cold {cold / base:.1f}x, warm {warm / base:.1f}x")
         print(f"ratio batch / baseline (one core):    cold {cold / base1:.1f}x, warm {warm / base1:.1f}x")
         sample = files[:100]
