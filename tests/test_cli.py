@@ -56,3 +56,19 @@ def test_demo_workbook_is_deterministic(tmp_path):
 def test_docs_are_generated_from_the_code():
     for path, text in generated_docs().items():
         assert path.read_text() == text, f"{path} is stale: run `salesdesk docs`"
+
+
+def test_no_cache_flag_reads_afresh_and_writes_no_cache_entry(tmp_path, demo_book, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SALESDESK_CACHE_DIR", str(folder))
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(demo_book.read_bytes())
+    result = CliRunner().invoke(main, ["--no-cache", "validate", str(book)])
+    assert result.exit_code == 0, result.output
+    assert not folder.exists()
+    monkeypatch.setenv("SALESDESK_CACHE_DIR", str(folder))   # --no-cache set it to off for this process
+    first = CliRunner().invoke(main, ["validate", str(book)])
+    again = CliRunner().invoke(main, ["validate", str(book)])
+    assert first.exit_code == again.exit_code == 0
+    assert first.output == again.output                       # the cached read reports the same
+    assert len(list(folder.glob("*.pickle"))) == 1
