@@ -178,3 +178,30 @@ def test_a_100_percent_split_pays_exactly_what_one_rep_would(amounts):
     assert total(plain, "A", "2026-01") == total(split, "A", "2026-01")
     one = commission(Decimal(sum(amounts)) / 100, [Tier(Decimal(0), Decimal(1000), Decimal("0.05")), Tier(Decimal(1000), None, Decimal("0.1"))])
     assert abs(total(plain, "A", "2026-01") - int(one * 100)) <= len(amounts) + 1  # per-line vs per-band rounding
+
+
+def test_no_booked_sales_only_a_return_and_empty_orders():
+    # a return whose original is outside the data: stated, nothing clawed back, pay is zero
+    res = run(orders(("R1", "2026-02-03", "A", -50.0, "returned", "O-OLD")), plan(TIERS), "2026-02")
+    claw = res.lines[res.lines["kind"] == "clawback"]
+    assert claw["commission_cents"].tolist() == [0] and "not found" in claw["note"].iloc[0]
+    assert total(res, "A", "2026-02") == 0
+    empty = orders(("X", "2026-02-03", "A", 1.0)).iloc[0:0]
+    res = run(empty, plan(TIERS), "2026-02")
+    assert res.lines.empty and total(res, "A", "2026-02") == 0
+
+
+def test_same_day_orders_fill_tiers_in_order_id_order_and_splits_tie_out():
+    # three orders on one day, listed out of id order: the tier bound is crossed by O2 (ids order)
+    frame = orders(("O3", "2026-03-02", "A", 300), ("O1", "2026-03-02", "A", 600), ("O2", "2026-03-02", "A", 600))
+    res = run(frame, plan(TIERS), "2026-03")
+    sale = res.lines[res.lines["kind"] == "sale"]
+    assert sale["order_id"].tolist() == ["O1", "O2", "O2", "O3"]
+    assert sale["credited_cents"].tolist() == [60000, 40000, 20000, 30000]
+    assert sale["tier"].tolist() == [1, 1, 2, 2]
+    # a three-way split of 100.00 in thirds: 33.33 + 33.33 + 33.34, the extra cent to the later row
+    credits = pd.DataFrame({"order_id": ["S1"] * 3, "rep_id": ["A", "B", "C"], "share": [1 / 3] * 3})
+    res = run(orders(("S1", "2026-03-05", "A", 100.0)), plan([(0, None, 0.1)]), "2026-03", reps=("A", "B", "C"),
+              credits=credits)
+    parts = res.lines[res.lines["kind"] == "sale"].set_index("rep_id")["credited_cents"]
+    assert parts.to_dict() == {"A": 3333, "B": 3333, "C": 3334} and parts.sum() == 10000
