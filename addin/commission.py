@@ -32,6 +32,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .calendar import month_labels
 from .errors import InputError
 from .money import BIG, MICRO, apply_rate, cents_of, micro_of, rhu_div
 from .rounding import CENT, to_decimal
@@ -174,14 +175,6 @@ ORDER_COLUMNS = ["order_id", "order_date", "rep_id", "customer_id", "product", "
                  "original_order_id"]
 
 
-def _period(dates: pd.Series) -> pd.Series:
-    """'YYYY-MM' of each date: formatted once per distinct month, not once per row."""
-    months = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
-    uniq, inverse = np.unique(months, return_inverse=True)
-    labels = np.array([None if np.isnat(m) else str(m) for m in uniq], dtype=object)
-    return pd.Series(labels[inverse.reshape(-1)], index=dates.index, dtype=object)
-
-
 def _objects(column: pd.Series, at: np.ndarray) -> pd.Series:
     """column[at] as an object Series (no costly inference of a string dtype for ids)."""
     return pd.Series(column.to_numpy()[at], dtype=object)
@@ -251,7 +244,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     month = src["order_date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     keep = src["status"].isin(["booked", "returned"]).to_numpy() & (month <= np.datetime64(through, "M"))
     orders = src.loc[keep, ORDER_COLUMNS].reset_index(drop=True)
-    orders["period"] = _period(orders["order_date"])
+    orders["period"] = month_labels(orders["order_date"])
     orders["order_cents"] = cents_of(orders.pop("amount").to_numpy())
 
     # credit rows: a return follows its original's split unless it has its own

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from addin.calendar import working_days, working_days_elapsed, working_days_in_month
+from addin.calendar import month_labels, working_days, working_days_elapsed, working_days_in_month
 from addin.funnel import DEFAULT_ORDER
 from addin.kpi import CUMULATIVE_KPIS, Kpi, month_measures, planned_activities, runrate, scorecard
 from addin.planning import phase
@@ -30,14 +30,6 @@ class MonthFacts:
     open_month: bool
     reps: list[dict]
     teams: list[dict]
-
-
-def _period(s: pd.Series) -> pd.Series:
-    """'YYYY-MM' of each date, formatted once per distinct month."""
-    months = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
-    uniq, inverse = np.unique(months, return_inverse=True)
-    labels = np.array([None if np.isnat(m) else str(m) for m in uniq], dtype=object)
-    return pd.Series(labels[inverse.reshape(-1)], index=s.index, dtype=object)
 
 
 def team_targets(targets: pd.DataFrame, seasonality, years) -> pd.DataFrame:
@@ -70,7 +62,7 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
     teams = f["Teams"].set_index("team")
 
     # sales (net of returns, by the order's rep) and targets per rep-month
-    sales = live.assign(period=_period(live["order_date"])).groupby(["rep_id", "period"])["amount"].sum()
+    sales = live.assign(period=month_labels(live["order_date"])).groupby(["rep_id", "period"])["amount"].sum()
     quota = md.quotas.assign(target=md.quotas["quota_cents"] / 100).set_index(["rep_id", "period"])["target"]
     seasonality = f["Seasonality"].sort_values("month")["weight"].tolist()
     years = sorted({int(p[:4]) for p in periods} | {int(month[:4])})
