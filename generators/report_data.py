@@ -312,14 +312,14 @@ def _returns(frame: pd.DataFrame) -> list[dict]:
     if frame.empty:
         return []
     frame = frame.sort_values(["amount", "order_id"], kind="stable")
-    cols = {"order_id": frame["order_id"].tolist(), "date": _period_days(frame["order_date"]),
+    cols = {"order_id": frame["order_id"].tolist(), "date": _iso_dates(frame["order_date"]),
             "customer_id": frame["customer_id"].tolist(), "product": frame["product"].tolist(),
             "amount": [float(a) for a in frame["amount"].tolist()],
             "original_order_id": frame["original_order_id"].tolist(), "rep_id": frame["rep_id"].tolist()}
     return [dict(zip(cols, values)) for values in zip(*cols.values())]
 
 
-def _period_days(s: pd.Series) -> list[str]:
+def _iso_dates(s: pd.Series) -> list[str]:
     return [d.isoformat() for d in s.dt.date.tolist()]
 
 
