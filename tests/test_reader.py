@@ -255,3 +255,14 @@ def test_cache_can_be_turned_off_and_keeps_only_the_newest_entries(demo_book, tm
         copy.write_bytes(demo_book.read_bytes() + b"\0" * i)   # other bytes, other key (zip ignores the tail)
         cache.read_workbook_cached(copy)
     assert len(list((tmp_path / "c").glob("*.pickle"))) == 2
+
+
+def test_date_text_in_every_form_a_workbook_carries():
+    from workbooks.schema import _parse_dates
+
+    raw = pd.Series(["2024-11-01 00:00:00", "45292", " 2024-01-02", "2024-13-01", "n/a", None, "45292.0",
+                     "2024-1-5", "20240105"], dtype="str")
+    out, bad = _parse_dates(raw)
+    assert [None if pd.isna(d) else d.strftime("%Y-%m-%d") for d in out] == [
+        "2024-11-01", "2024-01-01", "2024-01-02", None, None, None, "2024-01-01", "2024-01-05", "2024-01-05"]
+    assert bad.tolist() == [False, False, False, True, True, False, False, False, False]

@@ -232,12 +232,20 @@ def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         out = out.where(ok & present)
         return out, present & ~ok
     text = raw.astype("string").str.strip()
-    serial = pd.to_numeric(text, errors="coerce")
-    as_serial = serial.between(61, 2958465).fillna(False).astype(bool)
-    out = pd.to_datetime(text.where(~as_serial), errors="coerce", format="ISO8601")
-    if as_serial.any():
-        days = serial[as_serial].astype("int64").to_numpy()
-        out = out.astype("datetime64[ns]")
-        out[as_serial] = pd.Series(EXCEL_EPOCH + days.astype("timedelta64[D]"), index=serial[as_serial].index)
+    # date cells arrive as ISO text ("2026-10-05 00:00:00"); serial numbers and other text are
+    # the exception, so only cells that do not start like an ISO date are tried as numbers
+    iso = text.str.match(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    out = pd.to_datetime(text.where(iso), errors="coerce", format="ISO8601")
+    rest = present & ~iso
+    if rest.any():
+        serial = pd.to_numeric(text.where(rest), errors="coerce")
+        as_serial = (serial.between(61, 2958465) & rest).fillna(False).astype(bool)
+        out = pd.Series(out, index=raw.index).astype("datetime64[ns]")
+        other = rest & ~as_serial
+        if other.any():   # text in another form that pandas still reads as a date
+            out[other] = pd.to_datetime(text.where(other), errors="coerce", format="ISO8601")[other]
+        if as_serial.any():
+            days = serial[as_serial].astype("int64").to_numpy()
+            out[as_serial] = pd.Series(EXCEL_EPOCH + days.astype("timedelta64[D]"), index=serial[as_serial].index)
     out = pd.Series(out, index=raw.index).astype("datetime64[ns]").dt.normalize()
     return out, present & out.isna()
