@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -211,8 +212,8 @@ def in_background(task: Callable[[], object]) -> Callable[[], object]:
     """Start ``task()`` in a forked child process and return a function that waits for its
     result (which is pickled back). The child sees the parent's data as it is now; nothing is
     pickled to it. The heap's free blocks are returned first, so the child's allocations get
-    fresh pages rather than copies of the parent's. Without fork or a second core, the task
-    simply runs when its result is asked for."""
+    fresh pages rather than copies of the parent's. Without fork or a second core, or if the
+    child dies, the task runs in this process when its result is asked for."""
     global _TASK
     if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
         return task
@@ -229,6 +230,8 @@ def in_background(task: Callable[[], object]) -> Callable[[], object]:
     def result():
         try:
             return future.result()
+        except BrokenProcessPool:   # the child died (killed, out of memory): do the work here
+            return task()
         finally:
             pool.shutdown()
     return result

@@ -183,3 +183,15 @@ def test_in_background_passes_the_task_error_on():
     result = in_background(fails)
     with pytest.raises(ValueError, match="no plan for R0001"):
         result()
+
+
+def test_in_background_does_the_work_itself_when_the_child_dies():
+    from generators.reports import in_background
+
+    parent = os.getpid()
+
+    def dies_in_the_child():
+        if os.getpid() != parent:
+            os._exit(9)                       # as if killed for lack of memory
+        return "computed in the parent"
+    assert in_background(dies_in_the_child)() == "computed in the parent"
