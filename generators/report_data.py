@@ -40,7 +40,8 @@ def team_targets(targets: pd.DataFrame, seasonality, years) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["team", "period", "target"])
 
 
-def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, only: set[str] | None = None) -> MonthFacts:
+def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
+    """Every report's context for the month; commissions are added by ``attach_commission``."""
     f = md.frames
     month = md.month
     period = pd.Period(month, "M")
@@ -221,10 +222,7 @@ def month_facts(md: MonthData, commission_summary: pd.DataFrame | None = None, o
             "movements": {"counts": {m: int((tv["movement"] == m).sum()) for m in ("up", "same", "down", "new")},
                           "moved_down": _rows(tv[tv["movement"] == "down"], 25)},
         })
-    facts = MonthFacts(month, as_of, open_month, rep_ctx, team_ctx)
-    if commission_summary is not None:
-        attach_commission(facts, commission_summary)
-    return facts
+    return MonthFacts(month, as_of, open_month, rep_ctx, team_ctx)
 
 
 def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:

@@ -106,7 +106,7 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
     month_dir = Path(out) / md.month
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
-    facts = month_facts(md, None, only_set)
+    facts = month_facts(md, only_set)
     if callable(commission_summary):
         commission_summary = commission_summary()
     if commission_summary is not None:
