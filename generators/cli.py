@@ -181,9 +181,11 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
 
 
 def _reports(md, out: Path, formats: str, jobs, only, commission=None):
+    from workbooks.background import in_background
+
     from .commissions import LEDGER_NAME, month_result
     from .ledger import Ledger
-    from .reports import in_background, run_reports
+    from .reports import run_reports
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in wanted if f not in ("xlsx", "html", "pdf")]
@@ -192,7 +194,8 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     if commission is not None:
         summary = commission.summary
     else:   # the engine runs in a second process while the report facts are computed
-        summary = in_background(lambda: month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True).summary)
+        summary = in_background(lambda: month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True).summary,
+                                min_cores=2)
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
     click.echo(f"  index: {run.folder / 'index.html'}")

@@ -14,25 +14,14 @@ Together: engine 5.4 s -> 2.3 s (bench/RESULTS.md). The peak memory is unchanged
 from __future__ import annotations
 
 import ctypes
-import functools
-import ctypes.util
 import sys
 
 import numpy as np
 
+from workbooks.background import glibc_function
+
 M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3   # from glibc's malloc.h
 SETTINGS = {M_MMAP_THRESHOLD: 32 << 20, M_TRIM_THRESHOLD: 1 << 30, M_TOP_PAD: 64 << 20}
-
-
-@functools.lru_cache(maxsize=1)
-def _glibc_function(name: str):
-    """A function of the C library on Linux, or None (another platform or C library)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
-    except (OSError, AttributeError):
-        return None
 
 
 def tune_allocator() -> bool:
@@ -43,16 +32,8 @@ def tune_allocator() -> bool:
     set_hugepage = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage", None)
     if set_hugepage is not None:
         set_hugepage(False)
-    mallopt = _glibc_function("mallopt")
+    mallopt = glibc_function("mallopt")
     if mallopt is None:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return all(mallopt(param, value) == 1 for param, value in SETTINGS.items())
-
-
-def release_free_memory() -> None:
-    """Give the heap's free blocks back to the kernel (before forking workers, so that they
-    do not copy-on-write pages the parent no longer uses)."""
-    malloc_trim = _glibc_function("malloc_trim")
-    if malloc_trim is not None:
-        malloc_trim(0)

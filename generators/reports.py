@@ -17,18 +17,17 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
+from workbooks.background import release_free_memory
 from workbooks.errors_report import write_errors_report
 from workbooks.files import safe_filename, write_bytes_atomic, write_text_atomic
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
-from .memory import release_free_memory
 from .monthdata import MonthData, rep_failures
 from .pdf import soffice, to_pdf
 from .progress import bar
@@ -199,42 +198,6 @@ def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, s
                 gc.unfreeze()
     progress.close()
     return results
-
-
-_TASK: Callable | None = None
-
-
-def _run_task():
-    return _TASK()
-
-
-def in_background(task: Callable[[], object]) -> Callable[[], object]:
-    """Start ``task()`` in a forked child process and return a function that waits for its
-    result (which is pickled back). The child sees the parent's data as it is now; nothing is
-    pickled to it. The heap's free blocks are returned first, so the child's allocations get
-    fresh pages rather than copies of the parent's. Without fork or a second core, or if the
-    child dies, the task runs in this process when its result is asked for."""
-    global _TASK
-    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-        return task
-    _TASK = task
-    gc.freeze()
-    release_free_memory()
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-        future = pool.submit(_run_task)   # the child is forked here
-    finally:
-        _TASK = None
-        gc.unfreeze()
-
-    def result():
-        try:
-            return future.result()
-        except BrokenProcessPool:   # the child died (killed, out of memory): do the work here
-            return task()
-        finally:
-            pool.shutdown()
-    return result
 
 
 def _swap_in(staging: Path, month_dir: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc settings")
 def test_allocator_settings_are_taken_and_numpy_stops_asking_for_huge_pages():
-    code = ("from generators.memory import tune_allocator, release_free_memory; import numpy as np; "
+    code = ("from generators.memory import tune_allocator; from workbooks.background import release_free_memory; import numpy as np; "
             "assert tune_allocator() is True; "
             "assert np._core.multiarray._get_madvise_hugepage() is False; release_free_memory(); print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": ""},

@@ -229,6 +229,29 @@ def test_cached_read_gives_what_reading_gives_and_never_stale(faulty_book, tmp_p
     assert again["Seasonality"]["weight"].iloc[0] == 9.5 and "Orders" not in again.frames
 
 
+def test_large_workbook_is_read_in_a_child_process_with_the_same_result(faulty_book, tmp_path, monkeypatch):
+    import os
+
+    from workbooks import cache
+
+    path, _ = faulty_book
+    fresh = read_workbook(path)
+    readers = []
+    real_read = cache.read_workbook
+
+    def reading(*a, **k):
+        readers.append(os.getpid())
+        return real_read(*a, **k)
+    monkeypatch.setattr(cache, "read_workbook", reading)
+    monkeypatch.setattr(cache, "CHILD_READ_BYTES", 0)   # every workbook counts as large
+    for folder in (tmp_path / "cache", None):
+        got = cache.read_workbook_cached(path, folder=folder)
+        _assert_same(fresh, got)
+    assert readers == []                                # both reads happened in a child, not here
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1   # the child stored the entry
+    _assert_same(fresh, cache.read_workbook_cached(path, folder=tmp_path / "cache"))
+
+
 def test_damaged_cache_entry_is_dropped_and_the_workbook_read(demo_book, tmp_path):
     from workbooks import cache
 

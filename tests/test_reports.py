@@ -166,7 +166,7 @@ def test_text_from_data_never_becomes_a_formula_or_markup(tmp_path, demo_book):
 
 
 def test_in_background_runs_the_task_in_another_process_and_returns_its_result():
-    from generators.reports import in_background
+    from workbooks.background import in_background
 
     data = {"rows": list(range(1000))}            # seen by the child without being sent to it
     result = in_background(lambda: (os.getpid(), sum(data["rows"])))
@@ -176,7 +176,7 @@ def test_in_background_runs_the_task_in_another_process_and_returns_its_result()
 
 
 def test_in_background_passes_the_task_error_on():
-    from generators.reports import in_background
+    from workbooks.background import in_background
 
     def fails():
         raise ValueError("no plan for R0001")
@@ -186,7 +186,7 @@ def test_in_background_passes_the_task_error_on():
 
 
 def test_in_background_does_the_work_itself_when_the_child_dies():
-    from generators.reports import in_background
+    from workbooks.background import in_background
 
     parent = os.getpid()
 
