@@ -229,26 +229,31 @@ def test_cached_read_gives_what_reading_gives_and_never_stale(faulty_book, tmp_p
     assert again["Seasonality"]["weight"].iloc[0] == 9.5 and "Orders" not in again.frames
 
 
-def test_large_workbook_is_read_in_a_child_process_with_the_same_result(faulty_book, tmp_path, monkeypatch):
+def test_large_workbook_is_read_by_two_child_processes_with_the_same_result(faulty_book, tmp_path, monkeypatch):
     import os
 
     from workbooks import cache
 
     path, _ = faulty_book
     fresh = read_workbook(path)
-    readers = []
-    real_read = cache.read_workbook
+    log = tmp_path / "readers.txt"
+    real = cache.read_sheets
 
-    def reading(*a, **k):
-        readers.append(os.getpid())
-        return real_read(*a, **k)
-    monkeypatch.setattr(cache, "read_workbook", reading)
+    def reading(p, jobs, *a, **k):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()} {','.join(sorted(j[0].name for j in jobs))}\n")
+        return real(p, jobs, *a, **k)
+    monkeypatch.setattr(cache, "read_sheets", reading)
     monkeypatch.setattr(cache, "CHILD_READ_BYTES", 0)   # every workbook counts as large
     for folder in (tmp_path / "cache", None):
         got = cache.read_workbook_cached(path, folder=folder)
         _assert_same(fresh, got)
-    assert readers == []                                # both reads happened in a child, not here
-    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1   # the child stored the entry
+    calls = [line.split() for line in log.read_text().splitlines()]
+    pids = {int(pid) for pid, _ in calls}
+    assert len(calls) == 4 and len(pids) == 4 and os.getpid() not in pids   # two children a read, none here
+    sheets = [name for _, names in calls[:2] for name in names.split(",")]
+    assert sorted(sheets) == sorted(fresh.frames)                            # each sheet read once
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1            # stored for the next read
     _assert_same(fresh, cache.read_workbook_cached(path, folder=tmp_path / "cache"))
 
 

@@ -39,11 +39,30 @@ def release_free_memory() -> None:
         malloc_trim(0)
 
 
-_TASK: Callable | None = None
+_TASKS: list[Callable] = []
 
 
-def _run_task():
-    return _TASK()
+def _run_task(i: int):
+    return _TASKS[i]()
+
+
+def _start(tasks: list[Callable[[], object]]):
+    """Fork one child per task (they inherit the tasks; nothing is pickled to them)."""
+    global _TASKS
+    _TASKS = list(tasks)
+    gc.freeze()
+    release_free_memory()
+    try:
+        pool = ProcessPoolExecutor(max_workers=len(tasks), mp_context=mp.get_context("fork"))
+        futures = [pool.submit(_run_task, i) for i in range(len(tasks))]   # the children are forked here
+    finally:
+        _TASKS = []
+        gc.unfreeze()
+    return pool, futures
+
+
+def _can_fork(min_cores: int) -> bool:
+    return "fork" in mp.get_all_start_methods() and (os.cpu_count() or 1) >= min_cores
 
 
 def in_background(task: Callable[[], object], min_cores: int = 1) -> Callable[[], object]:
@@ -54,18 +73,9 @@ def in_background(task: Callable[[], object], min_cores: int = 1) -> Callable[[]
     ``min_cores`` cores, or if the child dies, the task runs in this process when its result
     is asked for; an exception raised by the task in the child is raised by the returned
     function."""
-    global _TASK
-    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < min_cores:
+    if not _can_fork(min_cores):
         return task
-    _TASK = task
-    gc.freeze()
-    release_free_memory()
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-        future = pool.submit(_run_task)   # the child is forked here
-    finally:
-        _TASK = None
-        gc.unfreeze()
+    pool, (future,) = _start([task])
 
     def result():
         try:
@@ -75,3 +85,21 @@ def in_background(task: Callable[[], object], min_cores: int = 1) -> Callable[[]
         finally:
             pool.shutdown()
     return result
+
+
+def in_children(tasks: list[Callable[[], object]]) -> list[object]:
+    """Run each task in its own forked child, all at once, and return their results in order
+    (``in_background`` for several tasks). A task whose child died is run in this process."""
+    if len(tasks) < 2 or not _can_fork(2):
+        return [task() for task in tasks]
+    pool, futures = _start(tasks)
+    try:
+        results = []
+        for task, future in zip(tasks, futures):
+            try:
+                results.append(future.result())
+            except BrokenProcessPool:
+                results.append(task())
+        return results
+    finally:
+        pool.shutdown()

@@ -22,6 +22,7 @@ from .schema import ROW, Problem, SheetSchema, normalize_header, parse_column
 from .xlsxscan import column_letters, scan_sheet
 
 HEADER_SEARCH_ROWS = 30
+LARGE_SHEETS = ("Orders", "Activities", "Opportunities")
 # fastexcel logs a warning for every all-blank column; blanks are ours to judge.
 logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
 
@@ -73,19 +74,25 @@ def empty_frame(schema: SheetSchema) -> pd.DataFrame:
     return frame
 
 
-def read_workbook(path, sheets: Iterable[str] | None = None,
-                  progress: Callable[[str], None] | None = None) -> SalesData:
-    """Read and validate the named sheets (default: all) and their cross-sheet keys."""
+@dataclass
+class ReadPlan:
+    """Which sheets to read (schema, actual sheet name) and the problems found opening the file."""
+    path: Path
+    wanted: list[SheetSchema]
+    jobs: list[tuple[SheetSchema, str]]
+    problems: list[Problem]
+
+
+def plan_reading(path, sheets: Iterable[str] | None = None) -> ReadPlan:
     path = Path(path)
-    problems: list[Problem] = []
+    wanted = [BY_NAME[s] for s in sheets] if sheets is not None else list(SHEETS)
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # not a workbook, unreadable, encrypted
-        return SalesData(path, {}, [Problem("(workbook)", None, None, str(path), f"cannot open: {exc}",
-                                            "an .xlsx workbook")])
-    wanted = [BY_NAME[s] for s in sheets] if sheets is not None else list(SHEETS)
+        return ReadPlan(path, wanted, [], [Problem("(workbook)", None, None, str(path), f"cannot open: {exc}",
+                                                   "an .xlsx workbook")])
+    problems: list[Problem] = []
     present = {normalize_header(n): n for n in reader.sheet_names}
-    frames: dict[str, pd.DataFrame] = {}
     jobs = []
     for schema in wanted:
         actual = present.get(normalize_header(schema.name))
@@ -96,17 +103,31 @@ def read_workbook(path, sheets: Iterable[str] | None = None,
                                         + ", ".join(c.name for c in schema.columns)))
             continue
         jobs.append((schema, actual))
+    # largest sheets first so that two threads (or processes) finish together
+    jobs.sort(key=lambda j: j[0].name not in LARGE_SHEETS)
+    return ReadPlan(path, wanted, jobs, problems)
 
+
+def read_sheets(path: Path, jobs: list[tuple[SheetSchema, str]], threads: int = 2
+                ) -> dict[str, tuple[pd.DataFrame | None, list[Problem]]]:
+    """Read and validate each sheet on its own: sheet name -> (frame or None, its problems)."""
     def one(job):
         schema, actual = job
         # a reader per thread; the Rust parse releases the GIL, so two sheets overlap
         return read_sheet(fastexcel.read_excel(str(path)), path, actual, schema)
 
-    # largest sheets first so the two threads finish together
-    jobs.sort(key=lambda j: j[0].name not in ("Orders", "Activities", "Opportunities"))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip([j[0].name for j in jobs], pool.map(one, jobs)))
-    for schema, _ in sorted(jobs, key=lambda j: wanted.index(j[0])):
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return dict(zip([j[0].name for j in jobs], pool.map(one, jobs)))
+
+
+def assemble(plan: ReadPlan, results: dict[str, tuple[pd.DataFrame | None, list[Problem]]],
+             progress: Callable[[str], None] | None = None) -> SalesData:
+    """The sheets' results in contract order, then the checks across sheets."""
+    problems = list(plan.problems)
+    frames: dict[str, pd.DataFrame] = {}
+    for schema in plan.wanted:
+        if schema.name not in results:
+            continue
         if progress:
             progress(schema.name)
         frame, found = results[schema.name]
@@ -114,7 +135,14 @@ def read_workbook(path, sheets: Iterable[str] | None = None,
         if frame is not None:
             frames[schema.name] = frame
     problems += check_references(frames)
-    return SalesData(path, frames, problems)
+    return SalesData(plan.path, frames, problems)
+
+
+def read_workbook(path, sheets: Iterable[str] | None = None,
+                  progress: Callable[[str], None] | None = None) -> SalesData:
+    """Read and validate the named sheets (default: all) and their cross-sheet keys."""
+    plan = plan_reading(path, sheets)
+    return assemble(plan, read_sheets(plan.path, plan.jobs), progress)
 
 
 def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema) -> tuple[pd.DataFrame | None, list[Problem]]:
