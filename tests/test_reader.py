@@ -257,6 +257,22 @@ def test_large_workbook_is_read_by_two_child_processes_with_the_same_result(faul
     _assert_same(fresh, cache.read_workbook_cached(path, folder=tmp_path / "cache"))
 
 
+def test_sheet_without_a_header_reads_the_same_from_children_and_from_the_cache(demo_frames, tmp_path, monkeypatch):
+    from workbooks import cache
+
+    from workbooks.salesbook import write_sales_workbook
+
+    frames = dict(demo_frames)
+    frames["Teams"] = frames["Teams"].rename(columns=lambda c: f"x{c}")   # no header we know
+    book = tmp_path / "book.xlsx"
+    write_sales_workbook(frames, book)
+    fresh = read_workbook(book)
+    assert "Teams" not in fresh.frames and any(p.sheet == "Teams" and "no header" in p.problem for p in fresh.problems)
+    monkeypatch.setattr(cache, "CHILD_READ_BYTES", 0)
+    _assert_same(fresh, cache.read_workbook_cached(book, folder=tmp_path / "c"))   # read by the children
+    _assert_same(fresh, cache.read_workbook_cached(book, folder=tmp_path / "c"))   # from the cache
+
+
 def test_damaged_cache_entry_is_dropped_and_the_workbook_read(demo_book, tmp_path):
     from workbooks import cache
 

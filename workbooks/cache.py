@@ -144,7 +144,8 @@ def _load(entry: Path, path: Path) -> SalesData | None:
         decoded = {}
         for part in payload["parts"]:
             decoded.update(_decode_part(part))
-        frames = {schema.name: decoded[schema.name][0] for schema in SHEETS if schema.name in decoded}
+        frames = {schema.name: decoded[schema.name][0] for schema in SHEETS
+                  if decoded.get(schema.name, (None,))[0] is not None}   # as reading gives: no frame, no entry
         return SalesData(path, frames, payload["problems"])
     except FileNotFoundError:
         return None
