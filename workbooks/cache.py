@@ -108,12 +108,13 @@ def _balance(path: Path, jobs: list, n: int) -> list[list]:
                      if member in zf.NameToInfo}
     except Exception:  # sizes are only a hint: the reader reports what is wrong with the file
         sizes = {}
+    size = {job[1]: sizes.get(job[1], 1) for job in jobs}
     groups: list[list] = [[] for _ in range(n)]
     loads = [0] * n
-    for job in sorted(jobs, key=lambda j: -sizes.get(j[1], 0)):
+    for job in sorted(jobs, key=lambda j: -size[j[1]]):
         i = loads.index(min(loads))
         groups[i].append(job)
-        loads[i] += sizes.get(job[1], 1)
+        loads[i] += size[job[1]]
     return [g for g in groups if g]
 
 

@@ -103,7 +103,7 @@ def plan_reading(path, sheets: Iterable[str] | None = None) -> ReadPlan:
                                         + ", ".join(c.name for c in schema.columns)))
             continue
         jobs.append((schema, actual))
-    # largest sheets first so that two threads (or processes) finish together
+    # largest sheets first so that the two reading threads finish together
     jobs.sort(key=lambda j: j[0].name not in LARGE_SHEETS)
     return ReadPlan(path, wanted, jobs, problems)
 
