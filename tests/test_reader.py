@@ -310,3 +310,13 @@ def test_date_text_in_every_form_a_workbook_carries():
     assert [None if pd.isna(d) else d.strftime("%Y-%m-%d") for d in out] == [
         "2024-11-01", "2024-01-01", "2024-01-02", None, None, None, "2024-01-01", "2024-01-05", "2024-01-05"]
     assert bad.tolist() == [False, False, False, True, True, False, False, False, False]
+
+
+def test_id_text_is_stripped_and_whole_numbers_written_as_decimals_are_the_id():
+    from workbooks.schema import _as_id
+
+    mixed = pd.Series(["101.0", " R7 ", "12.50", None, "  ", "-3.00", "1.0e3"], dtype="str")
+    assert _as_id(mixed).tolist() == ["101", "R7", "12.50", None, None, "-3", "1.0e3"]
+    plain = pd.Series(["R1", " x ", None], dtype="str")        # no dot anywhere: the regex is skipped
+    assert _as_id(plain).tolist() == ["R1", "x", None]
+    assert _as_id(pd.Series([101.0, 7.0, np.nan])).tolist() == ["101", "7", None]

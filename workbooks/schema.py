@@ -141,8 +141,10 @@ def _as_id(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
     text = s.astype("string").str.strip()
-    # whole numbers written by other programs as "101.0" are the ID 101
-    text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    # whole numbers written by other programs as "101.0" are the ID 101 (the regex only where
+    # a cell has a dot: most ID columns have none, and the test is 10x cheaper than the regex)
+    if text.str.contains(".", regex=False).any():
+        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     return text.astype(object).where(text.notna() & (text != ""), None)
 
 
