@@ -163,35 +163,3 @@ def test_text_from_data_never_becomes_a_formula_or_markup(tmp_path, demo_book):
     assert title.data_type == "s" and title.value.startswith("Monthly sales report: =HYPERLINK")
     html = (out / MONTH / "reps" / "R0001.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
-
-
-def test_in_background_runs_the_task_in_another_process_and_returns_its_result():
-    from workbooks.background import in_background
-
-    data = {"rows": list(range(1000))}            # seen by the child without being sent to it
-    result = in_background(lambda: (os.getpid(), sum(data["rows"])))
-    pid, total = result()
-    assert total == 499500
-    assert pid != os.getpid() or (os.cpu_count() or 1) < 2
-
-
-def test_in_background_passes_the_task_error_on():
-    from workbooks.background import in_background
-
-    def fails():
-        raise ValueError("no plan for R0001")
-    result = in_background(fails)
-    with pytest.raises(ValueError, match="no plan for R0001"):
-        result()
-
-
-def test_in_background_does_the_work_itself_when_the_child_dies():
-    from workbooks.background import in_background
-
-    parent = os.getpid()
-
-    def dies_in_the_child():
-        if os.getpid() != parent:
-            os._exit(9)                       # as if killed for lack of memory
-        return "computed in the parent"
-    assert in_background(dies_in_the_child)() == "computed in the parent"
