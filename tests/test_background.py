@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from workbooks.background import in_background, in_children
+from workbooks.background import can_fork, in_background, in_children
 
 
 def test_in_background_runs_the_task_in_another_process_and_returns_its_result():
@@ -35,6 +35,7 @@ def test_in_background_does_the_work_itself_when_the_child_dies():
     assert in_background(dies_in_the_child)() == "computed in the parent"
 
 
+@pytest.mark.skipif(not can_fork(2), reason="needs fork and two cores")
 def test_in_children_runs_each_task_in_its_own_child_at_once(tmp_path):
     def task(name):
         def run():

@@ -61,7 +61,8 @@ def _start(tasks: list[Callable[[], object]]):
     return pool, futures
 
 
-def _can_fork(min_cores: int) -> bool:
+def can_fork(min_cores: int = 1) -> bool:
+    """Forked children are available (and at least ``min_cores`` cores to run them on)."""
     return "fork" in mp.get_all_start_methods() and (os.cpu_count() or 1) >= min_cores
 
 
@@ -73,7 +74,7 @@ def in_background(task: Callable[[], object], min_cores: int = 1) -> Callable[[]
     ``min_cores`` cores, or if the child dies, the task runs in this process when its result
     is asked for; an exception raised by the task in the child is raised by the returned
     function."""
-    if not _can_fork(min_cores):
+    if not can_fork(min_cores):
         return task
     pool, (future,) = _start([task])
 
@@ -90,7 +91,7 @@ def in_background(task: Callable[[], object], min_cores: int = 1) -> Callable[[]
 def in_children(tasks: list[Callable[[], object]]) -> list[object]:
     """Run each task in its own forked child, all at once, and return their results in order
     (``in_background`` for several tasks). A task whose child died is run in this process."""
-    if len(tasks) < 2 or not _can_fork(2):
+    if len(tasks) < 2 or not can_fork(2):
         return [task() for task in tasks]
     pool, futures = _start(tasks)
     try:

@@ -28,7 +28,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 
-from .background import in_children
+from .background import can_fork, in_children
 from .contract import SHEETS
 from .files import write_bytes_atomic
 from .reader import SalesData, assemble, plan_reading, read_sheets, read_workbook
@@ -77,7 +77,7 @@ def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
             with contextlib.suppress(OSError):
                 os.utime(entry)  # most recently used
             return data
-    if before.st_size < CHILD_READ_BYTES:
+    if before.st_size < CHILD_READ_BYTES or not can_fork(2):   # small, or nothing to gain from children
         data = read_workbook(path, progress=progress)
         parts = [_encode_part({s: (f, []) for s, f in data.frames.items()})] if entry is not None else []
     else:
