@@ -108,15 +108,14 @@ def plan_reading(path, sheets: Iterable[str] | None = None) -> ReadPlan:
     return ReadPlan(path, wanted, jobs, problems)
 
 
-def read_sheets(path: Path, jobs: list[tuple[SheetSchema, str]], threads: int = 2
-                ) -> dict[str, tuple[pd.DataFrame | None, list[Problem]]]:
+def read_sheets(path: Path, jobs: list[tuple[SheetSchema, str]]) -> dict[str, tuple[pd.DataFrame | None, list[Problem]]]:
     """Read and validate each sheet on its own: sheet name -> (frame or None, its problems)."""
     def one(job):
         schema, actual = job
         # a reader per thread; the Rust parse releases the GIL, so two sheets overlap
         return read_sheet(fastexcel.read_excel(str(path)), path, actual, schema)
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip([j[0].name for j in jobs], pool.map(one, jobs)))
 
 
