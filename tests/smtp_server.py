@@ -1,10 +1,12 @@
 """A real SMTP server on loopback (aiosmtpd) with switchable faults, for the mail tests."""
 from __future__ import annotations
 
+import contextlib
 import email
 import socket
 import threading
 from email import policy
+from typing import Iterator
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -56,6 +58,16 @@ def start(handler, **kwargs) -> Controller:
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
     controller.start()
     return controller
+
+
+@contextlib.contextmanager
+def serving(handler, **kwargs) -> Iterator[Controller]:
+    """A server on loopback for the duration of the block, stopped whatever happens."""
+    controller = start(handler, **kwargs)
+    try:
+        yield controller
+    finally:
+        controller.stop()
 
 
 def authenticator(user: str, password: str):

@@ -61,11 +61,8 @@ def expected_messages(folder):
 
 def test_what_the_server_receives(folder):
     handler = smtp_server.Recorder()
-    ctl = smtp_server.start(handler)
-    try:
+    with smtp_server.serving(handler) as ctl:
         summary, rows = run(folder, settings_for(ctl))
-    finally:
-        ctl.stop()
     assert summary.exit_code == 0 and len(summary.sent) == expected_messages(folder)
     d = next(x for x in manifest(folder)["deliveries"] if x["key"] == "R0001")
     got = next(m for m in handler.messages if m["msg"]["To"].addresses[0].addr_spec == d["to"])
@@ -87,39 +84,30 @@ def test_what_the_server_receives(folder):
 
 def test_rerun_sends_nothing_twice_and_resend_forces(folder):
     handler = smtp_server.Recorder()
-    ctl = smtp_server.start(handler)
-    try:
+    with smtp_server.serving(handler) as ctl:
         run(folder, settings_for(ctl))
         again, _ = run(folder, settings_for(ctl))
         assert len(again.sent) == 0 and len(again.already) == expected_messages(folder)
         forced, _ = run(folder, settings_for(ctl), resend=True)
         assert len(forced.sent) == expected_messages(folder)
-    finally:
-        ctl.stop()
     assert len(handler.messages) == 2 * expected_messages(folder)
 
 
 def test_greylisting_451_is_retried_with_backoff(folder):
     handler = smtp_server.Recorder(greylist=3)
-    ctl = smtp_server.start(handler)
-    try:
+    with smtp_server.serving(handler) as ctl:
         summary, rows = run(folder, settings_for(ctl))
-    finally:
-        ctl.stop()
     assert summary.exit_code == 0 and len(handler.messages) == expected_messages(folder)
     assert len(set(handler.by_subject_to())) == len(handler.messages)
 
 
 def test_dropped_connection_then_rerun_delivers_each_message_exactly_once(folder):
     handler = smtp_server.Recorder(drop_at=5)
-    ctl = smtp_server.start(handler)
-    try:
+    with smtp_server.serving(handler) as ctl:
         first, rows = run(folder, settings_for(ctl, retries=0))       # no retries: the drop fails one message
         assert len(first.failed) == 1 and "transient" in [r for r in rows if r["status"] == "failed"][0]["reason"]
         second, rows = run(folder, settings_for(ctl, retries=0))
         assert len(second.sent) == 1 and len(second.already) == expected_messages(folder) - 1
-    finally:
-        ctl.stop()
     assert len(handler.messages) == expected_messages(folder)
     assert len(set(handler.by_subject_to())) == expected_messages(folder)            # each exactly once
     assert all(r["status"] == "sent" for r in rows)
@@ -127,19 +115,18 @@ def test_dropped_connection_then_rerun_delivers_each_message_exactly_once(folder
 
 def test_a_crash_mid_batch_then_rerun_sends_the_rest_exactly_once(folder):
     handler = smtp_server.Recorder()
-    ctl = smtp_server.start(handler)
-    settings = settings_for(ctl)
+    with smtp_server.serving(handler) as ctl:
+        settings = settings_for(ctl)
 
-    class Crashing(SmtpTransport):
-        sent = 0
+        class Crashing(SmtpTransport):
+            sent = 0
 
-        def send(self, msg, recipients):
-            if Crashing.sent == 7:
-                raise KeyboardInterrupt("power cut")
-            Crashing.sent += 1
-            return super().send(msg, recipients)
+            def send(self, msg, recipients):
+                if Crashing.sent == 7:
+                    raise KeyboardInterrupt("power cut")
+                Crashing.sent += 1
+                return super().send(msg, recipients)
 
-    try:
         ledger = MailLedger(folder / "mail-ledger.sqlite")
         with pytest.raises(KeyboardInterrupt):
             send_all(build_messages(folder / MONTH, MONTH, settings), Crashing(settings), MONTH, ledger, settings)
@@ -147,8 +134,6 @@ def test_a_crash_mid_batch_then_rerun_sends_the_rest_exactly_once(folder):
         assert statuses.count("sent") == 7 and statuses.count("queued") == 1
         ledger.close()
         summary, rows = run(folder, settings)
-    finally:
-        ctl.stop()
     assert len(summary.sent) == expected_messages(folder) - 7
     assert len(handler.messages) == expected_messages(folder)
     assert len(set(handler.by_subject_to())) == expected_messages(folder)
@@ -157,11 +142,8 @@ def test_a_crash_mid_batch_then_rerun_sends_the_rest_exactly_once(folder):
 def test_a_refused_recipient_is_recorded_and_the_batch_goes_on(folder):
     team = next(d for d in manifest(folder)["deliveries"] if d["kind"] == "team")
     handler = smtp_server.Recorder(refuse={team["to"]})
-    ctl = smtp_server.start(handler)
-    try:
+    with smtp_server.serving(handler) as ctl:
         summary, rows = run(folder, settings_for(ctl))
-    finally:
-        ctl.stop()
     assert len(summary.failed) == 1 and "550" in summary.failed[0]
     failed = [r for r in rows if r["status"] == "failed"]
     assert [(r["kind"], r["key"]) for r in failed] == [("team", team["key"])] and "permanent" in failed[0]["reason"]
@@ -180,12 +162,9 @@ def test_missing_or_malformed_address_is_reported_not_guessed(tmp_path, demo_boo
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["reports", str(book), "--month", MONTH, "--out", str(out), "--formats", "xlsx"]).exit_code == 0
     handler = smtp_server.Recorder()
-    ctl = smtp_server.start(handler)
-    try:
+    with smtp_server.serving(handler) as ctl:
         result = CliRunner().invoke(main, ["send", str(out), "--month", MONTH, "--smtp-host", ctl.hostname,
                                            "--smtp-port", str(ctl.port), "--from", "reports@example.com"], env={"SALESDESK_SMTP_PASSWORD": ""})
-    finally:
-        ctl.stop()
     assert result.exit_code == 1
     assert "rep R0001: missing or malformed" in result.output and "rep R0002" in result.output
     assert "2 skipped" in result.output
@@ -202,17 +181,14 @@ def test_starttls_with_a_self_signed_certificate_and_login(folder, tmp_path):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     handler = smtp_server.Recorder()
-    ctl = smtp_server.start(handler, tls_context=context, require_starttls=True, auth_require_tls=True,
-                            auth_required=True, authenticator=smtp_server.authenticator("mailer", "s3cret"))
-    try:
+    with smtp_server.serving(handler, tls_context=context, require_starttls=True, auth_require_tls=True,
+                             auth_required=True, authenticator=smtp_server.authenticator("mailer", "s3cret")) as ctl:
         args = ["send", str(folder), "--month", MONTH, "--smtp-host", "127.0.0.1", "--smtp-port", str(ctl.port),
                 "--starttls", "--smtp-cafile", str(cert), "--smtp-user", "mailer", "--from", "reports@example.com",
                 "--only", "R0001"]
         wrong = CliRunner().invoke(main, args, env={"SALESDESK_SMTP_PASSWORD": "nope"})
         assert wrong.exit_code == 2 and "refused the login" in wrong.output
         right = CliRunner().invoke(main, args, env={"SALESDESK_SMTP_PASSWORD": "s3cret"})
-    finally:
-        ctl.stop()
     assert right.exit_code == 0, right.output
     assert len(handler.messages) == 1
 
@@ -238,17 +214,14 @@ def test_dry_run_writes_a_readable_outbox(folder):
 
 def test_rate_limit_spaces_messages(folder):
     handler = smtp_server.Recorder()
-    ctl = smtp_server.start(handler)
-    waits = []
-    try:
+    with smtp_server.serving(handler) as ctl:
+        waits = []
         settings = settings_for(ctl, rate_per_min=120.0)
         items = build_messages(folder / MONTH, MONTH, settings)[:4]
         # clock reads: start of send 1; then per send the wait check and the new start
         frozen = iter([0.0, 0.0, 0.0, 0.1, 0.1, 0.3, 0.3])
         summary = send_all(items, SmtpTransport(settings), MONTH, None, settings, sleep=waits.append,
                            clock=lambda: next(frozen))
-    finally:
-        ctl.stop()
     assert len(summary.sent) == 4
     # 120/min: one message every 0.5 s; waits make up what elapsed since the previous send
     assert waits == [pytest.approx(0.5), pytest.approx(0.4), pytest.approx(0.3)]
