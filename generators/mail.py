@@ -15,6 +15,7 @@ package, so names from the data cannot inject headers; attachments keep their by
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -380,21 +381,15 @@ class SmtpTransport:
             self._drop()
         raise (Transient if 400 <= code < 500 else Permanent)(f"{code} {text}")
 
-    def _drop(self):
+    def _drop(self, how: str = "close"):
+        """Forget the connection: ``close`` it (after an error) or ``quit`` politely (when done)."""
         if self.conn is not None:
-            try:
-                self.conn.close()
-            except Exception:
-                pass
+            with contextlib.suppress(Exception):
+                getattr(self.conn, how)()
         self.conn = None
 
     def close(self):
-        if self.conn is not None:
-            try:
-                self.conn.quit()
-            except Exception:
-                pass
-            self.conn = None
+        self._drop("quit")
 
 
 class OutboxTransport:
