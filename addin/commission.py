@@ -161,7 +161,7 @@ class ClosedBooks:
 
 @dataclass
 class CommissionResult:
-    lines: pd.DataFrame
+    lines: pd.DataFrame | None       # None when computed with with_lines=False
     summary: pd.DataFrame
     problems: list[tuple[str, str]] = field(default_factory=list)   # (rep_id, message)
 
@@ -235,8 +235,14 @@ def _split_credit(signed: np.ndarray, share: np.ndarray, order_id: pd.Series) ->
     return np.sign(signed) * (floor + (rank < missing))
 
 
-def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None = None) -> CommissionResult:
-    """Every rep's commission for every month up to ``through`` (YYYY-MM)."""
+def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None = None,
+            with_lines: bool = True) -> CommissionResult:
+    """Every rep's commission for every month up to ``through`` (YYYY-MM).
+
+    ``with_lines=False``: the summary only (``result.lines`` is None), the same summary, without
+    building the million statement lines a large workbook has; a report batch needs no more.
+    Closed books with late changes still need the lines, and then they are built anyway."""
+    want_lines = with_lines or (closed is not None and len(closed.summary) > 0)
     problems: list[tuple[str, str]] = []
     reps = inputs.reps[["rep_id", "team", "plan_id", "hire_date"]].copy()
     versions, lower_m, upper_m, rate_m = _plan_versions(inputs.plans)
@@ -348,7 +354,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     part = np.where(band_i >= 0, parts[row_i, np.maximum(band_i, 0)], credited[row_i])
     rate = np.where(band_i >= 0, rates[row_i, np.maximum(band_i, 0)], 0)
     commission = apply_rate(part, rate)
-    sale_lines = pd.DataFrame({
+    sale_lines = None if not want_lines else pd.DataFrame({
         "period": _objects(sales["period"], row_i), "rep_id": _objects(sales["rep_id"], row_i), "kind": "sale",
         "order_id": _objects(sales["order_id"], row_i), "order_date": sales["order_date"].to_numpy()[row_i],
         "product": _objects(sales["product"], row_i), "customer_id": _objects(sales["customer_id"], row_i),
@@ -380,13 +386,18 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     # --- clawbacks --------------------------------------------------------------------
     returns = lines[(lines["status"] == "returned").to_numpy()]
     returned = returns["original_order_id"].unique()        # only the originals of returns are looked up
-    originals = sale_lines[sale_lines["order_id"].isin(returned).to_numpy()]
+    is_original = sales["order_id"].isin(returned).to_numpy()
+    of_original = np.flatnonzero(is_original[row_i])         # their sale lines
+    originals = pd.DataFrame({"order_id": _objects(sales["order_id"], row_i[of_original]),
+                              "rep_id": _objects(sales["rep_id"], row_i[of_original]),
+                              "period": _objects(sales["period"], row_i[of_original]),
+                              "commission_cents": commission[of_original], "credited_cents": part[of_original]})
     paid_orig = originals.groupby(["order_id", "rep_id", "period"], as_index=False).agg(
         orig_commission=("commission_cents", "sum"), orig_credited=("credited_cents", "sum"))
     gated = grid.loc[below_gate, ["rep_id", "period"]].assign(gated=True)
     paid_orig = paid_orig.merge(gated, on=["rep_id", "period"], how="left")
     paid_orig["orig_paid"] = np.where(paid_orig["gated"].fillna(False).astype(bool), 0, paid_orig["orig_commission"])
-    orig_info = sales.loc[sales["order_id"].isin(returned).to_numpy(), ["order_id", "rep_id", "order_date", "version"]] \
+    orig_info = sales.loc[is_original, ["order_id", "rep_id", "order_date", "version"]] \
         .drop_duplicates(["order_id", "rep_id"])
     returns = returns.merge(
         paid_orig.rename(columns={"order_id": "original_order_id", "period": "orig_period"}),
@@ -428,7 +439,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
         sel = grid[grid[col] != 0]
         adj_rows.append(pd.DataFrame({"period": sel["period"], "rep_id": sel["rep_id"], "kind": kind,
                                       "commission_cents": sel[col], "note": text}))
-    all_lines = pd.concat([sale_lines, claw_lines, spiff_lines, *adj_rows], ignore_index=True)
+    all_lines = pd.concat([sale_lines, claw_lines, spiff_lines, *adj_rows], ignore_index=True) if want_lines else None
 
     # --- adjustments to closed months ------------------------------------------------
     grid["adjustment_cents"] = 0
@@ -446,6 +457,10 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     grid["earned_cents"] = grid[["commission_cents", "gate_cents", "cap_cents", "clawback_cents", "spiff_cents",
                                  "adjustment_cents"]].sum(axis=1).astype(np.int64)
     grid = _draws(grid, closed)
+    summary = grid.drop(columns=["month_end", "version", "method", "basis", "cap", "gate", "draw", "draw_recoverable",
+                                 "clawback_days"]).reset_index(drop=True)
+    if not with_lines:
+        return CommissionResult(None, summary, problems)
     for col in LINE_COLUMNS:
         if col not in all_lines.columns:
             all_lines[col] = None
@@ -453,9 +468,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     all_lines = all_lines[LINE_COLUMNS].take(by).reset_index(drop=True)   # by month, then rep; stable
     all_lines["tier"] = all_lines["tier"].fillna(0).astype(int)
     all_lines["rate_micro"] = all_lines["rate_micro"].fillna(0).astype(np.int64)
-    summary = grid.drop(columns=["month_end", "version", "method", "basis", "cap", "gate", "draw", "draw_recoverable",
-                                 "clawback_days"])
-    return CommissionResult(all_lines, summary.reset_index(drop=True), problems)
+    return CommissionResult(all_lines, summary, problems)
 
 
 def _spiffs(spiffs: pd.DataFrame, grid: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:

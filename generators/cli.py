@@ -194,7 +194,8 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     if commission is not None:
         summary = commission.summary
     else:   # the engine runs in a second process while the report facts are computed
-        summary = in_background(lambda: month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True).summary,
+        summary = in_background(lambda: month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True,
+                                                     with_lines=False).summary,
                                 min_cores=2)
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
