@@ -2,7 +2,8 @@
 
 1. `salesdesk reports --formats xlsx,html --jobs 2`, the whole command (read, validate,
    compute, render 2,000 rep and 40 team reports), wall time and peak memory:
-   - cold: an empty cache of parsed workbooks (the workbook is read and validated, and cached);
+   - cold: an empty cache of parsed workbooks (the workbook is read and validated, and cached)
+     and a new output folder, three runs, median;
    - warm: the same workbook again (parsed frames from the cache; all computing and rendering
      done again), five runs, median (this machine varies 10-20% from run to run).
 2. Baseline: XlsxWriter alone writing the same cells (values read back from the generated
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BOOK = ROOT / "bench" / "data" / "demo-2000.xlsx"
 MONTH = "2026-10"
+COLD_RUNS, WARM_RUNS = 3, 5
 
 
 def cells_of(path: Path) -> list[tuple[int, int, object]]:
@@ -57,23 +59,30 @@ def raw_write(batch: list[list[tuple[int, int, object]]]) -> int:
 def main():
     if not BOOK.exists():
         subprocess.run([sys.executable, str(ROOT / "bench" / "read_workbook.py"), "--skip-openpyxl"], check=True)
-    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+    def batch(out: str, cache: str, label: str) -> float:
         cmd = [sys.executable, "-m", "generators.cli", "reports", str(BOOK), "--month", MONTH, "--out", out,
                "--formats", "xlsx,html", "--jobs", "2"]
-        env = dict(os.environ, SALESDESK_CACHE_DIR=cache)
-        times = []
-        for run in range(6):
-            t = time.perf_counter()
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
-            times.append(time.perf_counter() - t)
-            assert proc.returncode == 0, proc.stderr
-            print(f"{'cold' if run == 0 else 'warm'} run: {times[-1]:.1f} s  ({proc.stdout.splitlines()[0]})")
-        cold, warm = times[0], statistics.median(times[1:])
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, SALESDESK_CACHE_DIR=cache))
+        took = time.perf_counter() - t
+        assert proc.returncode == 0, proc.stderr
+        print(f"{label} run: {took:.1f} s  ({proc.stdout.splitlines()[0]})")
+        return took
+
+    colds = []
+    for _ in range(COLD_RUNS - 1):   # each with an empty cache and a new output folder
+        with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+            colds.append(batch(out, cache, "cold"))
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+        colds.append(batch(out, cache, "cold"))
+        times = [batch(out, cache, "warm") for _ in range(WARM_RUNS)]
+        cold, warm = statistics.median(colds), statistics.median(times)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         folder = Path(out) / MONTH
         files = sorted((folder / "reps").glob("*.xlsx")) + sorted((folder / "teams").glob("*.xlsx"))
-        print(f"batch (xlsx + html, --jobs 2, whole command): cold {cold:.1f} s, warm {warm:.1f} s (median of "
-              f"{len(times) - 1}, {min(times[1:]):.1f}-{max(times[1:]):.1f}) for {len(files)} reports; "
+        print(f"batch (xlsx + html, --jobs 2, whole command): cold {cold:.1f} s (median of {len(colds)}, "
+              f"{min(colds):.1f}-{max(colds):.1f}), warm {warm:.1f} s (median of {len(times)}, "
+              f"{min(times):.1f}-{max(times):.1f}) for {len(files)} reports; "
               f"peak memory of the largest process {peak:.0f} MB")
         cells = [cells_of(p) for p in files]
         n_cells = sum(len(c) for c in cells)
