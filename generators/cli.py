@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from workbooks import contract, demo as demo_data
 from workbooks.errors_report import write_errors_report
-from workbooks.cache import CACHE_ENV, read_workbook_cached
+from workbooks.cache import CACHE_ENV, cache_dir, read_workbook_cached
+from workbooks.files import FolderBusy
+from workbooks.opening import MAX_ROWS, MAX_UNPACKED_MB, WORKBOOK, ReadOptions
 from workbooks.salesbook import write_sales_workbook
 
+from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
 from .memory import tune_allocator
 from .progress import Steps
 
@@ -19,20 +25,101 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 DRY_RUN_SENDER = "reports@salesdesk.invalid"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class SalesDeskGroup(click.Group):
+    """Every failure is one line and an exit code, never a traceback: a folder that cannot be
+    written (STOPPED), and anything unexpected (INTERNAL_ERROR, the traceback in a log file)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("salesdesk: interrupted; nothing of this run was swapped in", err=True)
+            sys.exit(130)
+        except FolderBusy as exc:
+            click.echo(f"salesdesk: {exc}", err=True)
+            sys.exit(STOPPED)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"salesdesk: cannot read or write{where}: {exc.strerror or exc}; "
+                       f"check the path and its permissions, or choose another --out", err=True)
+            sys.exit(STOPPED)
+        except Exception as exc:
+            log = _log_crash()
+            click.echo(f"salesdesk: unexpected error ({type(exc).__name__}: {' '.join(str(exc).split())[:300]}). "
+                       f"This is a bug; the details are in {log}", err=True)
+            sys.exit(INTERNAL_ERROR)
+
+
+def _log_crash() -> Path:
+    import datetime as dt
+    import tempfile
+    import traceback
+
+    folder = cache_dir() or Path(tempfile.gettempdir())
+    try:
+        folder = folder / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    path = folder / f"salesdesk-{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    path.write_text(f"salesdesk {' '.join(sys.argv[1:])}\n\n{traceback.format_exc()}")
+    return path
+
+
+@click.group(cls=SalesDeskGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--no-cache", is_flag=True,
               help="Read the workbook afresh, without the cache of parsed workbooks (~/.cache/salesdesk).")
-def main(no_cache: bool):
+@click.option("--decimal-comma", is_flag=True,
+              help="Numbers stored as text use a decimal comma (1.234,50); overrides the workbook's Settings sheet.")
+@click.option("--max-unpacked-mb", type=click.IntRange(1), default=MAX_UNPACKED_MB, show_default=True,
+              help="Refuse a workbook that unpacks to more than this.")
+@click.option("--max-rows", type=click.IntRange(1), default=MAX_ROWS, show_default=True,
+              help="Refuse a workbook with a sheet of more rows than this.")
+@click.pass_context
+def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_rows: int):
     """SalesDesk: sales targets, KPIs, customer tiers, commissions and monthly reports
     from one sales workbook.
 
     \b
     Start with:  salesdesk demo            (everything, on built-in demo data)
                  salesdesk validate BOOK   (check a workbook against the contract)
+
+    \b
+    Exit codes: 0 done; 1 done, but something was left out or failed (the lines printed say
+    what, errors.xlsx has every row); 2 stopped, nothing done (one line says why); 3 a bug
+    (one line, and the log file with the details).
     """
     if no_cache:
         os.environ[CACHE_ENV] = "off"
+    ctx.obj = ReadOptions(decimal="," if decimal_comma else None, max_unpacked_mb=max_unpacked_mb, max_rows=max_rows)
+    signal.signal(signal.SIGTERM, _terminate)   # finally-blocks run: LibreOffice is stopped, staging removed
     tune_allocator()
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def read_options() -> ReadOptions:
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    return root.obj if root is not None and isinstance(root.obj, ReadOptions) else ReadOptions()
+
+
+def writable_folder(path: Path, option: str = "--out") -> Path:
+    """``path`` as a folder this process can write in, or one line and STOPPED."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        click.echo(f"salesdesk: cannot write to {path} ({option}): {exc.strerror or exc}; choose a folder you can "
+                   f"write in", err=True)
+        sys.exit(STOPPED)
+    return path
 
 
 @main.command("demo-workbook")
@@ -61,7 +148,12 @@ def make_demo_workbook(path: Path, reps=40, teams=5, months=24, seed=7, end=demo
               help="Also write every problem to this .xlsx.")
 @click.option("--limit", default=200, show_default=True, help="Most problems to print (all go to --errors-out).")
 def validate(workbook: Path, errors_out: Path | None, limit: int):
-    """Check WORKBOOK against the sales workbook contract; exit 1 if there are errors."""
+    """Check WORKBOOK against the sales workbook contract.
+
+    Exit code 0: no errors; 1: errors (each listed with sheet, row and column); 2: the file
+    cannot be read as a workbook at all."""
+    if errors_out:
+        writable_folder(errors_out.parent, "--errors-out")
     data = load(workbook)
     print_problems(data.problems, limit)
     if errors_out:
@@ -71,29 +163,29 @@ def validate(workbook: Path, errors_out: Path | None, limit: int):
     n_warn = len(data.problems) - n_err
     rows = sum(len(f) for f in data.frames.values())
     click.echo(f"{workbook}: {len(data.frames)} sheets, {rows:,} rows, {n_err} error(s), {n_warn} warning(s).")
-    sys.exit(1 if n_err else 0)
+    if any(p.sheet == WORKBOOK for p in data.errors):
+        sys.exit(STOPPED)
+    sys.exit(FINISHED_WITH_PROBLEMS if n_err else DONE)
 
 
 def load(workbook: Path):
     steps = Steps("Reading", total=len(contract.SHEETS))
-    data = read_workbook_cached(workbook, progress=steps)
+    data = read_workbook_cached(workbook, progress=steps, options=read_options())
     steps.close()
     return data
 
 
 def print_problems(problems, limit: int = 200) -> None:
-    if not problems:
-        return
-    headers = ["severity", "sheet", "row", "column", "value", "problem", "expected"]
-    rows = [[str(v if v is not None else "") for v in (p.as_dict()[h] for h in headers)] for p in problems[:limit]]
-    widths = [min(40, max(len(h), *(len(r[i]) for r in rows))) for i, h in enumerate(headers[:-1])]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers[:-1], widths)) + "  expected"
-    click.echo(line)
-    click.echo("-" * min(len(line) + 20, 160))
-    for r in rows:
-        click.echo("  ".join(v[:w].ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1])
+    """One whole line per problem: where (sheet, row, column), the value, what is wrong and
+    what was expected; nothing cut."""
+    for p in problems[:limit]:
+        click.echo(f"{p.severity}: {_one_line(str(p))}")
     if len(problems) > limit:
         click.echo(f"... and {len(problems) - limit} more (use --errors-out to get them all)")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def _load_month(workbook: Path, month: str):
@@ -101,13 +193,15 @@ def _load_month(workbook: Path, month: str):
 
     steps = Steps("Reading", total=len(contract.SHEETS))
     try:
-        return load_month(workbook, month, progress=steps)
+        return load_month(workbook, month, progress=steps, options=read_options())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     except BatchStopped as exc:
+        steps.close()
         print_problems(exc.problems)
-        click.echo(f"{workbook}: {exc}", err=True)
-        sys.exit(2)
+        click.echo(f"{workbook}: stopped, nothing was written: {len(exc.problems)} problem(s) above must be fixed "
+                   f"first (salesdesk validate {workbook} --errors-out errors.xlsx lists every one)", err=True)
+        sys.exit(STOPPED)
     finally:
         steps.close()
 
@@ -121,25 +215,26 @@ def _load_month(workbook: Path, month: str):
 def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool):
     """Commission statements per rep (xlsx, PDF) and a finance summary for MONTH.
 
-    Exit code 0: all done; 1: some reps were left out (see errors.xlsx); 2: nothing done."""
+    Exit code 0: all done; 1: something was left out (the lines printed say what; see
+    errors.xlsx); 2: nothing done."""
     from .commissions import run_commissions
     from .ledger import PeriodClosed
 
+    writable_folder(out)
     md = _load_month(workbook, month)
     steps = Steps("Statements", total=len(md.frames["Reps"]))
     try:
         run = run_commissions(md, out, tuple(f.strip() for f in formats.split(",")), close, progress=steps)
     except PeriodClosed as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
+        steps.close()
+        click.echo(f"salesdesk commissions: {exc}; nothing was written", err=True)
+        sys.exit(STOPPED)
     finally:
         steps.close()
     paid = run.result.summary.loc[run.result.summary["period"] == md.month, "paid_cents"].sum() / 100
     click.echo(f"{len(run.statements)} statements ({len(run.pdfs)} PDFs) in {run.folder}; total to pay {paid:,.2f}")
-    for note in run.notes:
+    for note in run.notes + run.problem_lines:
         click.echo(note)
-    if run.left_out:
-        click.echo(f"Left out ({len(run.left_out)}): {', '.join(run.left_out)}; see {run.folder / 'errors.xlsx'}")
     sys.exit(run.exit_code)
 
 
@@ -155,6 +250,7 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
     Exit code 0 when everything matches, 1 when any rep is flagged."""
     from .commissions import run_reconcile
 
+    writable_folder(out)
     md = _load_month(workbook, month)
     path, table = run_reconcile(md, out, payroll)
     counts = table["status"].value_counts()
@@ -162,7 +258,10 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
     for rec in table[table["status"] != "matched"].to_dict("records"):
         click.echo(f"  {rec['rep_id']:<8} {rec['status']:<20} difference {rec['difference_cents'] / 100:>12,.2f}")
     click.echo(f"Written to {path}")
-    sys.exit(1 if (table["status"] != "matched").any() else 0)
+    for line in md.left_out_lines(path.parent / "errors.xlsx"):
+        click.echo(line)
+    flagged = (table["status"] != "matched").any()
+    sys.exit(FINISHED_WITH_PROBLEMS if flagged or md.incomplete else DONE)
 
 
 @main.command()
@@ -174,7 +273,9 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
 @click.option("--only", multiple=True, help="Only this rep_id or team (repeatable).")
 def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | None, only: tuple[str, ...]):
     """Every rep's and team's monthly report (xlsx, HTML, PDF), index.html, summary.xlsx and
-    manifest.json in OUT/MONTH/. Exit code 1 if any report or rep failed (see errors.xlsx)."""
+    manifest.json in OUT/MONTH/. Exit code 1 if any report, rep or row was left out (the lines
+    printed say what; see errors.xlsx), 2 if nothing was done."""
+    writable_folder(out)
     md = _load_month(workbook, month)
     run = _reports(md, out, formats, jobs, list(only))
     sys.exit(run.exit_code)
@@ -200,10 +301,12 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
     click.echo(f"  index: {run.folder / 'index.html'}")
-    for note in run.notes:
+    for note in run.notes + run.left_out:
         click.echo("  " + note)
     if run.failures:
-        click.echo(f"  {len(run.failures)} problem(s): see {run.folder / 'errors.xlsx'}")
+        kinds = Counter(f["problem"].split(":")[0] for f in run.failures)
+        for kind, n in kinds.most_common():
+            click.echo(f"  {n} x {kind} (see {run.folder / 'errors.xlsx'})")
     return run
 
 

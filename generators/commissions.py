@@ -3,6 +3,7 @@ reconciliation of computed commission against what payroll paid."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,13 +12,16 @@ import pandas as pd
 
 from addin.commission import CommissionResult, compute, inputs_from_frames
 from workbooks.errors_report import write_errors_report
-from workbooks.files import atomic_path, safe_filename, write_text_atomic
+from workbooks.files import (atomic_path, exclusive, recover_folder, replace_folder, staging_folder, unique_stems,
+                             write_text_atomic)
 from workbooks.reader import read_workbook
 from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 
+from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
 from .pdf import soffice, to_pdf
+from .reports import lo_profile
 from .statements import TITLE, BOLD_MONEY, month_label, write_finance_summary, write_statement
 
 LEDGER_NAME = "commission-ledger.sqlite"
@@ -30,12 +34,13 @@ class CommissionRun:
     result: CommissionResult
     statements: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)        # reps without a statement
+    problem_lines: list[str] = field(default_factory=list)   # one line per kind of thing left out or failed
     notes: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.left_out else 0
+        return FINISHED_WITH_PROBLEMS if (self.left_out or self.problem_lines) else DONE
 
 
 def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False, with_lines: bool = True) -> CommissionResult:
@@ -57,43 +62,79 @@ def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False, with
 
 def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bool = False, progress=None,
                     result: CommissionResult | None = None) -> CommissionRun:
-    folder = Path(out) / md.month / "commissions"
-    ledger = Ledger(Path(out) / LEDGER_NAME)
-    if result is None or md.month in ledger.closed_periods():
-        result = month_result(md, ledger)
-    run = CommissionRun(md.month, folder, result)
+    """The month's statements and finance summary in OUT/MONTH/commissions/, built beside the
+    old folder and swapped in whole: the folder holds exactly this run's files (a rep left
+    out has no statement from an earlier run). A refused --close writes nothing."""
+    out = Path(out)
+    folder = out / md.month / "commissions"
+    with exclusive(out, "commissions"):
+        recover_folder(folder)
+        ledger = Ledger(out / LEDGER_NAME)
+        if close:
+            ledger.check_can_close(md.month)
+        if result is None or md.month in ledger.closed_periods():
+            result = month_result(md, ledger)
+        run = CommissionRun(md.month, folder, result)
+        staging = staging_folder(folder)
+        try:
+            _write_statements(md, run, staging, formats, out, progress)
+            replace_folder(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        run.statements = [folder / p.name for p in run.statements]
+        run.pdfs = [folder / p.name for p in run.pdfs]
+        if close:
+            ledger.close(md.month, result.lines, result.summary, str(md.data.path))
+            run.notes.append(f"{md.month} closed in {ledger.path}")
+    return run
+
+
+def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, out: Path, progress) -> None:
+    result = run.result
     failed = {rep for rep, _ in result.problems}
     run.left_out = sorted(set(md.bad_reps) | failed)
+    errors_path = run.folder / "errors.xlsx"
+    run.problem_lines = md.left_out_lines(errors_path)
+    if failed:
+        run.problem_lines.append(f"{len(failed)} rep(s) not computed: {', '.join(sorted(failed))} (see {errors_path})")
     reps = md.frames["Reps"].set_index("rep_id")
     month_summary = result.summary[result.summary["period"] == md.month]
     month_lines = result.lines[result.lines["period"] == md.month]
     lines_by_rep = dict(tuple(month_lines.groupby("rep_id", sort=False)))
-    folder.mkdir(parents=True, exist_ok=True)
+    stems = unique_stems(md.data.frames["Reps"]["rep_id"].dropna())
     for rec in month_summary.to_dict("records"):
         rep_id = rec["rep_id"]
         rep = {"rep_id": rep_id, "name": reps.loc[rep_id, "name"], "team": rec["team"], "plan_id": rec["plan_id"]}
-        path = folder / f"{safe_filename(rep_id)}.xlsx"
+        path = folder / f"{stems[rep_id]}.xlsx"
         write_statement(path, rep, rec, lines_by_rep.get(rep_id, month_lines.iloc[0:0]), md.month)
         run.statements.append(path)
         if progress:
             progress(rep_id)
     names = month_summary["rep_id"].map(reps["name"])
     write_finance_summary(folder / "finance-summary.xlsx", month_summary.assign(name=names), md.month, run.left_out)
-    if "pdf" in formats:
-        if soffice():
-            run.pdfs = to_pdf(run.statements)
-        else:
-            run.notes.append("PDFs skipped: LibreOffice (soffice) is not installed")
-    problems = md.problems
     extra = rep_failures(md) + [{"severity": "error", "sheet": "(commissions)", "row": None, "column": "rep_id",
                                  "value": rep, "problem": msg, "expected": "fix the data and run again"}
                                 for rep, msg in result.problems]
-    if problems or extra:
-        write_errors_report(problems, folder / "errors.xlsx", extra)
-    if close:
-        ledger.close(md.month, result.lines, result.summary, str(md.data.path))
-        run.notes.append(f"{md.month} closed in {ledger.path}")
-    return run
+    if "pdf" in formats:
+        missing = _statement_pdfs(run, out)
+        for path in missing:
+            extra.append({"severity": "error", "sheet": "(commissions)", "row": None, "column": "file",
+                          "value": path.name, "problem": "PDF not made", "expected": "a PDF of the statement"})
+        if missing:
+            run.problem_lines.append(f"{len(missing)} statement PDF(s) not made (see {errors_path})")
+    if md.problems or extra:
+        write_errors_report(md.problems, folder / "errors.xlsx", extra)
+
+
+def _statement_pdfs(run: CommissionRun, out: Path) -> list[Path]:
+    """Each statement's PDF; the statements whose PDF was not made."""
+    if soffice() is None:
+        run.notes.append("LibreOffice (soffice) is not installed: no statement PDFs (Debian: libreoffice-calc-nogui)")
+        return list(run.statements)
+    made = to_pdf(run.statements, lo_profile(out))
+    run.pdfs = sorted(made.values())
+    return [s for s in run.statements if s not in made]
 
 
 # --- reconciliation ---------------------------------------------------------------------

@@ -46,14 +46,21 @@ class Ledger:
         lines["order_id"] = lines["order_id"].replace("", None)
         return ClosedBooks(lines, summary)
 
+    def check_can_close(self, period: str, db=None) -> None:
+        """Raise PeriodClosed when ``period`` cannot be closed (already closed, or a later month is)."""
+        if db is None:
+            with closing(self._connect()) as db:
+                return self.check_can_close(period, db)
+        if db.execute("SELECT 1 FROM closed_periods WHERE period = ?", (period,)).fetchone():
+            raise PeriodClosed(f"{period} is already closed")
+        later = db.execute("SELECT MAX(period) FROM closed_periods").fetchone()[0]
+        if later and later > period:
+            raise PeriodClosed(f"{period} is before the last closed month {later}; months close in order")
+
     def close(self, period: str, lines: pd.DataFrame, summary: pd.DataFrame, workbook: str = "") -> None:
         """Store the month as stated, in one transaction; closing twice is refused."""
         with closing(self._connect()) as db, db:
-            if db.execute("SELECT 1 FROM closed_periods WHERE period = ?", (period,)).fetchone():
-                raise PeriodClosed(f"{period} is already closed")
-            later = db.execute("SELECT MAX(period) FROM closed_periods").fetchone()[0]
-            if later and later > period:
-                raise PeriodClosed(f"{period} is before the last closed month {later}; months close in order")
+            self.check_can_close(period, db)
             db.execute("INSERT INTO closed_periods VALUES (?, ?, ?)",
                        (period, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), workbook))
             l = lines[lines["period"] == period]

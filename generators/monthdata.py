@@ -6,6 +6,7 @@ that no rep can be blamed for in sheets every rep depends on stop the batch.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from addin.planning import monthly_quotas
 from workbooks.cache import read_workbook_cached
+from workbooks.opening import WORKBOOK, ReadOptions
 from workbooks.reader import SalesData
 from workbooks.schema import ROW, Problem
 
@@ -36,10 +38,29 @@ class MonthData:
     frames: dict[str, pd.DataFrame]
     quotas: pd.DataFrame
     bad_reps: dict[str, list[Problem]] = field(default_factory=dict)
+    left_out_rows: list[Problem] = field(default_factory=list)   # rows dropped that no rep is blamed for
 
     @property
     def problems(self) -> list[Problem]:
         return self.data.problems
+
+    @property
+    def incomplete(self) -> bool:
+        """Something of the workbook is not in this run's figures."""
+        return bool(self.bad_reps or self.left_out_rows)
+
+    def left_out_lines(self, errors_report: Path | str) -> list[str]:
+        """One line per kind of thing left out, with its count, for the console."""
+        lines = []
+        if self.bad_reps:
+            reps = sorted(self.bad_reps)
+            shown = ", ".join(reps[:10]) + (f" and {len(reps) - 10} more" if len(reps) > 10 else "")
+            lines.append(f"{len(reps)} rep(s) left out, their rows have errors: {shown} (see {errors_report})")
+        kinds = Counter((p.sheet, p.column, p.problem) for p in self.left_out_rows)
+        for (sheet, column, problem), n in sorted(kinds.items(), key=lambda kv: (kv[0][0], -kv[1])):
+            lines.append(f"{n} {sheet} row(s) left out: {problem}" + (f" in {column}" if column else "")
+                         + f" (see {errors_report})")
+        return lines
 
 
 def check_month(month: str) -> str:
@@ -49,29 +70,31 @@ def check_month(month: str) -> str:
         raise ValueError(f"--month must be YYYY-MM, got {month!r}") from None
 
 
-def load_month(workbook: Path, month: str, progress=None) -> MonthData:
+def load_month(workbook: Path, month: str, progress=None, options: ReadOptions = ReadOptions()) -> MonthData:
     month = check_month(month)
-    data = read_workbook_cached(workbook, progress=progress)
+    data = read_workbook_cached(workbook, progress=progress, options=options)
     errors = data.errors
-    stopping = [p for p in errors if p.row is None or p.sheet in SHARED or p.sheet == "(workbook)"]
+    stopping = [p for p in errors if p.row is None or p.blocking or p.sheet in SHARED or p.sheet == WORKBOOK]
     if stopping:
         raise BatchStopped(stopping)
     frames = dict(data.frames)
+    known_reps = set(data.frames["Reps"]["rep_id"].dropna())
+    by_row: dict[tuple[str, int], list[Problem]] = {}
+    for p in errors:
+        by_row.setdefault((p.sheet, p.row), []).append(p)
     bad_reps: dict[str, list[Problem]] = {}
+    left_out: list[Problem] = []
     for sheet, frame in data.frames.items():
         rows = data.problem_rows(sheet)
         if not rows:
             continue
         bad = frame[ROW].isin(rows)
-        col = REP_COLUMN.get(sheet)
-        if col is not None:
-            for rep, excel_row in frame.loc[bad, [col, ROW]].itertuples(index=False):
-                if rep is not None:
-                    bad_reps.setdefault(rep, []).extend(p for p in errors if p.sheet == sheet and p.row == excel_row)
-        if sheet == "Targets":
-            for key, level, excel_row in frame.loc[bad, ["key", "level", ROW]].itertuples(index=False):
-                if level == "rep" and key is not None:
-                    bad_reps.setdefault(key, []).extend(p for p in errors if p.sheet == sheet and p.row == excel_row)
+        for excel_row, rep in zip(frame.loc[bad, ROW], _row_owner(sheet, frame.loc[bad])):
+            found = by_row.get((sheet, excel_row), [])
+            if rep in known_reps:
+                bad_reps.setdefault(rep, []).extend(found)
+            else:   # nobody's: the row is left out, and said so (never silently)
+                left_out.extend(found[:1])
         frames[sheet] = frame.loc[~bad]
     if bad_reps:
         for sheet, col in REP_COLUMN.items():
@@ -80,7 +103,15 @@ def load_month(workbook: Path, month: str, progress=None) -> MonthData:
     seasonality = frames["Seasonality"].sort_values("month")["weight"].tolist()
     years = sorted(set(frames["Targets"]["year"].dropna().astype(int)))
     quotas = monthly_quotas(frames["Targets"], seasonality, years)
-    return MonthData(month, data, frames, quotas, bad_reps)
+    return MonthData(month, data, frames, quotas, bad_reps, left_out)
+
+
+def _row_owner(sheet: str, rows: pd.DataFrame) -> list:
+    """The rep each row belongs to (None where it belongs to no rep or names none)."""
+    if sheet == "Targets":
+        return [key if level == "rep" else None for key, level in zip(rows["key"], rows["level"])]
+    col = REP_COLUMN.get(sheet)
+    return rows[col].tolist() if col is not None else [None] * len(rows)
 
 
 def rep_failures(md: MonthData) -> list[dict]:

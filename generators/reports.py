@@ -15,7 +15,6 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +24,11 @@ import pandas as pd
 
 from workbooks.background import release_free_memory
 from workbooks.errors_report import write_errors_report
-from workbooks.files import safe_filename, write_bytes_atomic, write_text_atomic
+from workbooks.files import (exclusive, link_tree, recover_folder, remove_temporaries, replace_folder, staging_folder,
+                             unique_stems, write_bytes_atomic, write_text_atomic)
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
+from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, rep_failures
 from .pdf import soffice, to_pdf
 from .progress import bar
@@ -45,11 +46,12 @@ class ReportRun:
     written: list[Path] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)   # one line per kind of input left out
     reports: int = 0
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failures else 0
+        return FINISHED_WITH_PROBLEMS if (self.failures or self.left_out) else DONE
 
 
 def _render_one(ctx: dict, folder: str, formats: tuple[str, ...], staged: bool = False) -> tuple[str, str, list[str], str | None]:
@@ -62,7 +64,7 @@ def _render_one(ctx: dict, folder: str, formats: tuple[str, ...], staged: bool =
     write_text = (lambda path, text: path.write_text(text, encoding="utf-8")) if staged else write_text_atomic
     kind, key = ctx["kind"], ctx["key"]
     sub = Path(folder) / ("reps" if kind == "rep" else "teams")
-    stem = safe_filename(key)
+    stem = ctx["file_stem"]
     written = []
     try:
         if "xlsx" in formats or "pdf" in formats:
@@ -100,9 +102,24 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
                 only: list[str] | None = None,
                 commission_summary: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> ReportRun:
     """The month's reports. ``commission_summary`` is the engine's summary table, or a function
-    returning it (when it is being computed meanwhile, see ``in_background``)."""
+    returning it (when it is being computed meanwhile, see ``in_background``).
+
+    A full run builds the whole month folder beside the old one (the files of other commands,
+    such as commissions/ and the outbox, linked in) and swaps it in at the end: a run that is
+    killed leaves the previous month folder as it was. A run with --only replaces just the
+    named reports, each file atomically."""
+    out = Path(out)
+    with exclusive(out, "reports"):
+        month_dir = out / md.month
+        recover_folder(month_dir)      # what a killed run left: staging folders, a month moved aside
+        for folder in (month_dir, month_dir / "reps", month_dir / "teams"):
+            remove_temporaries(folder)
+        return _run_reports(md, out, formats, jobs, only, commission_summary)
+
+
+def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summary) -> ReportRun:
     formats = tuple(f for f in FORMATS if f in formats)
-    month_dir = Path(out) / md.month
+    month_dir = out / md.month
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
     facts = month_facts(md, only_set)
@@ -111,55 +128,101 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
     if commission_summary is not None:
         attach_commission(facts, commission_summary)
     contexts = facts.reps + facts.teams
+    stems = report_stems(md)
+    for c in contexts:
+        c["file_stem"] = stems[c["kind"]][c["key"]]
     run.reports = len(contexts)
     if only_set:
         known = {c["key"] for c in contexts}
         for name in sorted(only_set - known):
-            run.failures.append({"severity": "error", "sheet": "(reports)", "row": None, "column": "--only",
-                                 "value": name, "problem": "no active rep or team by that name",
-                                 "expected": "a rep_id or team from the workbook"})
-    target = month_dir if only_set else Path(tempfile.mkdtemp(prefix=".reports-", dir=_ensure(month_dir)))
-    results = _render_all(contexts, target, formats, jobs, staged=not only_set)
-    ok: dict[tuple[str, str], list[Path]] = {}
-    for kind, key, files, error in results:
-        if error:
-            run.failures.append({"severity": "error", "sheet": "(reports)", "row": None, "column": kind,
-                                 "value": key, "problem": f"report failed: {error}", "expected": "a report"})
-        else:
-            ok[(kind, key)] = [Path(f) for f in files]
-    if "pdf" in formats:
-        xlsx = [f for files in ok.values() for f in files if f.suffix == ".xlsx"]
-        if soffice():
-            owner = {f: k for k, files in ok.items() for f in files}
-            for pdf in to_pdf(xlsx):
-                ok[owner[pdf.with_suffix(".xlsx")]].append(pdf)
-        else:
-            run.notes.append("PDFs skipped: LibreOffice (soffice) is not installed")
-        if "xlsx" not in formats:
-            for files in ok.values():
-                for f in [f for f in files if f.suffix == ".xlsx"]:
-                    f.unlink()
-                    files.remove(f)
-    if not only_set:
-        _write_extras(target, md, facts, ok, run)
-        _swap_in(target, month_dir)
-        ok = {k: [month_dir / f.relative_to(target) for f in files] for k, files in ok.items()}
-    else:
-        _write_extras(month_dir, md, facts, ok, run, merge=True)
+            run.failures.append(_failure("--only", name, "no active rep or team by that name",
+                                         "a rep_id or team from the workbook"))
+    target = month_dir if only_set else staging_folder(month_dir)
+    try:
+        results = _render_all(contexts, target, formats, jobs, staged=not only_set)
+        ok: dict[tuple[str, str], list[Path]] = {}
+        for kind, key, files, error in results:
+            if error:
+                run.failures.append(_failure(kind, key, f"report failed: {error}", "a report"))
+                _remove(files)
+            else:
+                ok[(kind, key)] = [Path(f) for f in files]
+        if "pdf" in formats:
+            _add_pdfs(ok, formats, out, run)
+        _write_extras(target, md, facts, ok, run, merge=bool(only_set))
+        run.failures = rep_failures(md) + run.failures
+        run.left_out = md.left_out_lines(month_dir / "errors.xlsx")
+        errors_path = target / "errors.xlsx"
+        if md.problems or run.failures:
+            write_errors_report(md.problems, errors_path, run.failures)
+        elif errors_path.exists() and not only_set:
+            errors_path.unlink()
+        if not only_set:
+            if month_dir.exists():
+                link_tree(month_dir, target, skip=OWN_NAMES)
+            replace_folder(target, month_dir)
+            ok = {k: [month_dir / f.relative_to(target) for f in files] for k, files in ok.items()}
+    except BaseException:
+        if not only_set:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     run.written = [f for files in ok.values() for f in files]
-    failures = rep_failures(md) + run.failures
-    errors_path = month_dir / "errors.xlsx"
-    if md.problems or failures:
-        write_errors_report(md.problems, errors_path, failures)
-    elif errors_path.exists() and not only_set:
-        errors_path.unlink()
-    run.failures = failures
     return run
 
 
-def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+# What a full reports run writes in the month folder; everything else there is carried over.
+OWN_NAMES = ("reps", "teams", "index.html", "summary.xlsx", "manifest.json", "errors.xlsx")
+
+
+def _failure(column: str, value: str, problem: str, expected: str) -> dict:
+    return {"severity": "error", "sheet": "(reports)", "row": None, "column": column, "value": value,
+            "problem": problem, "expected": expected}
+
+
+def _remove(files) -> None:
+    for f in files:
+        Path(f).unlink(missing_ok=True)
+
+
+def _add_pdfs(ok: dict[tuple[str, str], list[Path]], formats, out: Path, run: ReportRun) -> None:
+    """Each report's PDF from its xlsx. A report whose PDF was not made is a failed delivery:
+    its files are removed, it is left out of the manifest (so never mailed) and reported."""
+    xlsx = {f: key for key, files in ok.items() for f in files if f.suffix == ".xlsx"}
+    if soffice() is None:
+        made, reason = {}, "LibreOffice (soffice) is not installed (Debian: libreoffice-calc-nogui)"
+    else:
+        progress = bar(len(xlsx), "PDF", unit="report")
+        made = to_pdf(list(xlsx), lo_profile(out), progress=progress.update)
+        progress.close()
+        reason = "LibreOffice did not convert it"
+    for source, key in xlsx.items():
+        if source in made:
+            ok[key].append(made[source])
+        else:
+            run.failures.append(_failure(key[0], key[1], f"PDF not made: {reason}", "a PDF of the report"))
+            _remove(ok.pop(key))
+    if "xlsx" not in formats:
+        for files in ok.values():
+            for f in [f for f in files if f.suffix == ".xlsx"]:
+                f.unlink()
+                files.remove(f)
+
+
+def lo_profile(out: Path) -> Path:
+    """The LibreOffice profile of an output folder: private, reused by later runs (a fresh one
+    costs seconds), and how the next run finds a LibreOffice left behind by a killed one."""
+    return Path(out) / ".salesdesk" / "libreoffice"
+
+
+def report_stems(md: MonthData) -> dict[str, dict[str, str]]:
+    """kind -> id -> file stem, unique within the kind's folder. Made from every rep and team
+    the workbook lists (not only this run's), so --only and a full run name a report alike."""
+    reps = md.data.frames.get("Reps")
+    teams = md.data.frames.get("Teams")
+    rep_ids = [] if reps is None else reps["rep_id"].dropna().tolist()
+    team_ids = ([] if teams is None else teams["team"].dropna().tolist()) + \
+        ([] if reps is None else reps["team"].dropna().tolist())
+    return {"rep": unique_stems(rep_ids), "team": unique_stems(team_ids)}
 
 
 def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, staged: bool = False) -> list[tuple]:
@@ -200,24 +263,6 @@ def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, s
     return results
 
 
-def _swap_in(staging: Path, month_dir: Path) -> None:
-    """Replace the month's reps/, teams/ and index files with the staged ones."""
-    for name in ("reps", "teams"):
-        old = month_dir / name
-        trash = month_dir / f".{name}.old"
-        if trash.exists():
-            shutil.rmtree(trash)
-        if old.exists():
-            os.replace(old, trash)
-        os.replace(staging / name, old)
-        if trash.exists():
-            shutil.rmtree(trash)
-    for name in ("index.html", "summary.xlsx", "manifest.json"):
-        if (staging / name).exists():
-            os.replace(staging / name, month_dir / name)
-    shutil.rmtree(staging, ignore_errors=True)
-
-
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -250,7 +295,7 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
     manifest_path = folder / "manifest.json"
     if merge and manifest_path.exists():
         old = json.loads(manifest_path.read_text())
-        keep = [d for d in old.get("deliveries", []) if (d["kind"], d["key"]) not in ok]
+        keep = [d for d in old.get("deliveries", []) if (d["kind"], d["key"]) not in by_key]   # tried now
         deliveries = sorted(keep + deliveries, key=lambda d: (d["kind"], d["key"]))
     manifest = {"month": md.month, "as_of": facts.as_of.isoformat(), "workbook": str(md.data.path),
                 "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

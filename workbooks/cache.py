@@ -31,6 +31,7 @@ import pandas as pd
 from .background import can_fork, in_children
 from .contract import SHEETS
 from .files import write_bytes_atomic
+from .opening import ReadOptions, limit_problems, workbook_format
 from .reader import SalesData, assemble, plan_reading, read_sheets, read_workbook
 from .xlsxscan import sheet_members
 
@@ -38,7 +39,7 @@ CACHE_ENV = "SALESDESK_CACHE_DIR"
 KEEP = 4
 CHILD_READ_BYTES = 8 << 20   # workbooks at least this large are read by child processes
 FORMAT = 2
-_CODE = ("reader.py", "schema.py", "contract.py", "xlsxscan.py", "cache.py")
+_CODE = ("reader.py", "schema.py", "contract.py", "xlsxscan.py", "cache.py", "opening.py")
 _OFF = {"", "0", "off", "no", "none", "false"}
 
 
@@ -52,7 +53,7 @@ def cache_dir() -> Path | None:
 
 
 def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
-                         folder: Path | None | bool = True) -> SalesData:
+                         folder: Path | None | bool = True, options: ReadOptions = ReadOptions()) -> SalesData:
     """``read_workbook(path)`` of every sheet, from the cache when this exact content was read
     before. ``folder``: True for the default cache folder, None/False for no cache.
 
@@ -64,11 +65,16 @@ def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
     see bench/RESULTS.md."""
     path = Path(path)
     folder = cache_dir() if folder is True else (folder or None)
+    fmt, problems = workbook_format(path)
+    if fmt is not None:
+        problems = limit_problems(path, fmt, options)    # the limits hold for a cached workbook too
+    if problems:
+        return SalesData(path, {}, problems)
     try:
         before = path.stat()
-        entry = folder / f"{_key(path)}.pickle" if folder is not None else None
+        entry = folder / f"{_key(path, options)}.pickle" if folder is not None else None
     except OSError:
-        return read_workbook(path, progress=progress)  # the reader states what is wrong with the file
+        return read_workbook(path, progress=progress, options=options)  # the reader states what is wrong
     if entry is not None:
         data = _load(entry, path)
         if data is not None:
@@ -78,12 +84,12 @@ def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
                 os.utime(entry)  # most recently used
             return data
     if before.st_size < CHILD_READ_BYTES or not can_fork(2):   # small, or nothing to gain from children
-        data = read_workbook(path, progress=progress)
+        data = read_workbook(path, progress=progress, options=options)
         parts = [_encode_part({s: (f, []) for s, f in data.frames.items()})] if entry is not None else []
     else:
-        plan = plan_reading(path)
+        plan = plan_reading(path, options=options)
         groups = _balance(path, plan.jobs, 2)
-        parts = in_children([functools.partial(_read_part, path, group) for group in groups])
+        parts = in_children([functools.partial(_read_part, plan, group) for group in groups])
         results = {}
         for part in parts:
             results.update(_decode_part(part))
@@ -93,9 +99,9 @@ def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
     return data
 
 
-def _read_part(path: Path, jobs) -> bytes:
+def _read_part(plan, jobs) -> bytes:
     """In a child: read and validate these sheets; their frames and problems, encoded."""
-    return _encode_part(read_sheets(path, jobs))
+    return _encode_part(read_sheets(plan, jobs))
 
 
 def _balance(path: Path, jobs: list, n: int) -> list[list]:
@@ -124,7 +130,7 @@ def _unchanged(path: Path, before: os.stat_result) -> bool:
     return (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
 
 
-def _key(path: Path) -> str:
+def _key(path: Path, options: ReadOptions) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -133,7 +139,7 @@ def _key(path: Path) -> str:
     code = hashlib.sha256()
     for name in _CODE:
         code.update((here / name).read_bytes())
-    code.update(f"{FORMAT}|{pd.__version__}|{np.__version__}|{fastexcel.__version__}".encode())
+    code.update(f"{FORMAT}|{options.decimal}|{pd.__version__}|{np.__version__}|{fastexcel.__version__}".encode())
     return f"{digest.hexdigest()[:40]}-{code.hexdigest()[:16]}"
 
 

@@ -16,14 +16,14 @@ REPS = SheetSchema("Reps", "One row per sales rep.", (
     C("capacity", "number", "Share of a full-time target the rep carries (FTE share).", minimum=0, maximum=1),
     C("plan_id", "id", "Commission plan (Plans.plan_id)."),
     C("active", "bool", "FALSE for reps who left; they get no report.", nullable=True),
-), key=("rep_id",), references=(Ref("team", "Teams", "team"), Ref("plan_id", "Plans", "plan_id")))
+), key=("rep_id",), references=(Ref("team", "Teams", "team"), Ref("plan_id", "Plans", "plan_id")), needs_rows=True)
 
 TEAMS = SheetSchema("Teams", "One row per team.", (
     C("team", "id", "Team name, unique."),
     C("manager", "text", "Manager's name."),
     C("manager_email", "email", "Where the team report is sent; cc on the reps' reports.", nullable=True),
     C("region", "text", "Region the team covers.", nullable=True),
-), key=("team",))
+), key=("team",), needs_rows=True)
 
 CUSTOMERS = SheetSchema("Customers", "One row per customer account.", (
     C("customer_id", "id", "Unique customer code."),
@@ -46,7 +46,7 @@ ORDERS = SheetSchema("Orders", "Order lines and returns. A return is its own lin
     C("status", "choice", "booked, returned or cancelled (cancelled lines count nowhere).", choices=ORDER_STATUSES),
     C("original_order_id", "id", "For a return: the order_id of the booked line it reverses.", nullable=True),
 ), key=("order_id",), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id"),
-                                   Ref("original_order_id", "Orders", "order_id")),
+                                   Ref("original_order_id", "Orders", "order_id")), needs_rows=True,
     rules=(
         RowRule("quantity", lambda d: (d["status"] == "booked") & (d["quantity"] < 0),
                 "negative quantity on a booked order", "zero or more on a booked line (returns are their own lines)"),
@@ -158,7 +158,20 @@ PAYROLL = SheetSchema("Payroll", "What payroll paid as commission, per rep and m
     C("paid_commission", "money", "Commission paid for the month."),
 ), key=("rep_id", "period"))
 
-SHEETS: tuple[SheetSchema, ...] = (REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES, ACTIVITIES,
+# Settings the workbook declares about itself; a command-line option wins over a setting.
+SETTING_VALUES = {"decimal_separator": (".", ",")}
+SETTINGS = SheetSchema("Settings", "How to read this workbook: one row per setting. decimal_separator: . (the "
+                       "default) or , when numbers stored as text are written with a decimal comma (1.234,50).", (
+    C("setting", "id", "The setting's name: " + ", ".join(SETTING_VALUES) + "."),
+    C("value", "text", "Its value."),
+), key=("setting",), optional=True, rules=(
+    RowRule("setting", lambda d: ~d["setting"].isin(list(SETTING_VALUES)), "unknown setting",
+            "one of " + ", ".join(SETTING_VALUES)),
+    RowRule("value", lambda d: (d["setting"] == "decimal_separator") & ~d["value"].isin(SETTING_VALUES["decimal_separator"]),
+            "not a decimal separator", "decimal_separator . or ,"),
+))
+
+SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES, ACTIVITIES,
                                    SATISFACTION, TARGETS, SEASONALITY, KPIS, PLANS, SPIFFS, PAYROLL)
 BY_NAME = {s.name: s for s in SHEETS}
 

@@ -2,7 +2,8 @@
 
 Sheets are read with fastexcel (Rust calamine -> Arrow -> pandas), sampling every row
 for types so a stray text in a number column is reported, never silently blanked.
-Error cells and the sheet's origin come from one streamed scan of the sheet XML.
+Error cells (and where the data's first column is) come from one streamed scan of the
+sheet XML (.xlsx); in .xls and .ods workbooks an error cell reads as a blank cell.
 Every problem is collected (never the first one only) with its Excel row.
 """
 from __future__ import annotations
@@ -18,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from .contract import BY_NAME, SHEETS
-from .schema import ROW, Problem, SheetSchema, normalize_header, parse_column
-from .xlsxscan import column_letters, scan_sheet
+from .opening import FORMATS, WORKBOOK, ReadOptions, limit_problems, workbook_format
+from .schema import (DECIMAL_POINT, MAX_MAGNITUDE, ROW, Problem, SheetSchema, normalize_header, number_problem,
+                     parse_column)
+from .xlsxscan import SheetScan, column_letters, scan_sheet
 
 HEADER_SEARCH_ROWS = 30
 LARGE_SHEETS = ("Orders", "Activities", "Opportunities")
@@ -76,23 +79,32 @@ def empty_frame(schema: SheetSchema) -> pd.DataFrame:
 
 @dataclass
 class ReadPlan:
-    """Which sheets to read (schema, actual sheet name) and the problems found opening the file."""
+    """Which sheets to read (schema, actual sheet name), how, and the problems found opening
+    the file."""
     path: Path
     wanted: list[SheetSchema]
     jobs: list[tuple[SheetSchema, str]]
     problems: list[Problem]
+    format: str | None = None         # xlsx, xls or ods
+    decimal: str = DECIMAL_POINT      # for numbers stored as text
 
 
-def plan_reading(path, sheets: Iterable[str] | None = None) -> ReadPlan:
+def plan_reading(path, sheets: Iterable[str] | None = None, options: ReadOptions = ReadOptions()) -> ReadPlan:
     path = Path(path)
     wanted = [BY_NAME[s] for s in sheets] if sheets is not None else list(SHEETS)
+    fmt, problems = workbook_format(path)
+    if fmt is not None:
+        problems = limit_problems(path, fmt, options)
+    if problems:
+        return ReadPlan(path, wanted, [], problems, fmt)
     try:
         reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # not a workbook, unreadable, encrypted
-        return ReadPlan(path, wanted, [], [Problem("(workbook)", None, None, str(path), f"cannot open: {exc}",
-                                                   "an .xlsx workbook")])
-    problems: list[Problem] = []
-    present = {normalize_header(n): n for n in reader.sheet_names}
+        names = reader.sheet_names
+    except Exception as exc:  # damaged, or a structure calamine cannot read
+        return ReadPlan(path, wanted, [], [Problem(WORKBOOK, None, None, str(path), f"cannot be read: {_reason(exc)}",
+                                                   f"a {FORMATS[fmt]} that Excel or LibreOffice can open and save",
+                                                   blocking=True)], fmt)
+    present = {normalize_header(n): n for n in names}
     jobs = []
     for schema in wanted:
         actual = present.get(normalize_header(schema.name))
@@ -100,20 +112,48 @@ def plan_reading(path, sheets: Iterable[str] | None = None) -> ReadPlan:
             if not schema.optional:
                 problems.append(Problem(schema.name, None, None, None, "sheet is missing",
                                         f"a sheet named {schema.name} with columns "
-                                        + ", ".join(c.name for c in schema.columns)))
+                                        + ", ".join(c.name for c in schema.columns)
+                                        + " (the workbook has: " + ", ".join(names) + ")"))
             continue
         jobs.append((schema, actual))
+    decimal, found = _decimal_setting(reader, present.get("settings"), path, fmt, options)
+    problems += found
     # largest sheets first so that the two reading threads finish together
     jobs.sort(key=lambda j: j[0].name not in LARGE_SHEETS)
-    return ReadPlan(path, wanted, jobs, problems)
+    return ReadPlan(path, wanted, jobs, problems, fmt, decimal)
 
 
-def read_sheets(path: Path, jobs: list[tuple[SheetSchema, str]]) -> dict[str, tuple[pd.DataFrame | None, list[Problem]]]:
-    """Read and validate each sheet on its own: sheet name -> (frame or None, its problems)."""
+def _decimal_setting(reader, settings_sheet: str | None, path: Path, fmt: str,
+                     options: ReadOptions) -> tuple[str, list[Problem]]:
+    """The decimal separator: the command line's, else the Settings sheet's, else a point."""
+    if options.decimal is not None:
+        return options.decimal, []
+    if settings_sheet is None:
+        return DECIMAL_POINT, []
+    frame, problems = read_sheet(reader, path, settings_sheet, BY_NAME["Settings"], fmt, DECIMAL_POINT)
+    if frame is None or problems:
+        return DECIMAL_POINT, []       # the Settings sheet's own problems are reported when it is read
+    value = frame.loc[frame["setting"] == "decimal_separator", "value"]
+    return (value.iat[0] if len(value) else DECIMAL_POINT), []
+
+
+def _reason(exc: Exception) -> str:
+    """An exception as one line a person can act on (calamine's messages span lines)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def read_sheets(plan: ReadPlan, jobs: list[tuple[SheetSchema, str]]) -> dict[str, tuple[pd.DataFrame | None, list[Problem]]]:
+    """Read and validate each sheet on its own: sheet name -> (frame or None, its problems).
+    A sheet that cannot be read at all is one blocking problem, not an exception."""
     def one(job):
         schema, actual = job
-        # a reader per thread; the Rust parse releases the GIL, so two sheets overlap
-        return read_sheet(fastexcel.read_excel(str(path)), path, actual, schema)
+        try:
+            # a reader per thread; the Rust parse releases the GIL, so two sheets overlap
+            reader = fastexcel.read_excel(str(plan.path))
+            return read_sheet(reader, plan.path, actual, schema, plan.format, plan.decimal)
+        except Exception as exc:   # a cut-off or malformed sheet
+            return None, [Problem(schema.name, None, None, actual, f"sheet cannot be read: {_reason(exc)}",
+                                  "a sheet that Excel or LibreOffice can open and save", blocking=True)]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip([j[0].name for j in jobs], pool.map(one, jobs)))
@@ -138,108 +178,181 @@ def assemble(plan: ReadPlan, results: dict[str, tuple[pd.DataFrame | None, list[
 
 
 def read_workbook(path, sheets: Iterable[str] | None = None,
-                  progress: Callable[[str], None] | None = None) -> SalesData:
+                  progress: Callable[[str], None] | None = None, options: ReadOptions = ReadOptions()) -> SalesData:
     """Read and validate the named sheets (default: all) and their cross-sheet keys."""
-    plan = plan_reading(path, sheets)
-    return assemble(plan, read_sheets(plan.path, plan.jobs), progress)
+    plan = plan_reading(path, sheets, options)
+    return assemble(plan, read_sheets(plan, plan.jobs), progress)
 
 
-def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema, fmt: str = "xlsx",
+               decimal: str = DECIMAL_POINT) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One sheet: find its header, type every contract column, check ranges, rules and keys."""
     problems: list[Problem] = []
     with ThreadPoolExecutor(max_workers=1) as pool:   # the XML scan overlaps the load
-        scanning = pool.submit(scan_sheet, path, sheet_name)
-        grid = reader.load_sheet(sheet_name, header_row=None, dtypes="string", whitespace_as_null=True).to_pandas()
-        scan = scanning.result()
-    # One load, every cell as text: fastexcel's type inference would turn the text "n/a",
-    # "NA", "null" or "#N/A" into blanks and blank stray text late in a column; we parse
-    # types ourselves, vectorized, and report what does not parse.
+        scanning = pool.submit(scan_sheet, path, sheet_name) if fmt == "xlsx" else None
+        # every cell as text, from row 1 (skip_rows=0 keeps leading blank rows: Excel's row
+        # numbers hold in every format); fastexcel's own typing would turn "n/a" or "NA"
+        # into blanks and blank stray text late in a column: we type, and report, ourselves
+        grid = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtypes="string",
+                                 whitespace_as_null=True).to_pandas()
+        scan = scanning.result() if scanning is not None else SheetScan()
     header_at = _find_header(grid.head(HEADER_SEARCH_ROWS), schema)
     if header_at is None:
         problems.append(Problem(schema.name, None, None, None, "no header row found",
-                                "a header row naming " + ", ".join(c.name for c in schema.columns)))
+                                "a header row naming " + ", ".join(c.name for c in schema.columns), blocking=True))
         return None, problems
-    header_row = scan.first_row + header_at
-    if header_at > 0:
+    header_row = header_at + 1
+    if grid.iloc[:header_at].notna().any(axis=None):
         problems.append(Problem(schema.name, header_row, None, None,
                                 f"header found on row {header_row}; rows above it were skipped as titles",
                                 "the header on the first row", severity="warning"))
-    names = [normalize_header(v) if isinstance(v, str) else f"__unnamed__{j}"
+    raw, names, found = _columns_under_header(grid, header_at, schema)
+    problems += found
+    raw = raw.loc[~raw.drop(columns=[ROW]).isna().all(axis=1) | raw[ROW].isin({r for r, _, _ in scan.errors})]
+    raw = raw.reset_index(drop=True)
+    error_cells, found = _error_cells(scan, names, header_row, schema)
+    problems += found
+    if schema.needs_rows and raw.empty:
+        problems.append(Problem(schema.name, None, None, None, "the sheet has a header but no rows",
+                                f"at least one row of {schema.name}", blocking=True))
+    out, found = _typed_columns(raw, schema, header_row, error_cells, decimal)
+    problems += found
+    problems += _rule_problems(out, schema)
+    problems += _duplicate_keys(out, schema)
+    return out, problems
+
+
+def _columns_under_header(grid: pd.DataFrame, header_at: int, schema: SheetSchema):
+    """The cells below the header, named by it (normalized), with each row's Excel number.
+    Two headers that normalize alike ("amount" and "amount ") are a problem: which column is
+    meant cannot be told; the first is used for a contract column only if it is not one."""
+    problems = []
+    names = [normalize_header(v) if isinstance(v, str) and v.strip() else f"__unnamed__{j}"
              for j, v in enumerate(grid.iloc[header_at].tolist())]
+    wanted = {c.name for c in schema.columns}
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names):
+        if name in seen:
+            contract = name in wanted
+            problems.append(Problem(schema.name, header_at + 1, name, grid.iat[header_at, j],
+                                    f"duplicate column header (also column {column_letters(seen[name] + 1)})",
+                                    "each column headed once", severity="error" if contract else "warning",
+                                    blocking=contract))
+            names[j] = f"__duplicate__{j}"
+        else:
+            seen[name] = j
     raw = grid.iloc[header_at + 1:].reset_index(drop=True)
     raw.columns = names
-    raw = raw.loc[:, [not n.startswith("__unnamed__") or raw[n].notna().any() for n in names]]
-    raw[ROW] = np.arange(len(raw), dtype=np.int64) + header_row + 1
-    blank_rows = raw.drop(columns=[ROW]).isna().all(axis=1)
-    errors_by_cell = {}
-    first_col = scan.first_col
+    keep = [not (n.startswith("__unnamed__") or n.startswith("__duplicate__")) or raw[n].notna().any() for n in names]
+    raw = raw.loc[:, keep]
+    raw[ROW] = np.arange(len(raw), dtype=np.int64) + header_at + 2
+    return raw, names, problems
+
+
+def _error_cells(scan: SheetScan, names: list[str], header_row: int, schema: SheetSchema):
+    """Excel error cells (#N/A, #REF!) under the header: column -> their rows, and a problem each."""
+    by_column: dict[str, set[int]] = {}
+    problems = []
     for row, col, value in scan.errors:
         if row <= header_row:
             continue
-        idx = col - first_col
+        idx = col - scan.first_col
         name = names[idx] if 0 <= idx < len(names) else column_letters(col)
-        errors_by_cell[(row, name)] = value
+        by_column.setdefault(name, set()).add(row)
         problems.append(Problem(schema.name, row, name, value, f"Excel error {value} in the cell",
                                 "a value (fix the formula or the cell it refers to)"))
-    if errors_by_cell:
-        err_rows = {r for r, _ in errors_by_cell}
-        blank_rows &= ~raw[ROW].isin(err_rows)
-    raw = raw.loc[~blank_rows].reset_index(drop=True)
-    error_mask = {}
-    for (row, name) in errors_by_cell:
-        error_mask.setdefault(name, set()).add(row)
+    return by_column, problems
 
+
+def _typed_columns(raw: pd.DataFrame, schema: SheetSchema, header_row: int, error_cells: dict[str, set[int]],
+                   decimal: str):
+    """Each contract column typed (a missing one blank, and a problem if required), every
+    cell that does not read, is blank where it must not be, or is out of range reported."""
+    problems = []
     out = pd.DataFrame(index=raw.index)
     for col in schema.columns:
+        numeric = col.kind in ("number", "money", "integer")
         if col.name not in raw.columns:
             if col.required:
                 problems.append(Problem(schema.name, header_row, col.name, None, "column is missing",
-                                        f"a column headed {col.name}: {col.expected}"))
-            out[col.name] = pd.Series(np.nan if col.kind in ("number", "money", "integer") else None,
-                                      index=raw.index, dtype=float if col.kind in ("number", "money", "integer") else
-                                      "datetime64[ns]" if col.kind == "date" else object)
+                                        f"a column headed {col.name}: {col.expected}", blocking=True))
+            out[col.name] = pd.Series(np.nan if numeric else None, index=raw.index,
+                                      dtype=float if numeric else "datetime64[ns]" if col.kind == "date" else object)
             continue
         source = raw[col.name]
-        typed, bad = parse_column(source, col)
-        errs = raw[ROW].isin(error_mask.get(col.name, ())).to_numpy()
+        typed, bad = parse_column(source, col, decimal)
+        errs = raw[ROW].isin(error_cells.get(col.name, ())).to_numpy()
         bad = bad & ~errs
-        # a malformed address does not make the rep's numbers wrong: warn, keep the text; mail skips it
-        problems += _cell_problems(schema, col.name, raw, bad, source, f"cannot be read as {col.kind}", col.expected,
-                                   severity="warning" if col.kind == "email" else "error")
+        problems += _unreadable(schema, col, raw, bad, source, decimal)
         ok = typed.notna()
         if not col.nullable:
             blank = ~ok & ~bad & ~errs
             problems += _cell_problems(schema, col.name, raw, blank, source, "required cell is blank", col.expected)
-        if col.minimum is not None or col.maximum is not None:
-            vals = typed.where(ok)
-            out_of_range = pd.Series(False, index=raw.index)
-            if col.minimum is not None:
-                out_of_range |= (vals < col.minimum).fillna(False)
-            if col.maximum is not None:
-                out_of_range |= (vals > col.maximum).fillna(False)
-            problems += _cell_problems(schema, col.name, raw, out_of_range, source, "out of range", col.expected)
+        if numeric:
+            problems += _range_problems(schema, col, raw, typed.where(ok), source)
         out[col.name] = typed
     for extra in raw.columns:
-        if extra not in out.columns and extra != ROW:
+        if extra not in out.columns and extra != ROW and not extra.startswith("__duplicate__"):
             out[extra] = raw[extra]
     out[ROW] = raw[ROW].to_numpy()
+    return out, problems
+
+
+def _unreadable(schema, col, raw, bad, source, decimal) -> list[Problem]:
+    # a malformed address does not make the rep's numbers wrong: warn, keep the text; mail skips it
+    found = _cell_problems(schema, col.name, raw, bad, source, f"cannot be read as {col.kind}", col.expected,
+                           severity="warning" if col.kind == "email" else "error")
+    if col.kind not in ("number", "money", "integer"):
+        return found
+    out = []
+    for p in found:
+        precise = number_problem(p.value, decimal)
+        out.append(p if precise is None else Problem(p.sheet, p.row, p.column, p.value, *precise))
+    return out
+
+
+def _range_problems(schema, col, raw, values: pd.Series, source) -> list[Problem]:
+    limit = MAX_MAGNITUDE[col.kind]
+    too_large = (values.abs() > limit).fillna(False)
+    problems = _cell_problems(schema, col.name, raw, too_large, source, "beyond the largest accepted value",
+                              f"{col.expected}, at most {limit:,.0f} in size")
+    if col.minimum is not None or col.maximum is not None:
+        out_of_range = pd.Series(False, index=raw.index)
+        if col.minimum is not None:
+            out_of_range |= (values < col.minimum).fillna(False)
+        if col.maximum is not None:
+            out_of_range |= (values > col.maximum).fillna(False)
+        problems += _cell_problems(schema, col.name, raw, out_of_range & ~too_large, source, "out of range",
+                                   col.expected)
+    return problems
+
+
+def _rule_problems(out: pd.DataFrame, schema: SheetSchema) -> list[Problem]:
+    problems = []
     for rule in schema.rules:
         try:
             mask = rule.test(out).fillna(False).astype(bool)
         except (KeyError, TypeError):
             continue
         problems += _cell_problems(schema, rule.column, out, mask, out[rule.column], rule.problem, rule.expected)
-    if schema.key and all(k in out.columns for k in schema.key):
-        keyed = out[list(schema.key)]
-        dup = keyed.duplicated(keep="first") & keyed.notna().all(axis=1)
-        if dup.any():
-            first_rows = out.loc[~keyed.duplicated(keep="first")].set_index(list(schema.key))[ROW]
-            for i in np.flatnonzero(dup.to_numpy()):
-                key = tuple(keyed.iloc[i])
-                first = first_rows.get(key if len(key) > 1 else key[0])
-                problems.append(Problem(schema.name, int(out[ROW].iat[i]), ",".join(schema.key),
-                                        " / ".join(str(k) for k in key), "duplicate key",
-                                        f"a unique {' + '.join(schema.key)} (first used on row {first})"))
-    return out, problems
+    return problems
+
+
+def _duplicate_keys(out: pd.DataFrame, schema: SheetSchema) -> list[Problem]:
+    if not schema.key or not all(k in out.columns for k in schema.key):
+        return []
+    problems = []
+    keyed = out[list(schema.key)]
+    dup = keyed.duplicated(keep="first") & keyed.notna().all(axis=1)
+    if dup.any():
+        first_rows = out.loc[~keyed.duplicated(keep="first")].set_index(list(schema.key))[ROW]
+        for i in np.flatnonzero(dup.to_numpy()):
+            key = tuple(keyed.iloc[i])
+            first = first_rows.get(key if len(key) > 1 else key[0])
+            problems.append(Problem(schema.name, int(out[ROW].iat[i]), ",".join(schema.key),
+                                    " / ".join(str(k) for k in key), "duplicate key",
+                                    f"a unique {' + '.join(schema.key)} (first used on row {first})"))
+    return problems
 
 
 def _find_header(head: pd.DataFrame, schema: SheetSchema) -> int | None:

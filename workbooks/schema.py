@@ -73,6 +73,7 @@ class SheetSchema:
     references: tuple[Reference, ...] = ()
     rules: tuple[RowRule, ...] = ()
     optional: bool = False
+    needs_rows: bool = False   # a sheet with only its header is an error (nothing can be computed)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -87,6 +88,7 @@ class Problem:
     problem: str
     expected: str
     severity: str = "error"
+    blocking: bool = False     # the sheet or file cannot be used at all (a batch stops)
 
     def as_dict(self) -> dict:
         return {"severity": self.severity, "sheet": self.sheet, "row": self.row, "column": self.column,
@@ -121,6 +123,30 @@ def normalize_header(name) -> str:
 
 # --- typing columns -----------------------------------------------------------------
 
+# Numbers stored as text. With a decimal point (the default): 1234.50, 1,234.50 (commas
+# only between groups of three), $1,234.50, (372.40) as -372.40, 85% as 0.85, 1e5. With a
+# decimal comma (the workbook's Settings sheet or --decimal-comma): 1.234,50 and 1 234,50.
+# Anything else (372,40 without the setting, 1.234,50, inf, 1,23,4) is not read as a number.
+DECIMAL_POINT, DECIMAL_COMMA = ".", ","
+_CURRENCY = "$€£¥￥"
+_SPACES = "\u00a0\u202f\u2009"          # no-break and thin spaces, as exports write them
+_NUMBER = {
+    DECIMAL_POINT: r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)?(?:\.\d*)?(?:[eE][+-]?\d+)?",
+    DECIMAL_COMMA: r"[+-]?(?:\d+|\d{1,3}(?:[. ]\d{3})+)?(?:,\d*)?",
+}
+# In a decimal-comma workbook, number cells still arrive as 1234.5 (the reader gives every
+# cell as text): a dot followed by other than exactly three digits is such a number. One
+# dot group of three (1.234) could be either, and is an error.
+_POINT_NUMBER = r"[+-]?\d+\.\d+(?:[eE][+-]?\d+)?|[+-]?\d+[eE][+-]?\d+"
+_AMBIGUOUS_DOT = r"[+-]?[1-9]\d{0,2}\.\d{3}"
+# What a decimal-comma number looks like when the workbook has not said it uses them.
+_DECIMAL_COMMA_TEXT = r"[+-]?\(?[^\d(]*(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d+,\d{4,})\)?%?"
+
+
+# The largest size a number may have, by kind: beyond it a value is a typo or a unit error,
+# and sums of a million such amounts would no longer be exact in integer cents.
+MAX_MAGNITUDE = {"money": 1e10, "number": 1e12, "integer": 1e12}
+
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 _TRUE = {"true", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "no", "n", "0", "0.0"}
@@ -148,7 +174,7 @@ def _as_id(s: pd.Series) -> pd.Series:
     return text.astype(object).where(text.notna() & (text != ""), None)
 
 
-def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+def parse_column(raw: pd.Series, col: Column, decimal: str = DECIMAL_POINT) -> tuple[pd.Series, pd.Series]:
     """Typed column and a mask of cells that could not be read as ``col.kind``."""
     present = raw.notna()
     bad = pd.Series(False, index=raw.index)
@@ -169,9 +195,10 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
         if pd.api.types.is_datetime64_any_dtype(raw):
             return pd.Series(np.nan, index=raw.index), present
         if _is_text(raw):
-            out = _text_to_float(raw)
+            out = _text_to_float(raw, decimal)
         else:
             out = raw.astype(float)
+            out = out.where(np.isfinite(out))
         bad = present & out.isna()
         if kind == "integer":
             bad |= out.notna() & (out != np.floor(out))
@@ -203,16 +230,53 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     raise ValueError(f"unknown column kind {kind}")
 
 
-def _text_to_float(raw: pd.Series) -> pd.Series:
-    """Text cells to floats: Arrow's cast when every cell parses (the usual case), else a
-    tolerant parse (thousands separators, spaces) that leaves NaN where text is not a number."""
-    try:
-        import pyarrow as pa
-        arr = pa.array(raw.astype(object).where(raw.notna(), None), type=pa.string())
-        return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=raw.index)
-    except Exception:  # pyarrow.ArrowInvalid on any cell that is not a plain number
-        cleaned = raw.astype("string").str.strip().str.replace(",", "", regex=False)
-        return pd.to_numeric(cleaned, errors="coerce").astype(float)
+def _text_to_float(raw: pd.Series, decimal: str = DECIMAL_POINT) -> pd.Series:
+    """Text cells to floats; NaN where a cell is not a number in one of the accepted forms,
+    and where it is not finite (inf, nan). Arrow's cast when every cell is a plain number
+    with a decimal point (the usual case), else the forms above, vectorized."""
+    if decimal == DECIMAL_POINT:
+        try:
+            import pyarrow as pa
+            arr = pa.array(raw.astype(object).where(raw.notna(), None), type=pa.string())
+            out = pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=raw.index)
+            return out.where(np.isfinite(out))
+        except Exception:  # pyarrow.ArrowInvalid on any cell that is not a plain number
+            pass
+    text = raw.astype("string").str.strip(" \t" + _SPACES)
+    negative = text.str.fullmatch(r"\(.*\)").fillna(False).astype(bool)
+    text = text.where(~negative, text.str.slice(1, -1))
+    text = text.str.strip(" " + _SPACES + _CURRENCY)
+    percent = text.str.endswith("%").fillna(False).astype(bool)
+    text = text.where(~percent, text.str.slice(0, -1)).str.strip(" " + _SPACES + _CURRENCY)
+    ok = text.str.fullmatch(_NUMBER[decimal]).fillna(False).astype(bool) & text.str.contains(r"\d").fillna(False)
+    if decimal == DECIMAL_POINT:
+        plain = text.str.replace(",", "", regex=False)
+    else:
+        point = text.str.fullmatch(_POINT_NUMBER).fillna(False).astype(bool)
+        ambiguous = text.str.fullmatch(_AMBIGUOUS_DOT).fillna(False).astype(bool)
+        point &= ~ambiguous
+        ok = (ok | point) & ~ambiguous
+        plain = text.str.replace(r"[. ]", "", regex=True).str.replace(",", ".", regex=False).where(~point, text)
+    out = pd.to_numeric(plain.where(ok), errors="coerce").astype(float)
+    out = out.where(~negative, -out).where(~percent, out / 100 * np.where(negative, -1, 1))
+    return out.where(np.isfinite(out))
+
+
+def number_problem(value, decimal: str = DECIMAL_POINT) -> tuple[str, str] | None:
+    """For a cell that did not read as a number: a more precise problem and expectation
+    when the text is a decimal-comma number or not finite, else None."""
+    import re
+    text = str(value).strip()
+    if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        return "not a finite number", "a finite number"
+    if decimal == DECIMAL_COMMA and re.fullmatch(_AMBIGUOUS_DOT, text):
+        return ("ambiguous in a decimal-comma workbook: a thousands dot or a decimal point",
+                f"{text.replace('.', '')} or {text.replace('.', ',')} written out, or the cell as a number")
+    if decimal == DECIMAL_POINT and re.fullmatch(_DECIMAL_COMMA_TEXT, text):
+        return ("a decimal comma, which this workbook does not declare",
+                "a number with a decimal point (1234.50), or the setting decimal_separator = , in a Settings "
+                "sheet (or salesdesk --decimal-comma) when the workbook writes decimal commas")
+    return None
 
 
 def _round_cents(values: pd.Series) -> pd.Series:

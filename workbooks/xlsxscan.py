@@ -1,7 +1,7 @@
-"""What the fast readers do not tell: error cells and where a sheet's data starts.
+"""What the fast readers do not tell: error cells and a sheet's first column.
 
-Rust readers (calamine) return error cells (#N/A, #REF!) as blanks and index rows from
-the first non-empty cell. We stream the sheet's XML once, in chunks, to find both.
+Rust readers (calamine) return error cells (#N/A, #REF!) as blanks and index columns from
+the first non-empty one. We stream the sheet's XML once, in chunks, to find both.
 """
 from __future__ import annotations
 
@@ -15,16 +15,21 @@ from defusedxml import ElementTree as SafeET
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_CELL = re.compile(rb'<c\b([^>]*?)(/>|>(.*?)</c>)', re.S)
+# Elements may carry a namespace prefix (<x:c>, <x:v>, as the .NET Open XML SDK and some
+# ERP exports write them): every pattern allows one. The prefix of a closing tag is the
+# opening tag's (back-reference), so <x:c> ... </x:c> pairs up.
+_P = rb'(?:[A-Za-z_][\w.-]*:)?'
+_CELL = re.compile(rb'<(' + _P + rb')c\b([^>]*?)(/>|>(.*?)</\1c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ERR_ATTR = re.compile(rb'\bt="e"')
-_VALUE = re.compile(rb'<v>(.*?)</v>', re.S)
+_VALUE = re.compile(rb'<' + _P + rb'v>(.*?)</' + _P + rb'v>', re.S)
+_HAS_VALUE = re.compile(rb'<' + _P + rb'(?:v|is)>')
+_ROW_END = re.compile(rb'</' + _P + rb'row>')
 _CHUNK = 8 << 20
 
 
 @dataclass
 class SheetScan:
-    first_row: int = 1          # 1-based Excel row of the first non-empty cell
     first_col: int = 1          # 1-based Excel column of the first non-empty cell (first rows)
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, "#N/A")
 
@@ -72,20 +77,21 @@ def scan_sheet(path, sheet_name: str, head_rows: int = 50) -> SheetScan:
                 chunk = fh.read(_CHUNK)
                 buf = carry + chunk
                 if chunk:
-                    cut = buf.rfind(b"</row>")
-                    if cut < 0:
+                    ends = [m.end() for m in _ROW_END.finditer(buf, max(0, len(buf) - _CHUNK // 4))] or \
+                        [m.end() for m in _ROW_END.finditer(buf)]
+                    if not ends:
                         carry = buf
                         continue
-                    cut += len(b"</row>")
+                    cut = ends[-1]
                     work, carry = buf[:cut], buf[cut:]
                 else:
                     work, carry = buf, b""
                 if not head_done:
                     for m in _CELL.finditer(work):
-                        body = m.group(3) or b""
-                        if b"<v>" not in body and b"<is>" not in body:
+                        body = m.group(4) or b""
+                        if not _HAS_VALUE.search(body):
                             continue
-                        ref = _REF.search(m.group(1))
+                        ref = _REF.search(m.group(2))
                         if not ref:
                             continue
                         row = int(ref.group(2))
@@ -98,17 +104,16 @@ def scan_sheet(path, sheet_name: str, head_rows: int = 50) -> SheetScan:
                         head_done = head_done or bool(chunk) is False
                 if b't="e"' in work:
                     for m in _CELL.finditer(work):
-                        attrs = m.group(1)
+                        attrs = m.group(2)
                         if not _ERR_ATTR.search(attrs):
                             continue
                         ref = _REF.search(attrs)
-                        value = _VALUE.search(m.group(3) or b"")
+                        value = _VALUE.search(m.group(4) or b"")
                         if ref:
                             scan.errors.append((int(ref.group(2)), column_index(ref.group(1).decode()),
                                                 value.group(1).decode() if value else "#ERROR"))
                 if not chunk:
                     break
         if first_rows:
-            scan.first_row = min(first_rows)
             scan.first_col = min(first_cols)
     return scan
