@@ -108,8 +108,9 @@ def valid_address(addr) -> bool:
 
 
 def _clean_name(name) -> str:
-    """Display names from data: no line breaks or control characters, ever."""
-    return " ".join(str(name or "").split())[:120]
+    """Display names and header values from data: no line breaks or control characters, ever."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(name or ""))
+    return " ".join(text.split())[:120]
 
 
 @dataclass
@@ -149,7 +150,12 @@ def build_messages(month_dir: Path, month: str, settings: MailSettings, only: se
     for d in manifest["deliveries"]:
         if only and d["key"] not in only:
             continue
-        out.append(_report_message(month_dir, month, d, settings))
+        try:
+            out.append(_report_message(month_dir, month, d, settings))
+        except (OSError, ValueError, KeyError, TypeError) as exc:   # one delivery's fault never stops the batch
+            item = Outgoing(d.get("kind", "?"), str(d.get("key", "?")), None, None, "")
+            item.problem = f"cannot compose: {type(exc).__name__}: {_clean_name(exc)}"
+            out.append(item)
     finance = _finance_message(month_dir, month, settings)
     if finance is not None and (not only or "finance" in only):
         out.append(finance)
@@ -232,7 +238,7 @@ def _compose(settings, ctx, to, to_name, cc, reply_to, report_html, attachments,
 
     if report_html:
         report_html = DATA_IMG.sub(to_cid, report_html)
-    subject = env.get_template("mail_subject.txt.j2").render(**ctx).strip()
+    subject = _clean_name(env.get_template("mail_subject.txt.j2").render(**ctx))   # one line, whatever the data
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["Subject"] = subject
     msg["From"] = Address(display_name="SalesDesk", addr_spec=settings.sender)
@@ -400,7 +406,9 @@ class OutboxTransport:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def send(self, msg: EmailMessage, recipients: list[str]) -> str:
-        name = safe_filename(f"{msg['X-SalesDesk-Kind']}-{msg['X-SalesDesk-Key']}") + ".eml"
+        # readable, and unique by the message's own digest (two keys may clean to one name)
+        digest = msg["Message-ID"].strip("<>").split("@")[0][:12]
+        name = f"{safe_filename(msg['X-SalesDesk-Kind'])}-{safe_filename(msg['X-SalesDesk-Key'])[:60]}-{digest}.eml"
         write_bytes_atomic(self.folder / name, msg.as_bytes())
         return f"written to {self.folder / name}"
 
@@ -445,7 +453,7 @@ def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | 
                 summary.already.append(label)
                 continue
             item.message["X-SalesDesk-Kind"] = item.kind
-            item.message["X-SalesDesk-Key"] = item.key
+            item.message["X-SalesDesk-Key"] = _clean_name(item.key)   # a header is one line
             if ledger:
                 ledger.record(month, item, "queued")
             attempt = 0
