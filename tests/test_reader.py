@@ -72,6 +72,14 @@ def faulty_book(tmp_path_factory, demo_frames):
     cell(wb["Satisfaction"], "score", 2).value = 7
     cell(wb["Targets"], "annual_target", 3).value = "#REF!"
     cell(wb["Activities"], "date", 5, header_row=3).value = "next tuesday"
+    cell(o, "AMOUNT", booked[10]).value = "1.234,50"          # a decimal comma the workbook does not declare
+    cell(o, "AMOUNT", booked[11]).value = "372,40"
+    cell(o, "AMOUNT", booked[12]).value = "inf"
+    cell(o, "AMOUNT", booked[13]).value = 1e308
+    cell(o, "AMOUNT", booked[14]).value = "$1,234.50"         # accepted forms: no error
+    cell(o, "AMOUNT", booked[15]).value = "1,234.50"
+    p = wb["Plans"]
+    p.cell(row=1, column=p.max_column + 1, value="Rate ")      # a second "rate" header
     wb.save(path)
     expected = [
         ("Orders", booked[3], "amount", "cannot be read as money"),
@@ -88,6 +96,11 @@ def faulty_book(tmp_path_factory, demo_frames):
         ("Targets", 3, "annual_target", "Excel error #REF!"),
         ("Activities", 5, "date", "cannot be read as date"),
         ("Teams", 1, "region", "column is missing"),
+        ("Orders", booked[10], "amount", "a decimal comma"),
+        ("Orders", booked[11], "amount", "a decimal comma"),
+        ("Orders", booked[12], "amount", "not a finite number"),
+        ("Orders", booked[13], "amount", "beyond the largest accepted value"),
+        ("Plans", 1, "rate", "duplicate column header"),
     ]
     return path, expected
 
@@ -96,14 +109,14 @@ def _assert_found(problems, expected):
     errors = [p for p in problems if p.severity == "error"]
     for sheet, row, column, words in expected:
         hits = [p for p in errors if (p.sheet, p.row, p.column) == (sheet, row, column) and words in p.problem]
-        assert hits, f"not reported: {sheet} row {row} {column} {words}; got {[str(p) for p in errors]}"
+        assert len(hits) == 1, f"not reported once: {sheet} row {row} {column} {words}; got {[str(p) for p in errors]}"
     # nothing else flagged: every error is one of the planted faults
     planted = {(s, r, c) for s, r, _c, _w in expected for c in [_c]}
     extra = [str(p) for p in errors if (p.sheet, p.row, p.column) not in planted]
     assert extra == []
 
 
-def test_every_planted_fault_is_reported_with_its_place(faulty_book):
+def test_every_planted_fault_is_reported_with_its_place(faulty_book, demo_frames):
     path, expected = faulty_book
     data = read_workbook(path)
     _assert_found(data.problems, expected)
@@ -112,6 +125,11 @@ def test_every_planted_fault_is_reported_with_its_place(faulty_book):
     assert "channel" in data["Orders"].columns                           # extra column kept
     bad = data["Orders"].loc[data["Orders"]["_row"] == expected[0][1]]
     assert bad["amount"].isna().all()
+    amounts = data["Orders"].set_index("_row")["amount"]
+    bad_rows = [row for sheet, row, column, _ in expected if sheet == "Orders" and column == "amount"]
+    assert amounts.loc[bad_rows].isna().all()                          # misread amounts are never numbers
+    booked = [i + 2 for i, s in enumerate(demo_frames["Orders"]["status"]) if s == "booked"]
+    assert amounts.loc[[booked[14], booked[15]]].tolist() == [1234.5, 1234.5]   # "$1,234.50", "1,234.50"
 
 
 @pytest.mark.libreoffice

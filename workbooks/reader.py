@@ -20,7 +20,7 @@ import pandas as pd
 
 from .contract import BY_NAME, SHEETS
 from .opening import FORMATS, WORKBOOK, ReadOptions, limit_problems, workbook_format
-from .schema import (DECIMAL_POINT, MAX_MAGNITUDE, ROW, Problem, SheetSchema, normalize_header, number_problem,
+from .schema import (DECIMAL_POINT, ROW, Problem, SheetSchema, normalize_header, number_problem,
                      parse_column)
 from .xlsxscan import SheetScan, column_letters, scan_sheet
 
@@ -306,23 +306,20 @@ def _unreadable(schema, col, raw, bad, source, decimal) -> list[Problem]:
         return found
     out = []
     for p in found:
-        precise = number_problem(p.value, decimal)
+        precise = number_problem(p.value, col.kind, decimal)
         out.append(p if precise is None else Problem(p.sheet, p.row, p.column, p.value, *precise))
     return out
 
 
 def _range_problems(schema, col, raw, values: pd.Series, source) -> list[Problem]:
-    limit = MAX_MAGNITUDE[col.kind]
-    too_large = (values.abs() > limit).fillna(False)
-    problems = _cell_problems(schema, col.name, raw, too_large, source, "beyond the largest accepted value",
-                              f"{col.expected}, at most {limit:,.0f} in size")
+    problems = []
     if col.minimum is not None or col.maximum is not None:
         out_of_range = pd.Series(False, index=raw.index)
         if col.minimum is not None:
             out_of_range |= (values < col.minimum).fillna(False)
         if col.maximum is not None:
             out_of_range |= (values > col.maximum).fillna(False)
-        problems += _cell_problems(schema, col.name, raw, out_of_range & ~too_large, source, "out of range",
+        problems += _cell_problems(schema, col.name, raw, out_of_range, source, "out of range",
                                    col.expected)
     return problems
 

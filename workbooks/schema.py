@@ -95,12 +95,15 @@ class Problem:
                 "value": _shown(self.value), "problem": self.problem, "expected": self.expected}
 
     def __str__(self) -> str:
+        if self.sheet == "(workbook)":      # the file itself: its path is the value
+            return f"{self.value}: {self.problem}; expected {self.expected}"
         where = f"{self.sheet}"
         if self.row is not None:
             where += f" row {self.row}"
         if self.column:
             where += f" column {self.column}"
-        return f"{where}: {self.problem} ({_shown(self.value)}); expected {self.expected}"
+        value = "" if self.value is None and self.row is None else f" ({_shown(self.value)})"
+        return f"{where}: {self.problem}{value}; expected {self.expected}"
 
 
 def _num(x: float) -> str:
@@ -199,6 +202,7 @@ def parse_column(raw: pd.Series, col: Column, decimal: str = DECIMAL_POINT) -> t
         else:
             out = raw.astype(float)
             out = out.where(np.isfinite(out))
+        out = out.where(~(out.abs() > MAX_MAGNITUDE[kind]))   # beyond the bound: not a usable number
         bad = present & out.isna()
         if kind == "integer":
             bad |= out.notna() & (out != np.floor(out))
@@ -262,13 +266,17 @@ def _text_to_float(raw: pd.Series, decimal: str = DECIMAL_POINT) -> pd.Series:
     return out.where(np.isfinite(out))
 
 
-def number_problem(value, decimal: str = DECIMAL_POINT) -> tuple[str, str] | None:
-    """For a cell that did not read as a number: a more precise problem and expectation
-    when the text is a decimal-comma number or not finite, else None."""
+def number_problem(value, kind: str, decimal: str = DECIMAL_POINT) -> tuple[str, str] | None:
+    """For a cell that did not read as a number of ``kind``: a more precise problem and
+    expectation when the text is a decimal-comma number, not finite or too large, else None."""
     import re
     text = str(value).strip()
     if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
         return "not a finite number", "a finite number"
+    with np.errstate(all="ignore"):
+        number = float(text) if re.fullmatch(_POINT_NUMBER + r"|[+-]?\d+", text) else float("nan")
+    if number == number and abs(number) > MAX_MAGNITUDE[kind]:
+        return "beyond the largest accepted value", f"a {KINDS[kind]} of at most {MAX_MAGNITUDE[kind]:,.0f} in size"
     if decimal == DECIMAL_COMMA and re.fullmatch(_AMBIGUOUS_DOT, text):
         return ("ambiguous in a decimal-comma workbook: a thousands dot or a decimal point",
                 f"{text.replace('.', '')} or {text.replace('.', ',')} written out, or the cell as a number")
