@@ -341,6 +341,7 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
         month = check_month(month)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
+    writable_folder(folder, "FOLDER")
     rate_per_min = None
     if rate:
         try:
@@ -393,6 +394,7 @@ def workbook_new(path: Path, source: Path | None, year: int | None):
     sheets built on SalesDesk's worksheet functions, over the demo data or --from's data."""
     from workbooks import planning_book
 
+    writable_folder(path.parent or Path("."), "PATH")
     if source is not None:
         if source.resolve() == path.resolve():
             raise click.BadParameter("PATH must differ from --from: the source workbook is never modified")
@@ -400,7 +402,7 @@ def workbook_new(path: Path, source: Path | None, year: int | None):
         if data.errors:
             print_problems(data.problems)
             click.echo(f"{source}: fix the errors above first (salesdesk validate {source})", err=True)
-            sys.exit(2)
+            sys.exit(STOPPED)
         frames = data.frames
     else:
         frames = demo_data.build()
