@@ -14,11 +14,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Build the demo workbook and run the monthly job end to end (outputs in demo-output/).
-demo: $(STAMP)
+## Build the demo workbook and run the monthly job end to end (outputs in demo-output/);
+## installs LibreOffice and a CJK font for the PDFs when missing.
+demo: $(STAMP) system-deps
 	$(VENV)/bin/salesdesk demo --out demo-output
 
-## Install what the tests need (LibreOffice headless, poppler) and run the suite.
+## Install what the tests need (LibreOffice headless, poppler, a CJK font) and run the suite.
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q -n 2
 

@@ -20,7 +20,7 @@ from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
-from .pdf import soffice, to_pdf
+from .pdf import kill_orphans, soffice, to_pdf
 from .reports import lo_profile
 from .statements import TITLE, BOLD_MONEY, month_label, write_finance_summary, write_statement
 
@@ -68,6 +68,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
     out = Path(out)
     folder = out / md.month / "commissions"
     with exclusive(out, "commissions"):
+        kill_orphans(lo_profile(out))
         recover_folder(folder)
         ledger = Ledger(out / LEDGER_NAME)
         if close:

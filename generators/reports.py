@@ -30,7 +30,7 @@ from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, rep_failures
-from .pdf import soffice, to_pdf
+from .pdf import kill_orphans, soffice, to_pdf
 from .progress import bar
 from .report_data import attach_commission, month_facts
 from .report_html import environment, render, titles
@@ -111,6 +111,7 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
     out = Path(out)
     with exclusive(out, "reports"):
         month_dir = out / md.month
+        kill_orphans(lo_profile(out))  # a killed run's LibreOffice, which may still write into its staging
         recover_folder(month_dir)      # what a killed run left: staging folders, a month moved aside
         for folder in (month_dir, month_dir / "reps", month_dir / "teams"):
             remove_temporaries(folder)

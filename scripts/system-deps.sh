@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the programs the tests use for real: LibreOffice headless (recalculating our
-# workbooks) and poppler's pdftotext. Skips what is present; without root it only warns,
+# workbooks, making PDFs), poppler's pdftotext and pdffonts, and a CJK font so that Chinese,
+# Japanese and Korean names print in PDFs (LibreOffice falls back to it for those scripts). Skips what is present; without root it only warns,
 # and the tests that need them skip (except under CI=true, where they fail).
 set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "system-deps: missing ${need[*]}; run as root or install them (tests that need them will skip)" >&2

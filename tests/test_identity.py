@@ -96,3 +96,16 @@ def test_every_message_carries_its_own_recipients_report(hostile_run):
         pdf = next(month_dir / f["path"] for f in d["files"] if f["format"] == "pdf")
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
         assert (d["key"][:60] if d["kind"] == "rep" else d["key"]) in text
+
+
+def test_chinese_names_print_in_pdfs_with_an_embedded_cjk_font(hostile_run):
+    month_dir, _ = hostile_run
+    pdf = month_dir / "reps" / "R0006.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes " in line for line in cjk), fonts           # embedded
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "张伟 (R0006)" in text
+    team = subprocess.run(["pdftotext", str(month_dir / "teams" / "销售一部.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert "销售一部" in team
