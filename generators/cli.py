@@ -250,9 +250,16 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
     Exit code 0 when everything matches, 1 when any rep is flagged."""
     from .commissions import run_reconcile
 
+    from workbooks.reader import WorkbookError
+
     writable_folder(out)
     md = _load_month(workbook, month)
-    path, table = run_reconcile(md, out, payroll)
+    try:
+        path, table = run_reconcile(md, out, payroll)
+    except WorkbookError as exc:
+        print_problems(exc.problems)
+        click.echo(f"{payroll}: stopped, nothing was written: fix the Payroll problems above first", err=True)
+        sys.exit(STOPPED)
     counts = table["status"].value_counts()
     click.echo(f"Reconciliation for {md.month}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     for rec in table[table["status"] != "matched"].to_dict("records"):

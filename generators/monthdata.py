@@ -70,6 +70,17 @@ def check_month(month: str) -> str:
         raise ValueError(f"--month must be YYYY-MM, got {month!r}") from None
 
 
+def check_month_in_data(month: str, orders: pd.DataFrame) -> None:
+    """A month before the first order or after the last is refused: its figures would be
+    zeros (or a month's draws paid against nothing), never what the user meant."""
+    dates = orders["order_date"].dropna()
+    if dates.empty:
+        return
+    first, last = dates.min().strftime("%Y-%m"), dates.max().strftime("%Y-%m")
+    if not first <= month <= last:
+        raise ValueError(f"the workbook's orders cover {first} to {last}; {month} is outside them")
+
+
 def load_month(workbook: Path, month: str, progress=None, options: ReadOptions = ReadOptions()) -> MonthData:
     month = check_month(month)
     data = read_workbook_cached(workbook, progress=progress, options=options)
@@ -77,6 +88,7 @@ def load_month(workbook: Path, month: str, progress=None, options: ReadOptions =
     stopping = [p for p in errors if p.row is None or p.blocking or p.sheet in SHARED or p.sheet == WORKBOOK]
     if stopping:
         raise BatchStopped(stopping)
+    check_month_in_data(month, data.frames["Orders"])
     frames = dict(data.frames)
     known_reps = set(data.frames["Reps"]["rep_id"].dropna())
     by_row: dict[tuple[str, int], list[Problem]] = {}

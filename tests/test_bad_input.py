@@ -238,3 +238,27 @@ def test_line_breaks_in_names_never_stop_the_mail(tmp_path, demo_book):
                for p in team_mail)
     only = run("send", out, "--month", MONTH, "--dry-run", "--only", "R0002")
     assert only.exit_code == DONE and "1 sent" in only.output
+
+
+def test_an_unexpected_error_is_one_line_and_a_log_file(tmp_path, demo_book, monkeypatch):
+    import generators.cli
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a planted bug")
+    monkeypatch.setattr(generators.cli, "write_errors_report", broken)
+    monkeypatch.setenv("SALESDESK_CACHE_DIR", str(tmp_path / "cache"))
+    result = run("validate", demo_book, "--errors-out", tmp_path / "errors.xlsx")
+    assert result.exit_code == 3
+    lines = result.output.strip().splitlines()
+    assert "unexpected error (ZeroDivisionError: a planted bug). This is a bug; the details are in" in lines[-1]
+    log = Path(lines[-1].rsplit(" ", 1)[-1])
+    assert log.parent == tmp_path / "cache" / "logs" and "Traceback" in log.read_text()
+
+
+@pytest.mark.parametrize("month", ["2019-01", "2027-03"])
+def test_a_month_outside_the_data_is_refused_with_the_months_it_covers(tmp_path, demo_book, month):
+    for command in ("reports", "commissions", "reconcile"):
+        result = run(command, demo_book, "--month", month, "--out", tmp_path / "out")
+        assert result.exit_code == STOPPED
+        assert f"the workbook's orders cover 2025-09 to 2026-10; {month} is outside them" in result.output
+    assert not (tmp_path / "out" / month).exists()

@@ -1,7 +1,8 @@
 """The sales workbook contract: one schema per sheet. docs/workbook.md is generated from it."""
 from __future__ import annotations
 
-from .schema import Column as C, Reference as Ref, RowRule, SheetSchema
+from .opening import MAX_ROWS, MAX_UNPACKED_MB
+from .schema import MAX_MAGNITUDE, Column as C, Reference as Ref, RowRule, SheetSchema
 
 STAGES = ("lead", "qualified", "demo", "quote", "negotiation", "won", "lost")
 ACTIVITY_TYPES = ("call", "visit", "demo", "quote", "email")
@@ -176,13 +177,53 @@ SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORD
 BY_NAME = {s.name: s for s in SHEETS}
 
 
+READING_RULES = [
+    "## How cells are read", "",
+    "**Numbers** (types number, money, integer). A number cell is read as it is. A number stored as text is read "
+    "only when it cannot mean two things:",
+    "",
+    "| text | read as |", "|---|---|",
+    "| `1234.50`, `1,234.50` (commas only between groups of three digits), `1e5` | 1234.50, 1234.50, 100000 |",
+    "| `$1,234.50`, `€1,234.50`, `¥1,000` (a currency sign before or after) | 1234.50, 1234.50, 1000 |",
+    "| `(372.40)` (accounting negative), `-372.40` | -372.40 |",
+    "| `85%` | 0.85 |",
+    "",
+    "Text with a decimal comma (`1.234,50`, `372,40`) is an error naming the cell unless the workbook declares its "
+    "decimal separator: a **Settings** sheet with the row `decimal_separator | ,` (below), or `salesdesk "
+    "--decimal-comma ...` on the command line (it wins over the sheet). Then `1.234,50`, `1 234,50` and `372,40` "
+    "are read exactly; number cells still arrive as numbers, and text of one dot and three digits (`1.234`, "
+    "a thousands dot or a decimal point?) is an error. `inf`, `nan` and any other text are errors. Amounts beyond "
+    f"{MAX_MAGNITUDE['money']:,.0f} and other numbers beyond {MAX_MAGNITUDE['number']:,.0f} (in size) are errors: beyond them a value is a typo "
+    "or a unit error, and sums of a million amounts would no longer be exact in cents. Money is rounded half-up "
+    "to the cent.",
+    "",
+    "**Dates**: date cells; ISO text (`2026-10-05`, `2026-10-05 00:00:00`, `2026-1-5`, `20261005`); Excel serial "
+    "numbers. Other text (`05/10/2026`: May or October?) is an error naming the cell.",
+    "",
+    "**Error cells** (`#N/A`, `#REF!`) in an .xlsx are reported as errors with their cell; an .xls or .ods "
+    "workbook gives them as blank cells, which are then reported where a value is required.",
+    "",
+    "**Files and limits**: a CSV, an empty, damaged or password-protected file, or a sheet that cannot be read "
+    "is refused with one line naming it. Before anything is parsed, a workbook that unpacks to more than "
+    f"{MAX_UNPACKED_MB:,} MB, or that declares a sheet of more than {MAX_ROWS:,} rows, is refused (`salesdesk --max-unpacked-mb N "
+    "--max-rows N` change the limits).",
+    "",
+    "**Rows left out**: a batch command (reports, commissions, reconcile) leaves out a row with an error and says "
+    "so, by kind and count (and errors.xlsx lists each row); a rep with such a row is left out whole. A missing "
+    "required column or sheet, a sheet with no rows where rows are needed (Reps, Teams, Orders), or an error in "
+    "Plans, Seasonality, KPIs, Teams or Spiffs stops the batch before anything is written.",
+    "",
+]
+
+
 def markdown() -> str:
     """docs/workbook.md, generated from the schemas (a test keeps the file current)."""
     out = ["# The sales workbook", "",
-           "One .xlsx with the sheets below. Headers are matched regardless of case and surrounding spaces "
-           "(`Order ID` matches `order_id`); title rows above the header are skipped; extra columns are kept. "
+           "One workbook (.xlsx, .xlsm, .xls or .ods) with the sheets below. Headers are matched regardless of "
+           "case and surrounding spaces (`Order ID` matches `order_id`); two headers that match alike are an "
+           "error for a contract column; title rows above the header are skipped; extra columns are kept. "
            "`salesdesk validate WORKBOOK` checks every rule here and lists each problem with sheet, row and column.",
-           "", "This file is generated from `workbooks/contract.py` (`salesdesk docs`).", ""]
+           "", "This file is generated from `workbooks/contract.py` (`salesdesk docs`).", "", *READING_RULES]
     for s in SHEETS:
         out += [f"## {s.name}" + (" (optional)" if s.optional else ""), "", s.meaning, ""]
         out += ["| column | type | required | allowed values | meaning |", "|---|---|---|---|---|"]
