@@ -161,7 +161,7 @@ class ClosedBooks:
 
 @dataclass
 class CommissionResult:
-    lines: pd.DataFrame | None       # None when computed with with_lines=False
+    lines: pd.DataFrame
     summary: pd.DataFrame
     problems: list[tuple[str, str]] = field(default_factory=list)   # (rep_id, message)
 
@@ -235,14 +235,8 @@ def _split_credit(signed: np.ndarray, share: np.ndarray, order_id: pd.Series) ->
     return np.sign(signed) * (floor + (rank < missing))
 
 
-def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None = None,
-            with_lines: bool = True) -> CommissionResult:
-    """Every rep's commission for every month up to ``through`` (YYYY-MM).
-
-    ``with_lines=False``: the summary only (``result.lines`` is None), the same summary, without
-    building the million statement lines a large workbook has; a report batch needs no more.
-    Closed books with late changes still need the lines, and then they are built anyway."""
-    want_lines = with_lines or (closed is not None and len(closed.summary) > 0)
+def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None = None) -> CommissionResult:
+    """Every rep's commission for every month up to ``through`` (YYYY-MM)."""
     problems: list[tuple[str, str]] = []
     reps = inputs.reps[["rep_id", "team", "plan_id", "hire_date"]].copy()
     versions, lower_m, upper_m, rate_m = _plan_versions(inputs.plans)
@@ -354,7 +348,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     part = np.where(band_i >= 0, parts[row_i, np.maximum(band_i, 0)], credited[row_i])
     rate = np.where(band_i >= 0, rates[row_i, np.maximum(band_i, 0)], 0)
     commission = apply_rate(part, rate)
-    sale_lines = None if not want_lines else pd.DataFrame({
+    sale_lines = pd.DataFrame({
         "period": _objects(sales["period"], row_i), "rep_id": _objects(sales["rep_id"], row_i), "kind": "sale",
         "order_id": _objects(sales["order_id"], row_i), "order_date": sales["order_date"].to_numpy()[row_i],
         "product": _objects(sales["product"], row_i), "customer_id": _objects(sales["customer_id"], row_i),
@@ -439,7 +433,7 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
         sel = grid[grid[col] != 0]
         adj_rows.append(pd.DataFrame({"period": sel["period"], "rep_id": sel["rep_id"], "kind": kind,
                                       "commission_cents": sel[col], "note": text}))
-    all_lines = pd.concat([sale_lines, claw_lines, spiff_lines, *adj_rows], ignore_index=True) if want_lines else None
+    all_lines = pd.concat([sale_lines, claw_lines, spiff_lines, *adj_rows], ignore_index=True)
 
     # --- adjustments to closed months ------------------------------------------------
     grid["adjustment_cents"] = 0
@@ -459,8 +453,6 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     grid = _draws(grid, closed)
     summary = grid.drop(columns=["month_end", "version", "method", "basis", "cap", "gate", "draw", "draw_recoverable",
                                  "clawback_days"]).reset_index(drop=True)
-    if not with_lines:
-        return CommissionResult(None, summary, problems)
     for col in LINE_COLUMNS:
         if col not in all_lines.columns:
             all_lines[col] = None

@@ -18,7 +18,6 @@ from workbooks.opening import MAX_ROWS, MAX_UNPACKED_MB, WORKBOOK, ReadOptions
 from workbooks.salesbook import write_sales_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
-from .memory import tune_allocator
 from .progress import Steps
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -95,7 +94,6 @@ def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_row
         os.environ[CACHE_ENV] = "off"
     ctx.obj = ReadOptions(decimal="," if decimal_comma else None, max_unpacked_mb=max_unpacked_mb, max_rows=max_rows)
     signal.signal(signal.SIGTERM, _terminate)   # finally-blocks run: LibreOffice is stopped, staging removed
-    tune_allocator()
 
 
 def _terminate(signum, frame):
@@ -289,8 +287,6 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
 
 
 def _reports(md, out: Path, formats: str, jobs, only, commission=None):
-    from workbooks.background import in_background
-
     from .commissions import LEDGER_NAME, month_result
     from .ledger import Ledger
     from .reports import run_reports
@@ -299,12 +295,9 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     bad = [f for f in wanted if f not in ("xlsx", "html", "pdf")]
     if bad:
         raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use xlsx, html, pdf", param_hint="--formats")
-    if commission is not None:
-        summary = commission.summary
-    else:   # the engine runs in a second process while the report facts are computed
-        summary = in_background(lambda: month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True,
-                                                     with_lines=False).summary,
-                                min_cores=2)
+    if commission is None:
+        commission = month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True)
+    summary = commission.summary
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
     click.echo(f"  index: {run.folder / 'index.html'}")

@@ -43,16 +43,14 @@ class CommissionRun:
         return FINISHED_WITH_PROBLEMS if (self.left_out or self.problem_lines) else DONE
 
 
-def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False, with_lines: bool = True) -> CommissionResult:
+def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False) -> CommissionResult:
     """The month as computed now, against the closed months in the ledger. For a month that
-    is itself closed, the figures issued at closing stand (``allow_closed``), or it is refused.
-    ``with_lines=False``: the summary only (see ``compute``)."""
+    is itself closed, the figures issued at closing stand (``allow_closed``), or it is refused."""
     closed = ledger.closed_periods()
     if md.month in closed and not allow_closed:
         raise PeriodClosed(f"{md.month} was closed on {closed[md.month]}; its statements stand as issued")
     books = ledger.books(before=md.month)
-    result = compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None,
-                     with_lines=with_lines)
+    result = compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None)
     if md.month in closed:
         issued = ledger.books(before=(pd.Period(md.month, "M") + 1).strftime("%Y-%m")).summary
         issued = issued[issued["period"] == md.month]

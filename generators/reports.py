@@ -9,20 +9,16 @@ the exit code; the others are still produced.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
-from workbooks.background import release_free_memory
 from workbooks.errors_report import write_errors_report
 from workbooks.files import (exclusive, link_tree, recover_folder, remove_temporaries, replace_folder, staging_folder,
                              unique_stems, write_bytes_atomic, write_text_atomic)
@@ -85,24 +81,14 @@ def _chunks(items: list, n: int) -> list[list]:
     return [items[i:i + n] for i in range(0, len(items), n)]
 
 
-# The contexts of the batch being rendered. Forked workers inherit them, so a task is only a
-# range of positions: nothing is pickled to the workers but two integers.
-_BATCH: list[dict] = []
-
-
-def _render_range(start: int, stop: int, folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
-    return [_render_one(c, folder, formats, staged) for c in _BATCH[start:stop]]
-
-
 def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
     return [_render_one(c, folder, formats, staged) for c in ctxs]
 
 
 def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs: int | None = None,
                 only: list[str] | None = None,
-                commission_summary: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> ReportRun:
-    """The month's reports. ``commission_summary`` is the engine's summary table, or a function
-    returning it (when it is being computed meanwhile, see ``in_background``).
+                commission_summary: pd.DataFrame | None = None) -> ReportRun:
+    """The month's reports, with the commission engine's summary table (``commission_summary``).
 
     A full run builds the whole month folder beside the old one (the files of other commands,
     such as commissions/ and the outbox, linked in) and swaps it in at the end: a run that is
@@ -124,8 +110,6 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
     facts = month_facts(md, only_set)
-    if callable(commission_summary):
-        commission_summary = commission_summary()
     if commission_summary is not None:
         attach_commission(facts, commission_summary)
     contexts = facts.reps + facts.teams
@@ -237,29 +221,14 @@ def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, s
             results.append(_render_one(c, str(folder), formats, staged))
             progress.update(1)
     else:
-        fork = "fork" in mp.get_all_start_methods()
         size = max(1, min(50, len(contexts) // (jobs * 4)))
-        global _BATCH
-        _BATCH = contexts
-        if fork:
-            gc.freeze()   # the workers share the parent's objects; keep the collector off their pages
-            release_free_memory()
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork") if fork else None) as pool:
-                if fork:
-                    futures = [pool.submit(_render_range, i, i + size, str(folder), formats, staged)
-                               for i in range(0, len(contexts), size)]
-                else:
-                    futures = [pool.submit(_render_chunk, chunk, str(folder), formats, staged)
-                               for chunk in _chunks(contexts, size)]
-                for fut in as_completed(futures):
-                    part = fut.result()
-                    results.extend(part)
-                    progress.update(len(part))
-        finally:
-            _BATCH = []
-            if fork:
-                gc.unfreeze()
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_render_chunk, chunk, str(folder), formats, staged)
+                       for chunk in _chunks(contexts, size)]
+            for fut in as_completed(futures):
+                part = fut.result()
+                results.extend(part)
+                progress.update(len(part))
     progress.close()
     return results
 

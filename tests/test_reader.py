@@ -247,38 +247,7 @@ def test_cached_read_gives_what_reading_gives_and_never_stale(faulty_book, tmp_p
     assert again["Seasonality"]["weight"].iloc[0] == 9.5 and "Orders" not in again.frames
 
 
-def test_large_workbook_is_read_by_two_child_processes_with_the_same_result(faulty_book, tmp_path, monkeypatch):
-    import os
-
-    from workbooks import cache
-    from workbooks.background import can_fork
-
-    if not can_fork(2):
-        pytest.skip("reading in children needs fork and two cores")
-    path, _ = faulty_book
-    fresh = read_workbook(path)
-    log = tmp_path / "readers.txt"
-    real = cache.read_sheets
-
-    def reading(p, jobs, *a, **k):
-        with open(log, "a") as fh:
-            fh.write(f"{os.getpid()} {','.join(sorted(j[0].name for j in jobs))}\n")
-        return real(p, jobs, *a, **k)
-    monkeypatch.setattr(cache, "read_sheets", reading)
-    monkeypatch.setattr(cache, "CHILD_READ_BYTES", 0)   # every workbook counts as large
-    for folder in (tmp_path / "cache", None):
-        got = cache.read_workbook_cached(path, folder=folder)
-        _assert_same(fresh, got)
-    calls = [line.split() for line in log.read_text().splitlines()]
-    pids = {int(pid) for pid, _ in calls}
-    assert len(calls) == 4 and len(pids) == 4 and os.getpid() not in pids   # two children a read, none here
-    sheets = [name for _, names in calls[:2] for name in names.split(",")]
-    assert sorted(sheets) == sorted(fresh.frames)                            # each sheet read once
-    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1            # stored for the next read
-    _assert_same(fresh, cache.read_workbook_cached(path, folder=tmp_path / "cache"))
-
-
-def test_sheet_without_a_header_reads_the_same_from_children_and_from_the_cache(demo_frames, tmp_path, monkeypatch):
+def test_sheet_without_a_header_reads_the_same_from_the_cache(demo_frames, tmp_path):
     from workbooks import cache
 
     from workbooks.salesbook import write_sales_workbook
@@ -289,8 +258,7 @@ def test_sheet_without_a_header_reads_the_same_from_children_and_from_the_cache(
     write_sales_workbook(frames, book)
     fresh = read_workbook(book)
     assert "Teams" not in fresh.frames and any(p.sheet == "Teams" and "no header" in p.problem for p in fresh.problems)
-    monkeypatch.setattr(cache, "CHILD_READ_BYTES", 0)
-    _assert_same(fresh, cache.read_workbook_cached(book, folder=tmp_path / "c"))   # read by the children
+    _assert_same(fresh, cache.read_workbook_cached(book, folder=tmp_path / "c"))   # read, and stored
     _assert_same(fresh, cache.read_workbook_cached(book, folder=tmp_path / "c"))   # from the cache
 
 

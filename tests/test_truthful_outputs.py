@@ -4,7 +4,6 @@ after it, statements are exactly this run's, and a refused --close writes nothin
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re

@@ -16,11 +16,9 @@ is removed and the workbook is read again. Entries are written atomically.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import os
 import pickle
-import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -28,17 +26,13 @@ import fastexcel
 import numpy as np
 import pandas as pd
 
-from .background import can_fork, in_children
-from .contract import SHEETS
 from .files import write_bytes_atomic
 from .opening import ReadOptions, limit_problems, workbook_format
-from .reader import SalesData, assemble, plan_reading, read_sheets, read_workbook
-from .xlsxscan import sheet_members
+from .reader import SalesData, read_workbook
 
 CACHE_ENV = "SALESDESK_CACHE_DIR"
 KEEP = 4
-CHILD_READ_BYTES = 8 << 20   # workbooks at least this large are read by child processes
-FORMAT = 2
+FORMAT = 3
 _CODE = ("reader.py", "schema.py", "contract.py", "xlsxscan.py", "cache.py", "opening.py")
 _OFF = {"", "0", "off", "no", "none", "false"}
 
@@ -55,14 +49,7 @@ def cache_dir() -> Path | None:
 def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
                          folder: Path | None | bool = True, options: ReadOptions = ReadOptions()) -> SalesData:
     """``read_workbook(path)`` of every sheet, from the cache when this exact content was read
-    before. ``folder``: True for the default cache folder, None/False for no cache.
-
-    A large workbook (``CHILD_READ_BYTES``) is read by two forked child processes, its sheets
-    split between them by size; each hands back its sheets in the compact encoding. Both
-    cores parse (the Python part of validating a sheet holds the interpreter lock, so
-    threads alone left one core half idle), and the parser's garbage dies with the children:
-    this process keeps a compact heap for the work that follows. On the 2,000-rep workbook:
-    see bench/RESULTS.md."""
+    before. ``folder``: True for the default cache folder, None/False for no cache."""
     path = Path(path)
     folder = cache_dir() if folder is True else (folder or None)
     fmt, problems = workbook_format(path)
@@ -83,45 +70,11 @@ def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
             with contextlib.suppress(OSError):
                 os.utime(entry)  # most recently used
             return data
-    if before.st_size < CHILD_READ_BYTES or not can_fork(2):   # small, or nothing to gain from children
-        data = read_workbook(path, progress=progress, options=options)
-        parts = [_encode_part({s: (f, []) for s, f in data.frames.items()})] if entry is not None else []
-    else:
-        plan = plan_reading(path, options=options)
-        groups = _balance(path, plan.jobs, 2)
-        parts = in_children([functools.partial(_read_part, plan, group) for group in groups])
-        results = {}
-        for part in parts:
-            results.update(_decode_part(part))
-        data = assemble(plan, results, progress)
+    data = read_workbook(path, progress=progress, options=options)
     if entry is not None and data.frames and _unchanged(path, before):
-        _store(entry, {"format": FORMAT, "parts": parts, "problems": data.problems})
+        _store(entry, {"format": FORMAT, "frames": {s: _encode(f) for s, f in data.frames.items()},
+                       "problems": data.problems})
     return data
-
-
-def _read_part(plan, jobs) -> bytes:
-    """In a child: read and validate these sheets; their frames and problems, encoded."""
-    return _encode_part(read_sheets(plan, jobs))
-
-
-def _balance(path: Path, jobs: list, n: int) -> list[list]:
-    """Split the sheets into ``n`` groups of about equal XML size (largest first, each to
-    the lightest group). Empty groups are dropped."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = sheet_members(zf)
-            sizes = {name: zf.getinfo(member).file_size for name, member in members.items()
-                     if member in zf.NameToInfo}
-    except Exception:  # sizes are only a hint: the reader reports what is wrong with the file
-        sizes = {}
-    size = {job[1]: sizes.get(job[1], 1) for job in jobs}
-    groups: list[list] = [[] for _ in range(n)]
-    loads = [0] * n
-    for job in sorted(jobs, key=lambda j: -size[j[1]]):
-        i = loads.index(min(loads))
-        groups[i].append(job)
-        loads[i] += size[job[1]]
-    return [g for g in groups if g]
 
 
 def _unchanged(path: Path, before: os.stat_result) -> bool:
@@ -148,11 +101,7 @@ def _load(entry: Path, path: Path) -> SalesData | None:
         payload = pickle.loads(entry.read_bytes())
         if payload["format"] != FORMAT:
             raise ValueError("an entry of another format")
-        decoded = {}
-        for part in payload["parts"]:
-            decoded.update(_decode_part(part))
-        frames = {schema.name: decoded[schema.name][0] for schema in SHEETS
-                  if decoded.get(schema.name, (None,))[0] is not None}   # as reading gives: no frame, no entry
+        frames = {name: _decode(cols) for name, cols in payload["frames"].items()}
         return SalesData(path, frames, payload["problems"])
     except FileNotFoundError:
         return None
@@ -160,18 +109,6 @@ def _load(entry: Path, path: Path) -> SalesData | None:
         with contextlib.suppress(OSError):
             entry.unlink()
         return None
-
-
-def _encode_part(results: dict) -> bytes:
-    """Sheet -> (frame or None, problems), pickled with text columns as codes."""
-    payload = {sheet: (None if frame is None else _encode(frame), problems)
-               for sheet, (frame, problems) in results.items()}
-    return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _decode_part(blob: bytes) -> dict:
-    return {sheet: (None if cols is None else _decode(cols), problems)
-            for sheet, (cols, problems) in pickle.loads(blob).items()}
 
 
 def _store(entry: Path, payload: dict) -> None:
