@@ -556,11 +556,3 @@ def _draws(grid: pd.DataFrame, closed: ClosedBooks | None) -> pd.DataFrame:
     grid["paid_cents"] = paid
     grid["owed_after_cents"] = owed_after
     return grid
-
-
-def inputs_from_frames(frames: dict[str, pd.DataFrame], quotas: pd.DataFrame) -> CommissionInputs:
-    """Engine inputs from the validated sheets (frames as read from the sales workbook)."""
-    empty_credits = pd.DataFrame({"order_id": pd.Series(dtype=object), "rep_id": pd.Series(dtype=object),
-                                  "share": pd.Series(dtype=float)})
-    return CommissionInputs(reps=frames["Reps"], orders=frames["Orders"], credits=frames.get("OrderCredits", empty_credits),
-                            plans=frames["Plans"], spiffs=frames.get("Spiffs"), quotas=quotas)

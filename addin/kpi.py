@@ -9,6 +9,7 @@ import numpy as np
 
 from .calendar import holiday_array, working_days_elapsed, working_days_in_month
 from .errors import InputError
+from .rules import counted
 
 # KPIs that accumulate over the month; with an as-of date their targets are pro-rated by
 # working days elapsed. Ratios (win rate, margin %, satisfaction) are never pro-rated.
@@ -155,7 +156,7 @@ def month_measures(orders, activities, opportunities, satisfaction, month_start,
     score since ``trailing_start``). Returns a DataFrame indexed by rep_id."""
     import pandas as pd
 
-    live = orders[(orders["status"] != "cancelled") & (orders["order_date"] >= month_start) & (orders["order_date"] <= month_end)]
+    live = orders[counted(orders["status"]) & (orders["order_date"] >= month_start) & (orders["order_date"] <= month_end)]
     booked = live[live["status"] == "booked"]
     sales = live.groupby("rep_id")["amount"].sum()
     margin = booked.groupby("rep_id").agg(amount=("amount", "sum"), cost=("cost", "sum"))

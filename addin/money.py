@@ -19,10 +19,21 @@ def rhu_div(numerator, denominator):
     return np.sign(n) * q
 
 
+def _half_up_cents(amounts) -> np.ndarray:
+    """The one cents rounding: half-up (away from zero) on the value as displayed, so 1.005 is
+    1.01 and -1.005 is -1.01 although neither is exact in binary; NaN stays NaN."""
+    a = np.asarray(amounts, dtype=float)
+    return np.sign(a) * np.floor(np.abs(a) * 100 + 0.5 + 1e-7)
+
+
 def cents_of(amounts) -> np.ndarray:
     """Float amounts (already stated to the cent) as int64 cents, half-up on the displayed value."""
-    a = np.asarray(amounts, dtype=float)
-    return (np.sign(a) * np.floor(np.abs(a) * 100 + 0.5 + 1e-7)).astype(np.int64)
+    return _half_up_cents(amounts).astype(np.int64)
+
+
+def round_cents(amounts) -> np.ndarray:
+    """Float amounts rounded half-up to the cent (NaN stays NaN): how an amount is read."""
+    return _half_up_cents(amounts) / 100
 
 
 def micro_of(rates) -> np.ndarray:

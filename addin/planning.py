@@ -95,14 +95,15 @@ def ramp_shares(hire_dates: np.ndarray, period_start: dt.date, schedule: Sequenc
     return np.where(known, out, 1.0)
 
 
-def monthly_quotas(targets: pd.DataFrame, seasonality: Sequence | None, years: Sequence[int]) -> pd.DataFrame:
-    """Rep-level annual targets phased to months, to the cent: rep_id, period, quota_cents."""
+def phased_targets(keys: Sequence[str], years: Sequence[int], annual_targets: Sequence[float],
+                   seasonality: Sequence | None) -> pd.DataFrame:
+    """Annual targets (one per key and year) phased to months, to the cent, each key's
+    months summing exactly to its annual target: key, period, cents."""
     rows = []
-    rep_targets = targets[(targets["level"] == "rep") & targets["year"].isin(list(years))]
-    for key, year, annual in zip(rep_targets["key"], rep_targets["year"].astype(int), rep_targets["annual_target"]):
-        parts = phase(to_decimal(float(annual)), year, seasonality, decimals=2)
+    for key, year, annual in zip(keys, years, annual_targets):
+        parts = phase(to_decimal(float(annual)), int(year), seasonality, decimals=2)
         rows += [(key, label, int(v * 100)) for label, v in parts]
-    return pd.DataFrame(rows, columns=["rep_id", "period", "quota_cents"])
+    return pd.DataFrame(rows, columns=["key", "period", "cents"])
 
 
 ALLOCATION_METHODS = ("capacity", "history", "equal")

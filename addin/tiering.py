@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .rules import counted
 
 # The widely used recency x frequency map, on 1-5 scores (R first, then F).
 RF_SEGMENTS = (
@@ -203,7 +204,7 @@ def customer_view(orders: pd.DataFrame, activities: pd.DataFrame, customers: pd.
     Orders are the validated Orders sheet (cancelled lines are left out here); the tiering is
     computed twice, as of ``as_of`` and as of ``previous_as_of``, on the data known then.
     """
-    live = orders[orders["status"] != "cancelled"]
+    live = orders[counted(orders["status"])]
     now = _tiers_as_of(live, as_of, rules)
     before = _tiers_as_of(live, previous_as_of, rules)
     view = customers[["customer_id", "name", "owner_rep_id"]].merge(now, on="customer_id", how="inner")

@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from addin.commission import compute, inputs_from_frames  # noqa: E402
+from addin.commission import compute  # noqa: E402
+from workbooks.engine_args import commission_inputs  # noqa: E402
 from generators.memory import tune_allocator  # noqa: E402
 from generators.monthdata import load_month  # noqa: E402
 
@@ -36,7 +37,7 @@ def main():
     for label, start in (("one month", "2026-10-01"), ("full year", "2025-11-01")):
         frames = dict(md.frames)
         frames["Orders"] = orders[orders["order_date"] >= start]
-        inputs = inputs_from_frames(frames, md.quotas)
+        inputs = commission_inputs(frames, md.quotas)
         best = float("inf")
         for _ in range(3):
             t = time.perf_counter()
@@ -45,7 +46,7 @@ def main():
         lines = int(((frames["Orders"]["status"] != "cancelled")).sum())
         print(f"engine, {label}: {lines:,} order lines, {len(res.lines):,} statement lines, "
               f"{res.summary['period'].nunique()} months x {res.summary['rep_id'].nunique():,} reps: {best:.2f} s")
-    inputs = inputs_from_frames(md.frames, md.quotas)   # all 24 months, as the report batch needs them
+    inputs = commission_inputs(md.frames, md.quotas)   # all 24 months, as the report batch needs them
     best = float("inf")
     for _ in range(3):
         t = time.perf_counter()

@@ -286,18 +286,26 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
     sys.exit(run.exit_code)
 
 
-def _reports(md, out: Path, formats: str, jobs, only, commission=None):
-    from .commissions import LEDGER_NAME, month_result
+def _commission_summary(md, ledger_path: Path):
+    from .commissions import month_result
     from .ledger import Ledger
+
+    return month_result(md, Ledger(ledger_path), allow_closed=True).summary
+
+
+def _reports(md, out: Path, formats: str, jobs, only, commission=None):
+    from .beside import beside
+    from .commissions import LEDGER_NAME
     from .reports import run_reports
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in wanted if f not in ("xlsx", "html", "pdf")]
     if bad:
         raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use xlsx, html, pdf", param_hint="--formats")
-    if commission is None:
-        commission = month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True)
-    summary = commission.summary
+    if commission is not None:
+        summary = commission.summary
+    else:   # the engine runs beside the report facts
+        summary = beside(_commission_summary, md, out / LEDGER_NAME)
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
     click.echo(f"  index: {run.folder / 'index.html'}")

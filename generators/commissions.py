@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from addin.commission import CommissionResult, compute, inputs_from_frames
+from addin.rules import month_title
+from addin.commission import CommissionResult, compute
+from workbooks.engine_args import commission_inputs
 from workbooks.errors_report import write_errors_report
 from workbooks.files import (atomic_path, exclusive, recover_folder, replace_folder, staging_folder, unique_stems,
                              write_text_atomic)
@@ -22,7 +24,7 @@ from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
 from .pdf import kill_orphans, soffice, to_pdf
 from .reports import lo_profile
-from .statements import TITLE, BOLD_MONEY, month_label, write_finance_summary, write_statement
+from .statements import TITLE, BOLD_MONEY, write_finance_summary, write_statement
 
 LEDGER_NAME = "commission-ledger.sqlite"
 
@@ -50,7 +52,7 @@ def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False) -> C
     if md.month in closed and not allow_closed:
         raise PeriodClosed(f"{md.month} was closed on {closed[md.month]}; its statements stand as issued")
     books = ledger.books(before=md.month)
-    result = compute(inputs_from_frames(md.frames, md.quotas), md.month, books if len(books.summary) else None)
+    result = compute(commission_inputs(md.frames, md.quotas), md.month, books if len(books.summary) else None)
     if md.month in closed:
         issued = ledger.books(before=(pd.Period(md.month, "M") + 1).strftime("%Y-%m")).summary
         issued = issued[issued["period"] == md.month]
@@ -193,7 +195,7 @@ def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, m
         cw = CellWriter(wb)
         ws = wb.add_worksheet("Reconciliation")
         dl = wb.add_worksheet("Lines")
-        ws.write_string(0, 0, f"Commission reconciliation, {month_label(month)}", cw.fmt(TITLE))
+        ws.write_string(0, 0, f"Commission reconciliation, {month_title(month)}", cw.fmt(TITLE))
         heads = ["rep", "name", "team", "computed", "paid", "difference (paid - computed)", "status", "lines"]
         for j, h in enumerate(heads):
             ws.write_string(2, j, h, cw.fmt(HEADER))

@@ -35,16 +35,16 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 from pathlib import Path
 
-import pandas as pd
 
+from addin.rules import month_title
 from workbooks.files import safe_filename, write_bytes_atomic
+from workbooks.schema import valid_email
 
 from .report_html import environment
 
 PASSWORD_ENV = "SALESDESK_SMTP_PASSWORD"
 CONFIG_FILE = "salesdesk.toml"
 LEDGER_NAME = "mail-ledger.sqlite"
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 DATA_IMG = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
 ATTACH_FORMATS = ("xlsx", "pdf")
 MIME = {"xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"), "pdf": ("application", "pdf"),
@@ -104,7 +104,8 @@ def load_settings(overrides: dict, config_dir: Path | None = None, environ=os.en
 
 
 def valid_address(addr) -> bool:
-    return isinstance(addr, str) and len(addr) <= 254 and EMAIL_RE.match(addr.strip()) is not None
+    """The contract's rule (``workbooks.schema.valid_email``): what validate accepts is what is sent."""
+    return isinstance(addr, str) and valid_email(addr.strip())
 
 
 def _clean_name(name) -> str:
@@ -126,10 +127,6 @@ class Outgoing:
     @property
     def recipients(self) -> list[str]:
         return [a for a in (self.to, self.cc) if a]
-
-
-def month_label(month: str) -> str:
-    return pd.Period(month, "M").strftime("%B %Y")
 
 
 def _digest(month: str, kind: str, key: str, to, cc, hashes: list[str]) -> str:
@@ -177,7 +174,7 @@ def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings
             return item
     html_file = next((month_dir / f["path"] for f in d["files"] if f["format"] == "html"), None)
     report_html = _body_of(html_file.read_text()) if html_file and html_file.exists() else None
-    ctx = {"kind": d["kind"], "key": d["key"], "month_label": month_label(month), "greeting": _clean_name(d.get("name")) or "there",
+    ctx = {"kind": d["kind"], "key": d["key"], "month_label": month_title(month), "greeting": _clean_name(d.get("name")) or "there",
            "has_pdf": any(f["format"] == "pdf" for f in files), "h": d.get("highlights"),
            "reply_name": _clean_name(d.get("name")) if d["kind"] == "team" else None}
     attachments = [(month_dir / f["path"], f["format"]) for f in files]
@@ -203,7 +200,7 @@ def _finance_message(month_dir: Path, month: str, settings: MailSettings) -> Out
     if not valid_address(settings.finance):
         item.problem = "no valid --finance address; the finance message was not sent"
         return item
-    ctx = {"kind": "finance", "key": "finance", "month_label": month_label(month), "greeting": "Finance",
+    ctx = {"kind": "finance", "key": "finance", "month_label": month_title(month), "greeting": "Finance",
            "has_pdf": False, "h": None, "reply_name": None}
     item.message = _compose(settings, ctx, settings.finance, "Finance", None, None, None, attachments, digest)
     return item

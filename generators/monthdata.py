@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.planning import monthly_quotas
 from workbooks.cache import read_workbook_cached
+from workbooks.engine_args import rep_quotas, seasonality_weights
 from workbooks.opening import WORKBOOK, ReadOptions
 from workbooks.reader import SalesData
 from workbooks.schema import ROW, Problem
@@ -112,9 +112,8 @@ def load_month(workbook: Path, month: str, progress=None, options: ReadOptions =
         for sheet, col in REP_COLUMN.items():
             if sheet in frames and sheet != "Customers":
                 frames[sheet] = frames[sheet][~frames[sheet][col].isin(list(bad_reps))]
-    seasonality = frames["Seasonality"].sort_values("month")["weight"].tolist()
     years = sorted(set(frames["Targets"]["year"].dropna().astype(int)))
-    quotas = monthly_quotas(frames["Targets"], seasonality, years)
+    quotas = rep_quotas(frames["Targets"], seasonality_weights(frames), years)
     return MonthData(month, data, frames, quotas, bad_reps, left_out)
 
 

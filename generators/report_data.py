@@ -8,17 +8,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from addin.calendar import month_labels, working_days, working_days_elapsed, working_days_in_month
+from addin import rules
+from addin.calendar import month_labels, working_days_elapsed, working_days_in_month
 from addin.funnel import DEFAULT_ORDER
 from addin.kpi import CUMULATIVE_KPIS, Kpi, month_measures, planned_activities, runrate, scorecard
-from addin.planning import phase
-from addin.rounding import to_decimal
 from addin.tiering import TIER_ORDER, customer_view
+
+from workbooks.engine_args import seasonality_weights, team_targets
 
 from .monthdata import MonthData
 
 TREND_MONTHS = 12
-TRAILING_MONTHS = 3          # win rate, cycle time and satisfaction look at the last three months
 LARGE_RETURN = 1000.0        # returns at or above this amount are listed as team risks
 BEHIND_PACE = 0.85           # projected or actual attainment below this is behind pace
 
@@ -32,14 +32,6 @@ class MonthFacts:
     teams: list[dict]
 
 
-def team_targets(targets: pd.DataFrame, seasonality, years) -> pd.DataFrame:
-    rows = []
-    t = targets[(targets["level"] == "team") & targets["year"].isin(list(years))]
-    for key, year, annual in zip(t["key"], t["year"].astype(int), t["annual_target"]):
-        rows += [(key, label, float(v)) for label, v in phase(to_decimal(float(annual)), year, seasonality, decimals=2)]
-    return pd.DataFrame(rows, columns=["team", "period", "target"])
-
-
 def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     """Every report's context for the month; commissions are added by ``attach_commission``."""
     f = md.frames
@@ -47,11 +39,9 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     period = pd.Period(month, "M")
     month_start, month_end = period.start_time.normalize(), period.end_time.normalize()
     orders = f["Orders"]
-    live = orders[orders["status"] != "cancelled"]
-    latest = live["order_date"].max()
-    as_of = min(month_end, latest).date() if pd.notna(latest) else month_end.date()
-    # open while working days of the month remain after the latest data
-    open_month = int(working_days(as_of + dt.timedelta(days=1), month_end.date() + dt.timedelta(days=1))) > 0
+    live = orders[rules.counted(orders["status"])]
+    as_of = rules.as_of_date(orders["order_date"], orders["status"], month)
+    open_month = rules.is_open(as_of, month)
     periods = pd.period_range(period - (TREND_MONTHS - 1), period, freq="M").strftime("%Y-%m").tolist()
     quarter = [p for p in periods if pd.Period(p, "M").quarter == period.quarter and p[:4] == month[:4]]
     ytd = [p for p in pd.period_range(f"{month[:4]}-01", period, freq="M").strftime("%Y-%m")]
@@ -65,18 +55,16 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     # sales (net of returns, by the order's rep) and targets per rep-month
     sales = live.assign(period=month_labels(live["order_date"])).groupby(["rep_id", "period"])["amount"].sum()
     quota = md.quotas.assign(target=md.quotas["quota_cents"] / 100).set_index(["rep_id", "period"])["target"]
-    seasonality = f["Seasonality"].sort_values("month")["weight"].tolist()
     years = sorted({int(p[:4]) for p in periods} | {int(month[:4])})
-    tt = team_targets(f["Targets"], seasonality, years).set_index(["team", "period"])["target"]
+    tt = team_targets(f["Targets"], seasonality_weights(f), years).set_index(["team", "period"])["target"]
 
     in_month = live[(live["order_date"] >= month_start) & (live["order_date"] <= month_end)]
     acts = f["Activities"]
     acts_month = acts[(acts["date"] >= month_start) & (acts["date"] <= month_end)]
     act_counts = acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0)
-    trailing_start = (period - (TRAILING_MONTHS - 1)).start_time
     opps = f["Opportunities"]
     sat = f["Satisfaction"]
-    m = month_measures(orders, acts, opps, sat, month_start, month_end, trailing_start)
+    m = month_measures(orders, acts, opps, sat, month_start, month_end, rules.trailing_start(month))
     win_rate, cycle, sat_mean = m["win_rate"].dropna(), m["cycle_days"].dropna(), m["satisfaction"].dropna()
     sat_month = sat[(sat["date"] >= month_start) & (sat["date"] <= month_end)].groupby("rep_id")["score"].agg(["mean", "count"])
 
@@ -90,22 +78,8 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
             for r in f["KPIs"].itertuples(index=False)]
     ids = reps["rep_id"].tolist()
     month_quota = quota.xs(month, level="period") if month in quota.index.get_level_values("period") else pd.Series(dtype=float)
-    measures = {name: m[name].dropna() for name in m.columns}
-    measures["revenue"] = measures["sales"]
-    actuals = np.column_stack([measures.get(k.name, pd.Series(dtype=float)).reindex(ids).to_numpy(dtype=float)
-                               for k in kpis]) if kpis else np.zeros((len(ids), 0))
-    if "sales" in measures:
-        actuals[:, [i for i, k in enumerate(kpis) if k.name in ("sales", "revenue")]] = \
-            np.nan_to_num(actuals[:, [i for i, k in enumerate(kpis) if k.name in ("sales", "revenue")]])
-    rep_targets = np.full(actuals.shape, np.nan)
-    for i, k in enumerate(kpis):
-        if k.name in ("sales", "revenue"):
-            rep_targets[:, i] = month_quota.reindex(ids).to_numpy(dtype=float)
-    prorate = None
-    if open_month:
-        prorate = working_days_elapsed(as_of) / working_days_in_month(as_of.year, as_of.month)
-    no_target = np.isnan(rep_targets) & np.array([k.name in ("sales", "revenue") for k in kpis])[None, :]
-    actuals = np.where(no_target, np.nan, actuals)
+    actuals, rep_targets = rules.scorecard_inputs(ids, [k.name for k in kpis], m, month_quota)
+    prorate = rules.prorate(as_of, month)
     ratios, scores, _, status = scorecard(ids, actuals, kpis, rep_targets, prorate) if ids else (
         np.zeros((0, len(kpis))), np.zeros(0), np.zeros(0), np.array([]))
     # the targets the scorecard scored against (per-rep sales quota; pro-rated while the month is open)

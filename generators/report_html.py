@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import css_inline
-import pandas as pd
+from addin.rules import month_title
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .charts import trend_png
@@ -54,7 +54,7 @@ def _inliner():
 
 
 def titles(ctx: dict) -> tuple[str, str]:
-    month = pd.Period(ctx["month"], "M").strftime("%B %Y")
+    month = month_title(ctx["month"])
     if ctx["kind"] == "rep":
         r = ctx["rep"]
         return f"Monthly sales report: {r['name']} ({r['rep_id']}), {month}", f"Team {r['team']}, manager {r['manager'] or '-'}"

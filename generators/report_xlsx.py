@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import pandas as pd
 
+from addin.rules import month_title
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters
 
@@ -44,10 +44,6 @@ def kpi_attainment(kpi: dict) -> Formula:
     return Formula(f'=IF(ISBLANK(B{{r}}),"",IF(N(C{{r}})<>0,MAX(0,{body}),""))', cached, PERCENT)
 
 
-def _month_label(month: str) -> str:
-    return pd.Period(month, "M").strftime("%B %Y")
-
-
 class Report:
     """A vertical stack of sections on one sheet, tracking the current row."""
 
@@ -63,8 +59,8 @@ class Report:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0, 1)
         hf = header_left.replace("&", "&&")
-        ws.set_header(f"&L{hf}&C{_month_label(month)}&RPage &P of &N")
-        ws.set_footer(f"&LSalesDesk monthly report&R{hf}, {_month_label(month)}")
+        ws.set_header(f"&L{hf}&C{month_title(month)}&RPage &P of &N")
+        ws.set_footer(f"&LSalesDesk monthly report&R{hf}, {month_title(month)}")
         for col, width in enumerate([24, 16, 16, 14, 14, 14, 14, 30]):
             ws.set_column(col, col, width)
         self.cw.text(ws, 0, 0, title, TITLE)
@@ -176,7 +172,7 @@ CUSTOMER_HEADERS = ["customer", "name", "tier", "tier last month", "last contact
 
 def rep_workbook(ctx: dict) -> bytes:
     r = ctx["rep"]
-    rep = Report(f"Monthly sales report: {r['name']} ({r['rep_id']}), {_month_label(ctx['month'])}",
+    rep = Report(f"Monthly sales report: {r['name']} ({r['rep_id']}), {month_title(ctx['month'])}",
                  f"{r['name']} ({r['rep_id']})", ctx["month"])
     rep.note(f"Team {r['team']}, manager {r['manager'] or '-'}; data as of {ctx['as_of']}.")
     _sales(rep, ctx["sales"], ctx["runrate"])
@@ -224,7 +220,7 @@ def rep_workbook(ctx: dict) -> bytes:
 
 def team_workbook(ctx: dict) -> bytes:
     t = ctx["team"]
-    rep = Report(f"Monthly team report: {t['team']}, {_month_label(ctx['month'])}", f"Team {t['team']}", ctx["month"])
+    rep = Report(f"Monthly team report: {t['team']}, {month_title(ctx['month'])}", f"Team {t['team']}", ctx["month"])
     rep.note(f"Manager {t['manager']}; data as of {ctx['as_of']}.")
     rep.section("Reps ranked by score")
     rep.table(["rep", "name", "actual", "target", "attainment", "score", "status", "rank"],

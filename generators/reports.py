@@ -16,6 +16,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -87,8 +88,9 @@ def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...], stage
 
 def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs: int | None = None,
                 only: list[str] | None = None,
-                commission_summary: pd.DataFrame | None = None) -> ReportRun:
-    """The month's reports, with the commission engine's summary table (``commission_summary``).
+                commission_summary: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> ReportRun:
+    """The month's reports, with the commission engine's summary table (``commission_summary``),
+    or a function that returns it (the engine running ``beside`` the report facts).
 
     A full run builds the whole month folder beside the old one (the files of other commands,
     such as commissions/ and the outbox, linked in) and swaps it in at the end: a run that is
@@ -110,6 +112,8 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
     facts = month_facts(md, only_set)
+    if callable(commission_summary):
+        commission_summary = commission_summary()
     if commission_summary is not None:
         attach_commission(facts, commission_summary)
     contexts = facts.reps + facts.teams

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from addin.rules import month_title
 from addin.money import MICRO
 from workbooks.files import atomic_path
 from workbooks.xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, new_workbook
@@ -25,10 +26,6 @@ KIND_LABEL = {"sale": "sale", "clawback": "clawback", "gate": "gate", "cap": "ca
               "adjustment": "adjustment"}
 
 
-def month_label(period: str) -> str:
-    return pd.Period(period, "M").strftime("%B %Y")
-
-
 def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, period: str) -> None:
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp)
@@ -39,9 +36,9 @@ def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, p
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.set_paper(9)
-        ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&CCommission statement&R{month_label(period)}")
+        ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&CCommission statement&R{month_title(period)}")
         ws.set_footer("&LSalesDesk&RPage &P of &N")
-        ws.write_string(0, 0, f"Commission statement, {month_label(period)}", cw.fmt(TITLE))
+        ws.write_string(0, 0, f"Commission statement, {month_title(period)}", cw.fmt(TITLE))
         info = [("Rep", f"{rep['name']} ({rep['rep_id']})"), ("Team", rep.get("team") or ""), ("Plan", rep.get("plan_id") or "")]
         for i, (k, v) in enumerate(info, start=2):
             ws.write_string(i, 0, k, cw.fmt({"bold": True}))
@@ -131,7 +128,7 @@ def write_finance_summary(path: Path, summary: pd.DataFrame, period: str, left_o
         wb = new_workbook(tmp)
         cw = CellWriter(wb)
         ws = wb.add_worksheet("Commissions")
-        ws.write_string(0, 0, f"Commissions for {month_label(period)}", cw.fmt(TITLE))
+        ws.write_string(0, 0, f"Commissions for {month_title(period)}", cw.fmt(TITLE))
         top = 2
         for j, (_, label) in enumerate(SUMMARY_COLUMNS):
             ws.write_string(top, j, label, cw.fmt(HEADER))

@@ -335,12 +335,13 @@ def _satisfaction(rng, ids, starts, busdays, cust_ids, per_rep, skill, counts) -
 def payroll(frames: dict[str, pd.DataFrame], end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Payroll as paid: computed payouts for every month, with ``PLANTED`` discrepancies in
     ``end``. Returns (payroll sheet, the planted list with rep ids and expected status)."""
-    from addin.commission import compute, inputs_from_frames
-    from addin.planning import monthly_quotas
+    from addin.commission import compute
+
+    from .engine_args import commission_inputs, rep_quotas
 
     seasonality = frames["Seasonality"].sort_values("month")["weight"].tolist()
-    quotas = monthly_quotas(frames["Targets"], seasonality, sorted(frames["Targets"]["year"].unique()))
-    result = compute(inputs_from_frames(frames, quotas), end)
+    quotas = rep_quotas(frames["Targets"], seasonality, sorted(frames["Targets"]["year"].unique()))
+    result = compute(commission_inputs(frames, quotas), end)
     paid = result.summary[["rep_id", "period", "paid_cents"]].copy()
     rep_ids = frames["Reps"]["rep_id"].tolist()
     planted_rows = []

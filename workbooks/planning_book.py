@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from addin import udfs  # noqa: F401  (registers the worksheet functions)
-from addin.commission import compute, inputs_from_frames
+from addin import rules, udfs  # noqa: F401  (udfs registers the worksheet functions)
+from addin.commission import compute
 from addin.kpi import month_measures
-from addin.planning import monthly_quotas
 from addin.registry import REGISTRY
 
-from .contract import ACTIVITY_TYPES, BY_NAME, SHEETS, STAGES
+from .engine_args import commission_inputs, rep_quotas
+from .contract import ACTIVITY_TYPES, BY_NAME, ORDER_STATUSES, SHEETS, STAGES
 from .files import atomic_path
 from .schema import ROW
 from .xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, date_serial, new_workbook
@@ -181,7 +181,7 @@ def build(frames: dict[str, pd.DataFrame], year: int, month: str) -> Model:
     for schema in SHEETS:
         if schema.name in data:
             m.frame(schema.name, 0, 0, data[schema.name])
-    live = data["Orders"][data["Orders"]["status"] != "cancelled"][["customer_id", "order_date", "amount"]]
+    live = data["Orders"][rules.counted(data["Orders"]["status"])][["customer_id", "order_date", "amount"]]
     m.frame("SalesLines", 0, 0, live)
     m.names["Seasonality"] = "='Seasonality'!$B$2:$B$13"
     n_kpi = len(data["KPIs"])
@@ -245,53 +245,59 @@ def _plan_sheet(m: Model, data, year: int) -> None:
 
 
 def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
+    """The month's scorecard through SD_SCORECARD, on the inputs the monthly report scores
+    (``addin.rules``): the same measures, quotas, as-of day and pro-rating, so a rep scores
+    the same here as in the report."""
     s = "Scorecard"
     period = pd.Period(month, "M")
-    start, end = period.start_time.normalize(), period.end_time.normalize()
+    start, end = rules.month_bounds(month)
     orders = frames["Orders"]
-    latest = orders.loc[orders["status"] != "cancelled", "order_date"].max()
-    as_of = min(end, latest) if pd.notna(latest) else end
-    m.put(s, 0, 0, f"Scorecard {period.strftime('%B %Y')}", TITLE)
+    as_of = rules.as_of_date(orders["order_date"], orders["status"], month)
+    m.put(s, 0, 0, f"Scorecard {rules.month_title(month)}", TITLE)
     m.put(s, 2, 0, "Month")
     m.put(s, 2, 1, month)
     m.put(s, 3, 0, "Actuals as of")
-    m.put(s, 3, 1, as_of.to_pydatetime(), dict(INPUT, num_format="yyyy-mm-dd"))
+    m.put(s, 3, 1, dt.datetime.combine(as_of, dt.time()), dict(INPUT, num_format="yyyy-mm-dd"))
     m.names["AsOf"] = "='Scorecard'!$B$4"
     measures = month_measures(frames["Orders"], frames["Activities"], frames["Opportunities"], frames["Satisfaction"],
-                              start, end, (period - 2).start_time)
+                              start, end, rules.trailing_start(month))
     seasonality = data["Seasonality"].sort_values("month")["weight"].tolist()
-    quotas = monthly_quotas(data["Targets"], seasonality, [period.year])
+    quotas = rep_quotas(data["Targets"], seasonality, [period.year])
     quota = quotas[quotas["period"] == month].set_index("rep_id")["quota_cents"] / 100
     reps = data["Reps"][data["Reps"]["active"].fillna(True).astype(bool)]
+    reps = reps[reps["hire_date"].isna() | (reps["hire_date"] <= end)]
     kpis = data["KPIs"]["kpi"].tolist()
+    sales_kpis = [k for k in kpis if k in rules.SALES_KPIS]
+    actuals, targets = rules.scorecard_inputs(reps["rep_id"], kpis, measures, quota)
     head = 5
-    cols = ["rep", *kpis, "sales_target"]
+    cols = ["rep", *kpis, *(f"{k}_target" for k in sales_kpis)]
     for j, h in enumerate(cols):
         m.put(s, head, j, h, HEADER)
     for i, rep in enumerate(reps["rep_id"]):
         r = head + 1 + i
         m.put(s, r, 0, rep)
-        for j, k in enumerate(kpis, start=1):
-            v = measures[k].get(rep, np.nan) if k in measures.columns else np.nan
-            if k == "sales" and pd.isna(v):
-                v = 0.0
-            m.put(s, r, j, None if pd.isna(v) else round(float(v), 4))
-        m.put(s, r, len(cols) - 1, None if pd.isna(quota.get(rep, np.nan)) else float(quota[rep]), MONEY)
+        for j, k in enumerate(kpis):
+            v = actuals[i, j]
+            m.put(s, r, j + 1, None if np.isnan(v) else float(v))   # unrounded: the report scores these
+        for j, k in enumerate(sales_kpis):
+            v = targets[i, kpis.index(k)]
+            m.put(s, r, 1 + len(kpis) + j, None if np.isnan(v) else float(v), MONEY)
     last = head + len(reps)
     table = ref(s, head, 0, last, len(cols) - 1)
     at = len(cols) + 1
     m.put(s, head - 1, at, "The scorecard (SD_SCORECARD)", SECTION)
-    m.sd(s, head, at, "SD_SCORECARD", [table, "KpiTable"])
+    open_month = rules.prorate(as_of, month) is not None
+    m.sd(s, head, at, "SD_SCORECARD", [table, "KpiTable"] + (["AsOf"] if open_month else []))
     rr = at + len(kpis) + 5
     m.put(s, head - 1, rr, "Run-rate (SD_RUNRATE)", SECTION)
     m.put(s, head, rr, "projected", HEADER)
     m.put(s, head, rr + 1, "projected attainment", HEADER)
-    sales_col = 1 + kpis.index("sales") if "sales" in kpis else None
-    if sales_col is not None:
+    if sales_kpis:
+        sales_col, target_col = 1 + kpis.index(sales_kpis[0]), 1 + len(kpis)
         for i in range(len(reps)):
             r = head + 1 + i
-            if m.cells[s].get((r, len(cols) - 1), (None,))[0] is not None:
-                m.sd(s, r, rr, "SD_RUNRATE", [ref(s, r, sales_col), "AsOf", ref(s, r, len(cols) - 1)], MONEY)
+            if m.cells[s].get((r, target_col), (None,))[0] is not None:
+                m.sd(s, r, rr, "SD_RUNRATE", [ref(s, r, sales_col), "AsOf", ref(s, r, target_col)], MONEY)
     m.status_range = (s, head + 1, at + len(kpis) + 3, last)
 
 
@@ -317,8 +323,8 @@ def _commission_sheet(m: Model, frames, month: str) -> None:
     s = "Commission calculator"
     reps, plans = frames["Reps"], frames["Plans"]
     seasonality = frames["Seasonality"].sort_values("month")["weight"].tolist()
-    quotas = monthly_quotas(frames["Targets"], seasonality, sorted(set(frames["Targets"]["year"].astype(int))))
-    result = compute(inputs_from_frames(frames, quotas), month)
+    quotas = rep_quotas(frames["Targets"], seasonality, sorted(set(frames["Targets"]["year"].astype(int))))
+    result = compute(commission_inputs(frames, quotas), month)
     summary = result.summary
     rep_id = reps["rep_id"].iloc[0]
     row = summary[(summary["rep_id"] == rep_id) & (summary["period"] == month)].iloc[0]
@@ -438,7 +444,7 @@ def _as_table(ws, name, grid, frames):
     for c, h in enumerate(headers):
         ws.set_column(c, c, max(10, min(28, len(str(h)) + 4)))
     lists = {("Opportunities", "stage"): list(STAGES), ("Activities", "type"): list(ACTIVITY_TYPES),
-             ("Orders", "status"): ["booked", "returned", "cancelled"]}
+             ("Orders", "status"): list(ORDER_STATUSES)}
     for c, h in enumerate(headers):
         if (name, h) in lists:
             ws.data_validation(1, c, max(rows, 1), c, {"validate": "list", "source": lists[(name, h)]})
@@ -478,4 +484,4 @@ def _layout(wb, ws, name, grid, model, frames):
 
 def latest_month(frames: dict[str, pd.DataFrame]) -> str:
     o = frames["Orders"]
-    return o.loc[o["status"] != "cancelled", "order_date"].max().strftime("%Y-%m")
+    return o.loc[rules.counted(o["status"]), "order_date"].max().strftime("%Y-%m")

@@ -9,6 +9,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from addin.money import round_cents
+
 ROW = "_row"  # every validated frame keeps the Excel row each record came from
 
 KINDS = {
@@ -150,6 +152,18 @@ _DECIMAL_COMMA_TEXT = r"[+-]?\(?[^\d(]*(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}|\d
 # and sums of a million such amounts would no longer be exact in integer cents.
 MAX_MAGNITUDE = {"money": 1e10, "number": 1e12, "integer": 1e12}
 
+# A valid e-mail address, the one rule for validate and for mail: an ASCII local part (what
+# every SMTP server takes without SMTPUTF8) and a dotted domain whose last label is letters
+# (or an IDN's xn-- form). josé@example.com and x@example.c0m are not valid.
+EMAIL_PATTERN = (r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                 r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]+)")
+
+
+def valid_email(text) -> bool:
+    import re
+    return isinstance(text, str) and len(text) <= 254 and re.fullmatch(EMAIL_PATTERN, text) is not None
+
+
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 _TRUE = {"true", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "no", "n", "0", "0.0"}
@@ -190,7 +204,9 @@ def parse_column(raw: pd.Series, col: Column, decimal: str = DECIMAL_POINT) -> t
             bad = out.notna() & ~low.isin(col.choices)
             out = low
         elif kind == "email":
-            bad = out.notna() & ~out.astype("string").str.fullmatch(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}").fillna(False).astype(bool)
+            text = out.astype("string")
+            ok = text.str.fullmatch(EMAIL_PATTERN).fillna(False).astype(bool) & (text.str.len() <= 254).fillna(False)
+            bad = out.notna() & ~ok
         return out, bad
     if kind in ("integer", "number", "money"):
         if pd.api.types.is_bool_dtype(raw):
@@ -288,10 +304,8 @@ def number_problem(value, kind: str, decimal: str = DECIMAL_POINT) -> tuple[str,
 
 
 def _round_cents(values: pd.Series) -> pd.Series:
-    """Half-up to the cent on the value as displayed (1.005 -> 1.01, -1.005 -> -1.01)."""
-    arr = values.to_numpy(dtype=float)
-    cents = np.sign(arr) * np.floor(np.abs(arr) * 100 + 0.5 + 1e-7)
-    return pd.Series(cents / 100, index=values.index)
+    """Half-up to the cent on the value as displayed (``addin.money.round_cents``)."""
+    return pd.Series(round_cents(values.to_numpy(dtype=float)), index=values.index)
 
 
 def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -1,0 +1,83 @@
+"""The business rules that more than one output depends on, each in one named place: which
+order lines count, the date a month's figures are as of, whether the month is still open
+and how much of it has passed, the scorecard's trailing window, which KPI is the sales
+figure and how a scorecard's inputs are formed, and a month's title.
+
+The monthly reports, the planning workbook's SD_ formulas and the commission statements all
+call these, so one rep scores the same wherever the score is shown.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .calendar import working_days, working_days_elapsed, working_days_in_month
+
+COUNTED_STATUSES = ("booked", "returned")   # order lines that count; cancelled lines count nowhere
+SALES_KPIS = frozenset({"sales", "revenue"})  # scored against each rep's phased quota
+TRAILING_MONTHS = 3                          # win rate, cycle time and satisfaction: the last three months
+
+
+def counted(statuses) -> np.ndarray:
+    """Mask of the order lines that count (booked sales and their returns)."""
+    return pd.Series(statuses).isin(COUNTED_STATUSES).to_numpy()
+
+
+def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a month 'YYYY-MM'."""
+    period = pd.Period(month, "M")
+    return period.start_time.normalize(), period.end_time.normalize()
+
+
+def as_of_date(order_dates, statuses, month: str) -> dt.date:
+    """The day a month's figures are as of: its last day, or the latest order line that
+    counts if the data ends before."""
+    _, end = month_bounds(month)
+    dates = pd.Series(np.asarray(order_dates, dtype="datetime64[ns]"))[counted(statuses)]
+    latest = dates.max()
+    return min(end, latest).date() if pd.notna(latest) else end.date()
+
+
+def is_open(as_of: dt.date, month: str) -> bool:
+    """A month is open while working days of it remain after the as-of day."""
+    _, end = month_bounds(month)
+    return int(working_days(as_of + dt.timedelta(days=1), end.date() + dt.timedelta(days=1))) > 0
+
+
+def prorate(as_of: dt.date, month: str) -> float | None:
+    """The share of an open month's working days that has passed (targets of cumulative KPIs
+    are scaled by it); None for a closed month."""
+    if not is_open(as_of, month):
+        return None
+    return working_days_elapsed(as_of) / working_days_in_month(as_of.year, as_of.month)
+
+
+def trailing_start(month: str) -> pd.Timestamp:
+    """First day of the scorecard's trailing window ending with ``month``."""
+    return (pd.Period(month, "M") - (TRAILING_MONTHS - 1)).start_time.normalize()
+
+
+def month_title(month: str) -> str:
+    """'October 2026' for '2026-10'."""
+    return pd.Period(month, "M").strftime("%B %Y")
+
+
+def scorecard_inputs(rep_ids, kpi_names, measures: pd.DataFrame, quota: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The scorecard's actuals and per-rep targets (reps x KPIs) from the month's measures
+    (indexed by rep) and each rep's quota for the month. A sales KPI is scored against the
+    rep's quota (no sales is 0); a rep without a quota has it unscored. Other KPIs take the
+    KPI's own target (NaN here)."""
+    ids = list(rep_ids)
+    actuals = np.full((len(ids), len(kpi_names)), np.nan)
+    targets = np.full(actuals.shape, np.nan)
+    rep_quota = pd.Series(quota, dtype=float).reindex(ids).to_numpy(dtype=float)
+    for j, name in enumerate(kpi_names):
+        source = "sales" if name in SALES_KPIS else name
+        if source in measures.columns:
+            actuals[:, j] = measures[source].reindex(ids).to_numpy(dtype=float)
+        if name in SALES_KPIS:
+            actuals[:, j] = np.where(np.isnan(rep_quota), np.nan, np.nan_to_num(actuals[:, j]))
+            targets[:, j] = rep_quota
+    return actuals, targets

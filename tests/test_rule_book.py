@@ -1,0 +1,87 @@
+"""One rule book: a rep scores the same in the planning workbook's SD_SCORECARD and in the
+monthly report, for a closed month and for a month still open (targets pro-rated)."""
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from addin import rules
+from generators.monthdata import load_month
+from generators.report_data import month_facts
+from workbooks import planning_book
+from workbooks.reader import read_workbook
+from workbooks.salesbook import write_sales_workbook
+
+DATE_COLUMNS = {"Orders": "order_date", "Activities": "date", "Satisfaction": "date", "Opportunities": "created"}
+
+
+def _ending(frames: dict[str, pd.DataFrame], last_day: str) -> dict[str, pd.DataFrame]:
+    """The data as it stood on ``last_day``: nothing dated later."""
+    day = pd.Timestamp(last_day)
+    out = dict(frames)
+    for sheet, col in DATE_COLUMNS.items():
+        out[sheet] = frames[sheet][frames[sheet][col] <= day].copy()
+    credits = frames["OrderCredits"]
+    out["OrderCredits"] = credits[credits["order_id"].isin(out["Orders"]["order_id"])].copy()
+    opps = out["Opportunities"]
+    reopened = opps["closed"] > day
+    opps.loc[reopened, "closed"] = pd.NaT
+    opps.loc[reopened & opps["stage"].isin(["won", "lost"]), "stage"] = "negotiation"
+    return out
+
+
+def _planning_scores(path) -> pd.DataFrame:
+    ws = openpyxl.load_workbook(path, data_only=True)["Scorecard"]
+    header = [c.value for c in ws[6]]                 # the header row of SD_SCORECARD's spill
+    score_at = header.index("score")
+    rep_at = max(i for i in range(score_at) if header[i] == "rep")
+    rows = []
+    for r in range(7, ws.max_row + 1):
+        rep = ws.cell(r, rep_at + 1).value
+        if rep:
+            rows.append({"rep_id": rep, "score": ws.cell(r, score_at + 1).value,
+                         "rank": ws.cell(r, score_at + 2).value, "status": ws.cell(r, score_at + 3).value})
+    return pd.DataFrame(rows).set_index("rep_id")
+
+
+@pytest.mark.parametrize("last_day, month, open_month", [("2026-10-31", "2026-09", False),
+                                                          ("2026-10-14", "2026-10", True)])
+def test_a_rep_scores_the_same_in_the_planning_workbook_and_the_report(tmp_path, demo_frames, last_day, month,
+                                                                        open_month):
+    book = tmp_path / "sales.xlsx"
+    write_sales_workbook(_ending(demo_frames, last_day), book)
+    md = load_month(book, month)
+    assert not md.incomplete
+    facts = month_facts(md)
+    assert facts.open_month is open_month
+    report = pd.DataFrame([{"rep_id": c["key"], "score": c["scorecard"]["score"], "status": c["scorecard"]["status"]}
+                           for c in facts.reps]).set_index("rep_id")
+    report["rank"] = report["score"].rank(ascending=False, method="min").astype(int)
+
+    frames = read_workbook(book).frames
+    plan = tmp_path / "planning.xlsx"
+    planning_book.write(planning_book.build(frames, int(month[:4]), month), plan, frames)
+    planning = _planning_scores(plan).loc[report.index]
+
+    assert len(report) == len(demo_frames["Reps"]) and report["score"].notna().all()
+    assert planning["score"].tolist() == pytest.approx(report["score"].tolist(), abs=1e-12)
+    assert planning["status"].tolist() == report["status"].tolist()
+    assert planning["rank"].tolist() == report["rank"].tolist()
+    as_of = rules.as_of_date(frames["Orders"]["order_date"], frames["Orders"]["status"], month)
+    assert (rules.prorate(as_of, month) is not None) is open_month
+
+
+ADDRESSES = {"ana.b+q@sub.example.co.uk": True, "R0001@example.com": True, "josé@example.com": False,
+             "x@example.c0m": False, "a@b": False, "a b@example.com": False, "a@xn--fiqs8s.xn--fiqz9s": True,
+             "a@@example.com": False, "a@example.com\nBcc: x@evil.com": False}
+
+
+def test_one_email_rule_for_validate_and_mail():
+    from generators.mail import valid_address
+    from workbooks.contract import REPS
+    from workbooks.schema import parse_column
+
+    typed, bad = parse_column(pd.Series(list(ADDRESSES), dtype=object), REPS.column("email"))
+    assert (~bad).tolist() == list(ADDRESSES.values())
+    assert [valid_address(a) for a in ADDRESSES] == list(ADDRESSES.values())
