@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
+import pytest
 import xlwings
 
 from addin import udfs
@@ -53,10 +54,16 @@ def test_registration_passes_registry_metadata_to_xlwings(monkeypatch):
         importlib.reload(udfs)
 
 
-def test_failed_calls_return_a_message_not_a_traceback():
+def test_failed_calls_return_a_message_that_names_the_argument():
+    from addin.errors import InputError
+
     for name, spec in REGISTRY.items():
         bad = ["#N/A"] * len(spec.args)
+        # the function itself says which argument is wrong (an InputError), not a stray
+        # ValueError from deep inside that the wrapper would only pass on
+        with pytest.raises(InputError) as raised:
+            spec.func.__wrapped__(*bad)
+        assert any(a.name in str(raised.value) for a in spec.args), (name, str(raised.value))
         result = spec.func(*bad)
         cell = result[0][0] if isinstance(result, list) else result
-        assert isinstance(cell, str) and cell.startswith(f"{name}: "), (name, result)
-        assert "Traceback" not in cell
+        assert cell == f"{name}: {raised.value}", (name, result)
