@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -226,7 +227,11 @@ def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, s
             progress.update(1)
     else:
         size = max(1, min(50, len(contexts) // (jobs * 4)))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # workers start from a small server process, not from this one: a worker forked from a
+        # process holding the month's frames spends its time copying pages the garbage
+        # collector touches (a re-run took 3x as long); each gets its chunk of contexts pickled
+        context = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = [pool.submit(_render_chunk, chunk, str(folder), formats, staged)
                        for chunk in _chunks(contexts, size)]
             for fut in as_completed(futures):
