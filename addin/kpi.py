@@ -9,7 +9,7 @@ import numpy as np
 
 from .calendar import holiday_array, working_days_elapsed, working_days_in_month
 from .errors import InputError
-from .rules import counted
+from .rules import COUNTED_ACTIVITIES, counted
 
 # KPIs that accumulate over the month; with an as-of date their targets are pro-rated by
 # working days elapsed. Ratios (win rate, margin %, satisfaction) are never pro-rated.
@@ -139,7 +139,7 @@ def scorecard(reps: Sequence[str], actuals: np.ndarray, kpis: Sequence[Kpi], rep
 
 # Planned activities per full-time week, for the activity section of the monthly report
 # (about 14 a month in all, the default activities KPI target).
-WEEKLY_CADENCE = {"call": 2.0, "visit": 0.75, "demo": 0.5, "quote": 0.25}
+WEEKLY_CADENCE = dict(zip(COUNTED_ACTIVITIES, (2.0, 0.75, 0.5, 0.25)))   # the plan covers what counts
 
 
 def planned_activities(working_days: int, capacity: float, cadence: dict[str, float] = WEEKLY_CADENCE) -> dict[str, float]:
@@ -151,7 +151,8 @@ def planned_activities(working_days: int, capacity: float, cadence: dict[str, fl
 
 def month_measures(orders, activities, opportunities, satisfaction, month_start, month_end, trailing_start):
     """The scorecard's measures per rep for one month, from the validated sheets:
-    sales (net of returns, cancelled lines excluded), margin_pct (booked lines), activities,
+    sales (net of returns, cancelled lines excluded), margin_pct (booked lines), activities (those
+    that count: ``rules.COUNTED_ACTIVITIES``),
     win_rate and cycle_days (deals closed since ``trailing_start``), satisfaction (mean
     score since ``trailing_start``). Returns a DataFrame indexed by rep_id."""
     import pandas as pd
@@ -161,7 +162,8 @@ def month_measures(orders, activities, opportunities, satisfaction, month_start,
     sales = live.groupby("rep_id")["amount"].sum()
     margin = booked.groupby("rep_id").agg(amount=("amount", "sum"), cost=("cost", "sum"))
     margin_pct = (margin["amount"] - margin["cost"]) / margin["amount"].where(margin["amount"] != 0)
-    acts = activities[(activities["date"] >= month_start) & (activities["date"] <= month_end)]
+    acts = activities[(activities["date"] >= month_start) & (activities["date"] <= month_end)
+                      & activities["type"].isin(COUNTED_ACTIVITIES)]
     closed = opportunities[opportunities["closed"].notna() & (opportunities["closed"] >= trailing_start)
                            & (opportunities["closed"] <= month_end)]
     won = closed[closed["stage"] == "won"]

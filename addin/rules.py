@@ -18,6 +18,9 @@ from .calendar import working_days, working_days_elapsed, working_days_in_month
 COUNTED_STATUSES = ("booked", "returned")   # order lines that count; cancelled lines count nowhere
 SALES_KPIS = frozenset({"sales", "revenue"})  # scored against each rep's phased quota
 TRAILING_MONTHS = 3                          # win rate, cycle time and satisfaction: the last three months
+# What counts as an activity (the activities KPI, the report's activities section, the
+# cadence plan): contact with a customer. E-mails are logged but do not count.
+COUNTED_ACTIVITIES = ("call", "visit", "demo", "quote")
 
 
 def counted(statuses) -> np.ndarray:

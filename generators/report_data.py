@@ -143,6 +143,7 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
             "funnel": funnel.get(rid, _empty_funnel()),
             "win_rate": _num(win_rate.get(rid, np.nan)), "cycle_days": _num(cycle.get(rid, np.nan)),
             "activities": [{"type": t, "actual": int(acts_row.get(t, 0)), "planned": plan[t]} for t in plan],
+            "activities_note": _activities_note(kpis, effective[i], plan),
             "satisfaction": {"month_mean": _num(sat_month["mean"].get(rid, np.nan)),
                              "month_count": int(sat_month["count"].get(rid, 0)),
                              "trailing_mean": _num(sat_mean.get(rid, np.nan))},
@@ -151,6 +152,7 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
                           "total": int(customer_totals.get(rid, 0))},
             "returns": returns_by_rep.get(rid, []),
             "commission": None,
+            "sales_note": None,
             "trend": [{"period": p, "actual": round(total([p]), 2), "target": round(total([p], quota_d), 2)} for p in periods],
         }
         rep_ctx.append(ctx)
@@ -180,7 +182,12 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
         tv = view[view["owner_rep_id"].isin(member_ids)]
         big_returns = returns[returns["rep_id"].isin(member_ids) & (returns["amount"] <= -LARGE_RETURN)]
         behind = [x for x, a in zip(ranked, att) if a is not None and a < BEHIND_PACE * (prorate or 1.0)]
+        month_target = round(tsum([month]), 2)
+        rep_total = round(sum(x["target"] for x in ranked), 2)
         team_ctx.append({
+            "target_note": None if rep_total == month_target else (
+                f"The reps' own targets add up to {rep_total:,.2f}; the team's target for the month is "
+                f"{month_target:,.2f}. Each is phased from its own annual target in the Targets sheet."),
             "kind": "team", "key": tid, "month": month, "as_of": as_of.isoformat(), "open_month": open_month,
             "team": {"team": tid, "manager": t["manager"], "manager_email": t["manager_email"], "region": t.get("region")},
             "reps": ranked,
@@ -204,7 +211,22 @@ def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:
     month = summary[summary["period"] == facts.month]
     comm = {r["rep_id"]: _commission(r) for r in month.to_dict("records")}
     for ctx in facts.reps:
-        ctx["commission"] = comm.get(ctx["key"])
+        c = ctx["commission"] = comm.get(ctx["key"])
+        booked = ctx["sales"][0]["actual"]
+        if c is not None and round(c["credited_sales"] - booked, 2) != 0:
+            # the report's sales count the orders booked to the rep; commission follows split credit
+            ctx["sales_note"] = (f"Commission is on credited sales of {c['credited_sales']:,.2f}: orders shared with "
+                                 f"other reps (split credit) count by each rep's share. Sales above count the orders "
+                                 f"booked to this rep: {booked:,.2f}.")
+
+
+def _activities_note(kpis: list[Kpi], targets: np.ndarray, plan: dict[str, float]) -> str | None:
+    """Why the activities section's plan and the scorecard's activities target differ, when they do."""
+    at = next((j for j, k in enumerate(kpis) if k.name == "activities"), None)
+    if at is None or np.isnan(targets[at]) or round(float(targets[at])) == round(sum(plan.values())):
+        return None
+    return (f"The scorecard's activities target ({float(targets[at]):,.0f}) is the KPIs sheet's; the plan here "
+            f"({sum(plan.values()):,.0f}) follows the weekly cadence for the working days and the rep's capacity.")
 
 
 def _num(x):
@@ -299,4 +321,4 @@ def _commission(c: dict) -> dict:
     """The month's commission summary of one rep, in currency units."""
     return {k: float(c[k + "_cents"]) / 100 for k in ("commission", "clawback", "spiff", "adjustment", "earned",
                                                       "draw_topup", "recovered", "paid", "owed_after")} | {
-        "gate_and_cap": float(c["gate_cents"] + c["cap_cents"]) / 100}
+        "gate_and_cap": float(c["gate_cents"] + c["cap_cents"]) / 100, "credited_sales": float(c["sales_cents"]) / 100}

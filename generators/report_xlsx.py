@@ -191,6 +191,8 @@ def rep_workbook(ctx: dict) -> bytes:
     rep.table(["activity", "actual", "planned", "attainment"],
               [[a["type"], a["actual"], a["planned"], None] for a in ctx["activities"]], [None, INT, INT, None],
               ratio=(3, 1, 2), totals=[1, 2])
+    if ctx["activities_note"]:
+        rep.note(ctx["activities_note"])
     s = ctx["satisfaction"]
     rep.section("Customer satisfaction")
     rep.table(["this month", "answers", "last three months"], [[s["month_mean"], s["month_count"], s["trailing_mean"]]],
@@ -214,6 +216,8 @@ def rep_workbook(ctx: dict) -> bytes:
                   [MONEY] * 7)
     else:
         rep.note("Not computed in this run.")
+    if ctx["sales_note"]:
+        rep.note(ctx["sales_note"])
     _trend(rep, ctx["trend"])
     return rep.close()
 
@@ -226,6 +230,8 @@ def team_workbook(ctx: dict) -> bytes:
     rep.table(["rep", "name", "actual", "target", "attainment", "score", "status", "rank"],
               [[x["rep_id"], x["name"], x["actual"], x["target"], None, x["score"], x["status"], x["rank"]] for x in ctx["reps"]],
               [None, None, MONEY, MONEY, None, PERCENT, None, INT], ratio=(4, 2, 3), totals=[2, 3])
+    if ctx["target_note"]:
+        rep.note(ctx["target_note"])
     _sales(rep, ctx["sales"], None)
     ch = ctx["champion"]
     rep.section("Sales champion of the month")

@@ -85,3 +85,33 @@ def test_one_email_rule_for_validate_and_mail():
     typed, bad = parse_column(pd.Series(list(ADDRESSES), dtype=object), REPS.column("email"))
     assert (~bad).tolist() == list(ADDRESSES.values())
     assert [valid_address(a) for a in ADDRESSES] == list(ADDRESSES.values())
+
+
+def test_every_figure_shown_twice_agrees_or_says_why(demo_book):
+    from generators.commissions import month_result
+    from generators.ledger import Ledger
+    from generators.report_data import attach_commission
+
+    md = load_month(demo_book, "2026-10")
+    facts = month_facts(md)
+    attach_commission(facts, month_result(md, Ledger(demo_book.parent / "rule-book-ledger.sqlite")).summary)
+    notes = {"sales": 0, "activities": 0, "targets": 0}
+    for c in facts.reps:
+        kpi = {k["kpi"]: k for k in c["scorecard"]["kpis"]}
+        section = sum(a["actual"] for a in c["activities"])
+        assert kpi["activities"]["actual"] == section, c["key"]        # one definition of an activity
+        planned = sum(a["planned"] for a in c["activities"])
+        differs = round(kpi["activities"]["target"]) != round(planned)
+        assert (c["activities_note"] is not None) == differs
+        notes["activities"] += differs
+        assert kpi["sales"]["actual"] == pytest.approx(c["sales"][0]["actual"], abs=0.005)
+        credited, booked = c["commission"]["credited_sales"], c["sales"][0]["actual"]
+        assert (c["sales_note"] is not None) == (round(credited - booked, 2) != 0)   # says why the two differ
+        notes["sales"] += c["sales_note"] is not None
+    for t in facts.teams:
+        month = t["sales"][0]
+        assert round(sum(x["actual"] for x in t["reps"]), 2) == month["actual"]     # parts tie to the whole
+        rep_targets = round(sum(x["target"] for x in t["reps"]), 2)
+        assert (t["target_note"] is not None) == (rep_targets != month["target"])
+        notes["targets"] += t["target_note"] is not None
+    assert notes["sales"] > 0        # the demo has split credit: the check above is not vacuous
