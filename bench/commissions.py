@@ -19,7 +19,6 @@ sys.path.insert(0, str(ROOT))
 
 from addin.commission import compute  # noqa: E402
 from workbooks.engine_args import commission_inputs  # noqa: E402
-from generators.memory import tune_allocator  # noqa: E402
 from generators.monthdata import load_month  # noqa: E402
 
 BOOK = ROOT / "bench" / "data" / "demo-2000.xlsx"
@@ -27,7 +26,6 @@ MONTH = "2026-10"
 
 
 def main():
-    tune_allocator()   # as the salesdesk command does
     if not BOOK.exists():
         subprocess.run([sys.executable, str(ROOT / "bench" / "read_workbook.py"), "--skip-openpyxl"], check=True)
     t = time.perf_counter()
