@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import xlwings as xw
 
-from . import excel as X
+from . import excel
 from .calendar import working_days_elapsed, working_days_in_month
 from .errors import InputError
 from .funnel import coverage, cycle_days, deal_size, funnel, win_rate
@@ -27,27 +27,44 @@ from .rounding import to_decimal
 PLANNING, KPIS, FUNNEL, CUSTOMERS, COMMISSIONS = "Planning", "KPIs", "Funnel", "Customers", "Commissions"
 
 
+def worksheet_function(name: str, **spec):
+    """Register a worksheet function (``addin.registry``) and apply xlwings' decorators from
+    that one entry: they record metadata for Excel on Windows and macOS and change nothing
+    elsewhere. Ranges arrive as 2-D lists; error cells as text (#N/A)."""
+    def register(func):
+        sheet_function(name, **spec)(func)
+        entry = REGISTRY[name]
+        wrapped = entry.func
+        for arg in reversed(entry.args):
+            options = {"doc": arg.help, "err_to_str": True}
+            if arg.range:
+                options["ndim"] = 2
+            wrapped = xw.arg(arg.name, **options)(wrapped)
+        return xw.func(category=f"SalesDesk {entry.category}")(wrapped)
+    return register
+
+
 def _decimals(value) -> int:
-    d = X.number(value, "decimals", blank=0)
+    d = excel.number(value, "decimals", blank=0)
     if d != int(d) or not 0 <= d <= 10:
         raise InputError("decimals", "decimals must be a whole number from 0 to 10", value=value)
     return int(d)
 
 
 def _holidays(value):
-    return [d for d in X.dates(value, "holidays", required=False) if d is not None] if value is not None else None
+    return [d for d in excel.dates(value, "holidays", required=False) if d is not None] if value is not None else None
 
 
 def _optional_numbers(value, argument):
-    cells = X.column_of(value, argument)
-    if not cells or all(X.is_blank(c) for c in cells):
+    cells = excel.column_of(value, argument)
+    if not cells or all(excel.is_blank(c) for c in cells):
         return None
-    return X.numbers(cells, argument)
+    return excel.numbers(cells, argument)
 
 
 # --- planning -----------------------------------------------------------------------
 
-@sheet_function("SD_SPLIT", category=PLANNING,
+@worksheet_function("SD_SPLIT", category=PLANNING,
                 help="Splits a total in proportion to weights, rounded so the parts sum exactly to the total "
                      "(largest remainder; on tied remainders the later row gets the unit). Blank weights count as 0.",
                 args=[Arg("total", "The amount to split."),
@@ -55,11 +72,11 @@ def _optional_numbers(value, argument):
                       Arg("decimals", "Decimal places of the parts.", optional=True, default=0)],
                 example="=SD_SPLIT(120000, B2:B13)", returns="a column of parts", spills=True)
 def SD_SPLIT(total, weights, decimals=0):
-    parts = split_exact(X.number(total, "total"), X.numbers(weights, "weights"), _decimals(decimals))
+    parts = split_exact(excel.number(total, "total"), excel.numbers(weights, "weights"), _decimals(decimals))
     return [[float(p)] for p in parts]
 
 
-@sheet_function("SD_PHASE", category=PLANNING,
+@worksheet_function("SD_PHASE", category=PLANNING,
                 help="Phases an annual target into months, quarters or ISO weeks; always sums exactly to annual. "
                      "Months follow seasonality weights, or their working days without them; weeks take each "
                      "month's target by working day, so a week across two months takes from both.",
@@ -72,12 +89,12 @@ def SD_SPLIT(total, weights, decimals=0):
                 returns="two columns: period label (2026-01, 2026-Q1, 2026-W01) and target", spills=True)
 def SD_PHASE(annual, year, seasonality=None, grain="month", holidays=None, decimals=0):
     weights = _optional_numbers(seasonality, "seasonality")
-    rows = phase(X.number(annual, "annual"), int(X.number(year, "year")), None if weights is None else list(weights),
-                 X.text(grain, "grain", default="month", choices=GRAINS), _holidays(holidays), _decimals(decimals))
+    rows = phase(excel.number(annual, "annual"), int(excel.number(year, "year")), None if weights is None else list(weights),
+                 excel.text(grain, "grain", default="month", choices=GRAINS), _holidays(holidays), _decimals(decimals))
     return [[label, float(v)] for label, v in rows]
 
 
-@sheet_function("SD_RAMP", category=PLANNING,
+@worksheet_function("SD_RAMP", category=PLANNING,
                 help="Share of a full target a new hire carries in a month: 0%, 25%, 50%, 75% in the first four "
                      "full months after hire, 100% after (the hire month itself: 0%). A schedule replaces the default.",
                 args=[Arg("hire_date", "The rep's hire date."), Arg("period_start", "First day of the month planned."),
@@ -85,11 +102,11 @@ def SD_PHASE(annual, year, seasonality=None, grain="month", holidays=None, decim
                 example="=SD_RAMP(Reps!E5, DATE(2026,3,1))", returns="a share from 0 to 1")
 def SD_RAMP(hire_date, period_start, schedule=None):
     shares = _optional_numbers(schedule, "schedule")
-    return ramp_share(X.date(hire_date, "hire_date"), X.date(period_start, "period_start"),
+    return ramp_share(excel.date(hire_date, "hire_date"), excel.date(period_start, "period_start"),
                       None if shares is None else list(shares))
 
 
-@sheet_function("SD_ALLOCATE", category=PLANNING,
+@worksheet_function("SD_ALLOCATE", category=PLANNING,
                 help="Allocates a team total to reps so the targets sum exactly to the total. Methods: capacity "
                      "(capacity x ramp), history (75% trailing-12-month sales share, 25% capacity share), equal. "
                      "Pinned targets are kept; min and max are enforced and the difference goes to the others.",
@@ -105,17 +122,17 @@ def SD_RAMP(hire_date, period_start, schedule=None):
                 example='=SD_ALLOCATE(450000, Reps!A1:F41, "capacity", , DATE(2026,1,1))',
                 returns="two columns: rep_id and target", spills=True)
 def SD_ALLOCATE(total, reps, method="capacity", history=None, period_start=None, ramp_schedule=None, decimals=0):
-    table = X.table(reps, "reps", ["rep_id", "capacity", "hire_date", "min", "max", "pinned"], required=["rep_id"])
-    ids = [X.text(v, "reps", row=i + 1) for i, v in enumerate(table["rep_id"])]
+    table = excel.table(reps, "reps", ["rep_id", "capacity", "hire_date", "min", "max", "pinned"], required=["rep_id"])
+    ids = [excel.text(v, "reps", row=i + 1) for i, v in enumerate(table["rep_id"])]
     if not ids:
         raise InputError("reps", "no reps in the range")
-    method = X.text(method, "method", default="capacity", choices=ALLOCATION_METHODS)
-    capacity = np.array([X.number(v, "reps capacity", row=i + 1, blank=1.0, minimum=0) for i, v in
+    method = excel.text(method, "method", default="capacity", choices=ALLOCATION_METHODS)
+    capacity = np.array([excel.number(v, "reps capacity", row=i + 1, blank=1.0, minimum=0) for i, v in
                          enumerate(table["capacity"])]) if any(c is not None for c in table["capacity"]) else np.ones(len(ids))
-    start = X.date(period_start, "period_start", required=False)
+    start = excel.date(period_start, "period_start", required=False)
     shares = _optional_numbers(ramp_schedule, "ramp_schedule")
-    if start is not None and any(not X.is_blank(h) for h in table["hire_date"]):
-        hires = np.array([X.date(h, "reps hire_date", row=i + 1, required=False) or np.datetime64("NaT")
+    if start is not None and any(not excel.is_blank(h) for h in table["hire_date"]):
+        hires = np.array([excel.date(h, "reps hire_date", row=i + 1, required=False) or np.datetime64("NaT")
                           for i, h in enumerate(table["hire_date"])], dtype="datetime64[D]")
         ramp = ramp_shares(hires, start, None if shares is None else list(shares))
     else:
@@ -124,9 +141,9 @@ def SD_ALLOCATE(total, reps, method="capacity", history=None, period_start=None,
     if method == "history":
         hist = _trailing_history(history, ids, start)
     weights = allocation_weights(method, capacity, ramp, hist)
-    column = {k: np.array([np.nan if X.is_blank(v) else X.number(v, f"reps {k}", row=i + 1) for i, v in
+    column = {k: np.array([np.nan if excel.is_blank(v) else excel.number(v, f"reps {k}", row=i + 1) for i, v in
                            enumerate(table[k])]) for k in ("min", "max", "pinned")}
-    targets = allocate(X.number(total, "total"), weights, column["min"], column["max"], column["pinned"],
+    targets = allocate(excel.number(total, "total"), weights, column["min"], column["max"], column["pinned"],
                        _decimals(decimals))
     return [[rep, float(t)] for rep, t in zip(ids, targets)]
 
@@ -136,10 +153,10 @@ def _trailing_history(history, ids, start):
         raise InputError("history", "method history needs a history range (rep_id, date, amount)")
     if start is None:
         raise InputError("period_start", "method history needs period_start (history is the 12 months before it)")
-    t = X.table(history, "history", ["rep_id", "date", "amount"], required=["rep_id", "date", "amount"])
-    reps = np.array([X.text(v, "history rep_id", row=i + 1) for i, v in enumerate(t["rep_id"])], dtype=object)
-    days = X.dates_array(t["date"], "history date")
-    amounts = X.numbers(t["amount"], "history amount")
+    t = excel.table(history, "history", ["rep_id", "date", "amount"], required=["rep_id", "date", "amount"])
+    reps = np.array([excel.text(v, "history rep_id", row=i + 1) for i, v in enumerate(t["rep_id"])], dtype=object)
+    days = excel.dates_array(t["date"], "history date")
+    amounts = excel.numbers(t["amount"], "history amount")
     lo = np.datetime64(dt.date(start.year - 1, start.month, 1))
     keep = (days >= lo) & (days < np.datetime64(start))
     sums = {}
@@ -150,14 +167,14 @@ def _trailing_history(history, ids, start):
 
 # --- KPIs ---------------------------------------------------------------------------
 
-@sheet_function("SD_ATTAINMENT", category=KPIS, help="Actual divided by target.",
+@worksheet_function("SD_ATTAINMENT", category=KPIS, help="Actual divided by target.",
                 args=[Arg("actual", "Actual value."), Arg("target", "Target, more than zero.")],
                 example="=SD_ATTAINMENT(C2, D2)", returns="a ratio (1 = 100%)")
 def SD_ATTAINMENT(actual, target):
-    return attainment(X.number(actual, "actual"), X.number(target, "target"))
+    return attainment(excel.number(actual, "actual"), excel.number(target, "target"))
 
 
-@sheet_function("SD_RUNRATE", category=KPIS,
+@worksheet_function("SD_RUNRATE", category=KPIS,
                 help="Paces the month: month-to-date / working days elapsed (as_of included) x working days in the "
                      "month, and that projection against the month's target.",
                 args=[Arg("mtd_actual", "Sales month to date."), Arg("as_of", "The date the MTD figure is as of."),
@@ -166,12 +183,12 @@ def SD_ATTAINMENT(actual, target):
                 example="=SD_RUNRATE(C2, TODAY(), D2)", returns="two cells: projected amount, projected attainment",
                 spills=True)
 def SD_RUNRATE(mtd_actual, as_of, month_target, holidays=None):
-    projected, att = runrate(X.number(mtd_actual, "mtd_actual"), X.date(as_of, "as_of"),
-                             X.number(month_target, "month_target"), _holidays(holidays))
+    projected, att = runrate(excel.number(mtd_actual, "mtd_actual"), excel.date(as_of, "as_of"),
+                             excel.number(month_target, "month_target"), _holidays(holidays))
     return [[projected, att]]
 
 
-@sheet_function("SD_SCORE", category=KPIS,
+@worksheet_function("SD_SCORE", category=KPIS,
                 help="Weighted KPI score: sum of weight x min(actual/target, cap) over the sum of weights; for a "
                      "lower-is-better KPI the ratio is target/actual. Below the gate the score is 0.",
                 args=[Arg("actuals", "Actual per KPI.", range=True), Arg("targets", "Target per KPI.", range=True),
@@ -181,21 +198,21 @@ def SD_RUNRATE(mtd_actual, as_of, month_target, holidays=None):
                       Arg("gate", "Minimum score; below it the result is 0.", optional=True)],
                 example="=SD_SCORE(B2:B7, C2:C7, D2:D7, E2:E7, F2:F7)", returns="a score (1 = on target)")
 def SD_SCORE(actuals, targets, weights, directions=None, caps=None, gate=None):
-    a = X.numbers(actuals, "actuals", blank=None)
-    t = X.numbers(targets, "targets", blank=None)
-    w = X.numbers(weights, "weights", minimum=0)
-    d = [X.text(v, "directions", row=i + 1, default="higher", choices=("higher", "lower"))
-         for i, v in enumerate(X.column_of(directions, "directions"))] if directions is not None else None
-    c = [None if X.is_blank(v) else X.number(v, "caps", row=i + 1, minimum=0)
-         for i, v in enumerate(X.column_of(caps, "caps"))] if caps is not None else None
-    g = None if X.is_blank(gate) else X.number(gate, "gate")
+    a = excel.numbers(actuals, "actuals", blank=None)
+    t = excel.numbers(targets, "targets", blank=None)
+    w = excel.numbers(weights, "weights", minimum=0)
+    d = [excel.text(v, "directions", row=i + 1, default="higher", choices=("higher", "lower"))
+         for i, v in enumerate(excel.column_of(directions, "directions"))] if directions is not None else None
+    c = [None if excel.is_blank(v) else excel.number(v, "caps", row=i + 1, minimum=0)
+         for i, v in enumerate(excel.column_of(caps, "caps"))] if caps is not None else None
+    g = None if excel.is_blank(gate) else excel.number(gate, "gate")
     return score(list(a), list(t), list(w), d, c, g)
 
 
 KPI_COLUMNS = ["kpi", "weight", "direction", "cap", "target", "green", "amber"]
 
 
-@sheet_function("SD_SCORECARD", category=KPIS,
+@worksheet_function("SD_SCORECARD", category=KPIS,
                 help="The scorecard: per rep, capped attainment per KPI, weighted score, rank (1 = best, ties "
                      "share) and status (green/amber/red against the weighted KPI thresholds). A column "
                      "<kpi>_target in the actuals gives a rep's own target. With as_of, targets of cumulative "
@@ -209,40 +226,40 @@ KPI_COLUMNS = ["kpi", "weight", "direction", "cap", "target", "green", "amber"]
                 returns="a table with a header row: rep, one attainment column per KPI, score, rank, status",
                 spills=True)
 def SD_SCORECARD(actuals_table, kpis_table, as_of=None):
-    kt = X.table(kpis_table, "kpis_table", KPI_COLUMNS, required=["kpi", "weight"])
+    kt = excel.table(kpis_table, "kpis_table", KPI_COLUMNS, required=["kpi", "weight"])
     kpis = []
     for i, name in enumerate(kt["kpi"]):
         row = i + 1
-        kpis.append(Kpi(name=X.text(name, "kpis_table kpi", row=row),
-                        weight=X.number(kt["weight"][i], "kpis_table weight", row=row, minimum=0),
-                        direction=X.text(kt["direction"][i], "kpis_table direction", row=row, default="higher",
+        kpis.append(Kpi(name=excel.text(name, "kpis_table kpi", row=row),
+                        weight=excel.number(kt["weight"][i], "kpis_table weight", row=row, minimum=0),
+                        direction=excel.text(kt["direction"][i], "kpis_table direction", row=row, default="higher",
                                          choices=("higher", "lower")),
-                        cap=None if X.is_blank(kt["cap"][i]) else X.number(kt["cap"][i], "kpis_table cap", row=row),
-                        target=None if X.is_blank(kt["target"][i]) else X.number(kt["target"][i], "kpis_table target", row=row),
-                        green=X.number(kt["green"][i], "kpis_table green", row=row, blank=1.0),
-                        amber=X.number(kt["amber"][i], "kpis_table amber", row=row, blank=0.85)))
-    rows = X.rows_of(actuals_table)
+                        cap=None if excel.is_blank(kt["cap"][i]) else excel.number(kt["cap"][i], "kpis_table cap", row=row),
+                        target=None if excel.is_blank(kt["target"][i]) else excel.number(kt["target"][i], "kpis_table target", row=row),
+                        green=excel.number(kt["green"][i], "kpis_table green", row=row, blank=1.0),
+                        amber=excel.number(kt["amber"][i], "kpis_table amber", row=row, blank=0.85)))
+    rows = excel.rows_of(actuals_table)
     if len(rows) < 2:
         raise InputError("actuals_table", "expected a header row (rep, KPI names) and at least one rep row")
     header = [str(h).strip().lower().replace(" ", "_") if h is not None else "" for h in rows[0]]
-    body = [r for r in rows[1:] if not all(X.is_blank(v) for v in r)]
+    body = [r for r in rows[1:] if not all(excel.is_blank(v) for v in r)]
     missing = [k.name for k in kpis if k.name.lower() not in header]
     if missing:
         raise InputError("actuals_table", f"the header row has no column for KPI {', '.join(missing)}")
     cols = [header.index(k.name.lower()) for k in kpis]
-    actuals = X.matrix(body, "actuals_table", cols, [k.name for k in kpis])
+    actuals = excel.matrix(body, "actuals_table", cols, [k.name for k in kpis])
     tcols = [header.index(f"{k.name.lower()}_target") if f"{k.name.lower()}_target" in header else None for k in kpis]
     rep_targets = None
     if any(c is not None for c in tcols):
         rep_targets = np.full(actuals.shape, np.nan)
         present = [j for j, c in enumerate(tcols) if c is not None]
-        rep_targets[:, present] = X.matrix(body, "actuals_table", [tcols[j] for j in present],
+        rep_targets[:, present] = excel.matrix(body, "actuals_table", [tcols[j] for j in present],
                                            [kpis[j].name + "_target" for j in present])
     prorate = None
-    if not X.is_blank(as_of):
-        day = X.date(as_of, "as_of")
+    if not excel.is_blank(as_of):
+        day = excel.date(as_of, "as_of")
         prorate = working_days_elapsed(day) / working_days_in_month(day.year, day.month)
-    reps = [X.text(r[0], "actuals_table rep", row=i + 2) for i, r in enumerate(body)]
+    reps = [excel.text(r[0], "actuals_table rep", row=i + 2) for i, r in enumerate(body)]
     ratios, scores, ranks, status = scorecard(reps, actuals, kpis, rep_targets, prorate)
     out = [["rep", *[k.name for k in kpis], "score", "rank", "status"]]
     ratio_rows = np.where(np.isnan(ratios), None, ratios).tolist()
@@ -254,19 +271,19 @@ def SD_SCORECARD(actuals_table, kpis_table, as_of=None):
 # --- funnel -------------------------------------------------------------------------
 
 def _stages(value):
-    rows = X.rows_of(value)
+    rows = excel.rows_of(value)
     if rows and isinstance(rows[0][0], str) and rows[0][0].strip().lower() in ("stage", "stages"):
         rows = rows[1:]
     stages = [r[0] if r else None for r in rows]
     lost = [r[1] if len(r) > 1 else None for r in rows]
-    keep = [i for i, s in enumerate(stages) if not X.is_blank(s)]
+    keep = [i for i, s in enumerate(stages) if not excel.is_blank(s)]
     for i in keep:
-        if X.is_error(stages[i]):
+        if excel.is_error(stages[i]):
             raise InputError("stages", "fix the error cell it refers to", value=str(stages[i]), row=i + 1)
-    return [str(stages[i]) for i in keep], [None if X.is_blank(lost[i]) else str(lost[i]) for i in keep]
+    return [str(stages[i]) for i in keep], [None if excel.is_blank(lost[i]) else str(lost[i]) for i in keep]
 
 
-@sheet_function("SD_FUNNEL", category=FUNNEL,
+@worksheet_function("SD_FUNNEL", category=FUNNEL,
                 help="Stage conversion: per stage, deals that reached it, that advanced to the next stage, and the "
                      "conversion. A deal reached its stage and all before it; won deals reached all; lost deals "
                      "reached the stage in the second column (lost_stage), or only the first stage without it.",
@@ -276,36 +293,36 @@ def _stages(value):
                 returns="a table with a header row: stage, reached, advanced, conversion", spills=True)
 def SD_FUNNEL(stages, order=None):
     s, lost = _stages(stages)
-    custom = [X.text(v, "order", row=i + 1) for i, v in enumerate(X.column_of(order, "order")) if not X.is_blank(v)] \
+    custom = [excel.text(v, "order", row=i + 1) for i, v in enumerate(excel.column_of(order, "order")) if not excel.is_blank(v)] \
         if order is not None else None
     rows = funnel(s, custom or None, lost)
     return [["stage", "reached", "advanced", "conversion"], *[list(r) for r in rows]]
 
 
-@sheet_function("SD_WINRATE", category=FUNNEL, help="Won deals / (won + lost); open deals do not count.",
+@worksheet_function("SD_WINRATE", category=FUNNEL, help="Won deals / (won + lost); open deals do not count.",
                 args=[Arg("stages", "One column of stages.", range=True)],
                 example="=SD_WINRATE(Opportunities!D2:D500)", returns="a ratio")
 def SD_WINRATE(stages):
     return win_rate(_stages(stages)[0])
 
 
-@sheet_function("SD_CYCLE", category=FUNNEL, help="Mean days from created to closed over closed deals (rows with "
+@worksheet_function("SD_CYCLE", category=FUNNEL, help="Mean days from created to closed over closed deals (rows with "
                                                   "both dates).",
                 args=[Arg("created", "Created dates.", range=True), Arg("closed", "Closed dates; blank = open.", range=True)],
                 example="=SD_CYCLE(Opportunities!E2:E500, Opportunities!F2:F500)", returns="days")
 def SD_CYCLE(created, closed):
-    return cycle_days(X.dates(created, "created", required=False), X.dates(closed, "closed", required=False))
+    return cycle_days(excel.dates(created, "created", required=False), excel.dates(closed, "closed", required=False))
 
 
-@sheet_function("SD_DEALSIZE", category=FUNNEL, help="Mean amount of won deals.",
+@worksheet_function("SD_DEALSIZE", category=FUNNEL, help="Mean amount of won deals.",
                 args=[Arg("amounts", "Deal amounts.", range=True), Arg("stages", "Stages, same rows.", range=True)],
                 example="=SD_DEALSIZE(Opportunities!G2:G500, Opportunities!D2:D500)", returns="an amount")
 def SD_DEALSIZE(amounts, stages):
-    stage_cells = X.column_of(stages, "stages")
-    return deal_size(list(X.numbers(amounts, "amounts")), [None if X.is_blank(s) else str(s) for s in stage_cells])
+    stage_cells = excel.column_of(stages, "stages")
+    return deal_size(list(excel.numbers(amounts, "amounts")), [None if excel.is_blank(s) else str(s) for s in stage_cells])
 
 
-@sheet_function("SD_COVERAGE", category=FUNNEL,
+@worksheet_function("SD_COVERAGE", category=FUNNEL,
                 help="Pipeline coverage of the remaining target; with a win rate also the expected revenue "
                      "(pipeline x win rate) and its share of the remaining target.",
                 args=[Arg("pipeline", "Open pipeline value."), Arg("remaining_target", "Target still to reach."),
@@ -313,21 +330,21 @@ def SD_DEALSIZE(amounts, stages):
                 example="=SD_COVERAGE(B2, C2, SD_WINRATE(Opportunities!D2:D500))",
                 returns="one row: coverage [, expected revenue, expected share]", spills=True)
 def SD_COVERAGE(pipeline, remaining_target, win_rate=None):
-    rate = None if X.is_blank(win_rate) else X.number(win_rate, "win_rate")
-    return [coverage(X.number(pipeline, "pipeline"), X.number(remaining_target, "remaining_target"), rate)]
+    rate = None if excel.is_blank(win_rate) else excel.number(win_rate, "win_rate")
+    return [coverage(excel.number(pipeline, "pipeline"), excel.number(remaining_target, "remaining_target"), rate)]
 
 
 # --- customers ----------------------------------------------------------------------
 
 def _transactions(customer_ids, dates, amounts):
-    ids = X.column_of(customer_ids, "customer_ids")
-    day = X.dates_array(dates, "dates")
-    amt = X.numbers(amounts, "amounts", blank=None)
+    ids = excel.column_of(customer_ids, "customer_ids")
+    day = excel.dates_array(dates, "dates")
+    amt = excel.numbers(amounts, "amounts", blank=None)
     if not (len(ids) == len(day) == len(amt)):
         raise InputError("amounts", f"customer_ids, dates and amounts must have the same number of rows "
                                     f"({len(ids)}, {len(day)}, {len(amt)})")
     ids = np.array(ids, dtype=object)
-    blank = np.array([X.is_blank(v) for v in ids]) if None in ids or "" in ids else np.zeros(len(ids), dtype=bool)
+    blank = np.array([excel.is_blank(v) for v in ids]) if None in ids or "" in ids else np.zeros(len(ids), dtype=bool)
     if blank.any():
         raise InputError("customer_ids", "a customer id is required on every row", value=None,
                          row=int(np.argmax(blank)) + 1, has_value=True)
@@ -335,7 +352,7 @@ def _transactions(customer_ids, dates, amounts):
 
 
 def _as_of(value):
-    return None if X.is_blank(value) else np.datetime64(X.date(value, "as_of"))
+    return None if excel.is_blank(value) else np.datetime64(excel.date(value, "as_of"))
 
 
 TRANSACTION_ARGS = [Arg("customer_ids", "Customer of each transaction.", range=True),
@@ -345,7 +362,7 @@ TRANSACTION_ARGS = [Arg("customer_ids", "Customer of each transaction.", range=T
 RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "R", "F", "M", "code", "segment"]
 
 
-@sheet_function("SD_RFM", category=CUSTOMERS,
+@worksheet_function("SD_RFM", category=CUSTOMERS,
                 help="RFM per customer: days since the last order, orders, net sales, and 1..bins scores from "
                      "equal-count bins (equal values share a score; more recent scores higher), the code (e.g. 543) "
                      "and the recency/frequency segment (champions ... hibernating). Returns reduce monetary.",
@@ -357,7 +374,7 @@ RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "R", "F",
                 returns="a table with a header row: " + ", ".join(RFM_COLUMNS), spills=True)
 def SD_RFM(customer_ids, dates, amounts, as_of=None, bins=5, segments=None):
     ids, day, amt = _transactions(customer_ids, dates, amounts)
-    b = int(X.number(bins, "bins", blank=5))
+    b = int(excel.number(bins, "bins", blank=5))
     frame = rfm(ids, day, amt, _as_of(as_of), b)
     if segments is not None:
         frame["segment"] = _custom_segments(segments, frame, b)
@@ -365,19 +382,19 @@ def SD_RFM(customer_ids, dates, amounts, as_of=None, bins=5, segments=None):
 
 
 def _custom_segments(segments, frame, bins):
-    t = X.table(segments, "segments", ["segment", "r_min", "r_max", "f_min", "f_max"], required=["segment"])
+    t = excel.table(segments, "segments", ["segment", "r_min", "r_max", "f_min", "f_max"], required=["segment"])
     r5 = np.ceil(frame["R"].to_numpy() * 5 / bins).astype(int)
     f5 = np.ceil(frame["F"].to_numpy() * 5 / bins).astype(int)
     out = np.full(len(frame), "", dtype=object)
     for i, name in enumerate(t["segment"]):
-        lim = [X.number(t[k][i], f"segments {k}", row=i + 1, blank=d) for k, d in
+        lim = [excel.number(t[k][i], f"segments {k}", row=i + 1, blank=d) for k, d in
                (("r_min", 1), ("r_max", 5), ("f_min", 1), ("f_max", 5))]
         hit = (out == "") & (r5 >= lim[0]) & (r5 <= lim[1]) & (f5 >= lim[2]) & (f5 <= lim[3])
-        out[hit] = X.text(name, "segments segment", row=i + 1)
+        out[hit] = excel.text(name, "segments segment", row=i + 1)
     return out
 
 
-@sheet_function("SD_ABC", category=CUSTOMERS,
+@worksheet_function("SD_ABC", category=CUSTOMERS,
                 help="ABC (Pareto) class per row by cumulative share of value, largest first: A up to a_share, "
                      "B up to b_share, C after. The item whose value crosses a boundary stays in the upper class; "
                      "zero and negative values are C.",
@@ -386,11 +403,11 @@ def _custom_segments(segments, frame, bins):
                       Arg("b_share", "Cumulative share closing class B.", optional=True, default=0.95)],
                 example="=SD_ABC(A2:A500, B2:B500)", returns="two columns: id and class, in input order", spills=True)
 def SD_ABC(ids, values, a_share=0.8, b_share=0.95):
-    names = X.column_of(ids, "ids")
-    vals = X.numbers(values, "values", blank=0.0)
+    names = excel.column_of(ids, "ids")
+    vals = excel.numbers(values, "values", blank=0.0)
     if len(names) != len(vals):
         raise InputError("values", f"expected {len(names)} rows like ids, got {len(vals)}")
-    classes = abc(vals, X.number(a_share, "a_share", blank=0.8), X.number(b_share, "b_share", blank=0.95))
+    classes = abc(vals, excel.number(a_share, "a_share", blank=0.8), excel.number(b_share, "b_share", blank=0.95))
     return [[n, c] for n, c in zip(names, classes.tolist())]
 
 
@@ -402,20 +419,20 @@ RULE_COLUMNS = ["tier", "cadence_days", "abc", "r_min", "r_max", "f_min", "f_max
 def _rules(value):
     if value is None:
         return DEFAULT_TIER_RULES
-    t = X.table(value, "rules", RULE_COLUMNS, required=["tier", "cadence_days"])
+    t = excel.table(value, "rules", RULE_COLUMNS, required=["tier", "cadence_days"])
     out = []
     for i in range(len(t["tier"])):
-        num = {k: None if X.is_blank(t[k][i]) else X.number(t[k][i], f"rules {k}", row=i + 1)
+        num = {k: None if excel.is_blank(t[k][i]) else excel.number(t[k][i], f"rules {k}", row=i + 1)
                for k in RULE_COLUMNS[3:]}
         abc_text = t["abc"][i]
-        out.append(TierRule(tier=X.text(t["tier"][i], "rules tier", row=i + 1),
-                            cadence_days=int(X.number(t["cadence_days"][i], "rules cadence_days", row=i + 1, minimum=0)),
-                            abc=None if X.is_blank(abc_text) else frozenset(str(abc_text).replace(",", "").replace(" ", "").upper()),
+        out.append(TierRule(tier=excel.text(t["tier"][i], "rules tier", row=i + 1),
+                            cadence_days=int(excel.number(t["cadence_days"][i], "rules cadence_days", row=i + 1, minimum=0)),
+                            abc=None if excel.is_blank(abc_text) else frozenset(str(abc_text).replace(",", "").replace(" ", "").upper()),
                             **num))
     return out
 
 
-@sheet_function("SD_TIER", category=CUSTOMERS,
+@worksheet_function("SD_TIER", category=CUSTOMERS,
                 help="The working tier per customer (high-value, potential, ordinary, at-risk, lost) from RFM and "
                      "ABC by a rule table (first match wins; docs/tiering.md has the default), with the revisit "
                      "cadence in days.",
@@ -430,7 +447,7 @@ def SD_TIER(customer_ids, dates, amounts, as_of=None, rules=None):
     return [TIER_COLUMNS, *frame[TIER_COLUMNS].to_numpy().tolist()]
 
 
-@sheet_function("SD_REVISIT", category=CUSTOMERS,
+@worksheet_function("SD_REVISIT", category=CUSTOMERS,
                 help="Next revisit date per customer (last contact + the tier's cadence) and whether it is overdue "
                      "as of a date. A customer never contacted is due on as_of and overdue.",
                 args=[Arg("customer_ids", "Customers.", range=True), Arg("tiers", "Tier per customer.", range=True),
@@ -441,23 +458,23 @@ def SD_TIER(customer_ids, dates, amounts, as_of=None, rules=None):
                 example="=SD_REVISIT(A2:A500, B2:B500, C2:C500, , TODAY())",
                 returns="a table with a header row: customer_id, next_revisit, overdue", spills=True)
 def SD_REVISIT(customer_ids, tiers, last_contact_dates, cadence_table=None, as_of=None):
-    ids = X.column_of(customer_ids, "customer_ids")
-    tier_names = [X.text(v, "tiers", row=i + 1) for i, v in enumerate(X.column_of(tiers, "tiers"))]
-    last = X.dates(last_contact_dates, "last_contact_dates", required=False)
+    ids = excel.column_of(customer_ids, "customer_ids")
+    tier_names = [excel.text(v, "tiers", row=i + 1) for i, v in enumerate(excel.column_of(tiers, "tiers"))]
+    last = excel.dates(last_contact_dates, "last_contact_dates", required=False)
     if not (len(ids) == len(tier_names) == len(last)):
         raise InputError("last_contact_dates", f"customer_ids, tiers and last_contact_dates must have the same rows "
                                                f"({len(ids)}, {len(tier_names)}, {len(last)})")
     cadence = {r.tier: r.cadence_days for r in reversed(DEFAULT_TIER_RULES)}
     if cadence_table is not None:
-        t = X.table(cadence_table, "cadence_table", ["tier", "cadence_days"], required=["tier", "cadence_days"])
-        cadence = {X.text(k, "cadence_table tier", row=i + 1): int(X.number(v, "cadence_table cadence_days", row=i + 1, minimum=0))
+        t = excel.table(cadence_table, "cadence_table", ["tier", "cadence_days"], required=["tier", "cadence_days"])
+        cadence = {excel.text(k, "cadence_table tier", row=i + 1): int(excel.number(v, "cadence_table cadence_days", row=i + 1, minimum=0))
                    for i, (k, v) in enumerate(zip(t["tier"], t["cadence_days"]))}
     days = []
     for i, name in enumerate(tier_names):
         if name not in cadence:
             raise InputError("tiers", f"no cadence for this tier; expected one of {', '.join(cadence)}", value=name, row=i + 1)
         days.append(cadence[name])
-    day = X.date(as_of, "as_of") if not X.is_blank(as_of) else dt.date.today()
+    day = excel.date(as_of, "as_of") if not excel.is_blank(as_of) else dt.date.today()
     nxt, overdue = revisit(np.array([np.datetime64("NaT") if d is None else np.datetime64(d) for d in last],
                                     dtype="datetime64[D]"), np.array(days), np.datetime64(day))
     return [["customer_id", "next_revisit", "overdue"],
@@ -467,17 +484,17 @@ def SD_REVISIT(customer_ids, tiers, last_contact_dates, cadence_table=None, as_o
 # --- commissions --------------------------------------------------------------------
 
 def _tiers(value):
-    t = X.table(value, "tiers", ["lower", "upper", "rate"], required=["lower", "upper", "rate"])
+    t = excel.table(value, "tiers", ["lower", "upper", "rate"], required=["lower", "upper", "rate"])
     out = []
     for i in range(len(t["lower"])):
-        lower = X.number(t["lower"][i], "tiers lower", row=i + 1, minimum=0)
-        upper = None if X.is_blank(t["upper"][i]) else X.number(t["upper"][i], "tiers upper", row=i + 1)
-        rate = X.number(t["rate"][i], "tiers rate", row=i + 1, minimum=0)
+        lower = excel.number(t["lower"][i], "tiers lower", row=i + 1, minimum=0)
+        upper = None if excel.is_blank(t["upper"][i]) else excel.number(t["upper"][i], "tiers upper", row=i + 1)
+        rate = excel.number(t["rate"][i], "tiers rate", row=i + 1, minimum=0)
         out.append(Tier(to_decimal(lower), None if upper is None else to_decimal(upper), to_decimal(rate)))
     return out
 
 
-@sheet_function("SD_COMMISSION", category=COMMISSIONS,
+@worksheet_function("SD_COMMISSION", category=COMMISSIONS,
                 help="Commission on an amount by tiers (lower bound inclusive, upper exclusive, blank upper = no "
                      "limit). marginal: each tier's rate on the part inside it; retroactive: the rate of the tier "
                      "reached on the whole amount. With quota the bounds are shares of quota (1 = 100%). Each "
@@ -489,13 +506,13 @@ def _tiers(value):
                       Arg("cap", "Most commission paid for the period.", optional=True)],
                 example='=SD_COMMISSION(C5, Plans!C2:E5, "marginal", D5)', returns="the commission, to the cent")
 def SD_COMMISSION(amount, tiers, method="marginal", quota=None, cap=None):
-    return float(commission(to_decimal(X.number(amount, "amount")), _tiers(tiers),
-                            X.text(method, "method", default="marginal", choices=("marginal", "retroactive")),
-                            None if X.is_blank(quota) else to_decimal(X.number(quota, "quota")),
-                            None if X.is_blank(cap) else to_decimal(X.number(cap, "cap", minimum=0))))
+    return float(commission(to_decimal(excel.number(amount, "amount")), _tiers(tiers),
+                            excel.text(method, "method", default="marginal", choices=("marginal", "retroactive")),
+                            None if excel.is_blank(quota) else to_decimal(excel.number(quota, "quota")),
+                            None if excel.is_blank(cap) else to_decimal(excel.number(cap, "cap", minimum=0))))
 
 
-@sheet_function("SD_DRAW", category=COMMISSIONS,
+@worksheet_function("SD_DRAW", category=COMMISSIONS,
                 help="A monthly draw over periods: paid is never below the draw; a recoverable draw's top-up is "
                      "owed and recovered from later periods' excess over the draw.",
                 args=[Arg("gross_amounts", "Commission earned per period, in order.", range=True),
@@ -504,26 +521,8 @@ def SD_COMMISSION(amount, tiers, method="marginal", quota=None, cap=None):
                 example="=SD_DRAW(B2:B13, 1500, TRUE)",
                 returns="two columns per period: paid, owed balance after the period", spills=True)
 def SD_DRAW(gross_amounts, draw, recoverable=True):
-    earned = [to_decimal(v) for v in X.numbers(gross_amounts, "gross_amounts", blank=0.0)]
-    rows = draw_schedule(earned, to_decimal(X.number(draw, "draw", minimum=0)),
-                         X.boolean(recoverable, "recoverable", default=True))
+    earned = [to_decimal(v) for v in excel.numbers(gross_amounts, "gross_amounts", blank=0.0)]
+    rows = draw_schedule(earned, to_decimal(excel.number(draw, "draw", minimum=0)),
+                         excel.boolean(recoverable, "recoverable", default=True))
     return [[float(p), float(o)] for p, o in rows]
 
-
-# --- registration -------------------------------------------------------------------
-
-def _register_with_xlwings() -> None:
-    """Apply xlwings' decorators from the registry (they record metadata on Windows/macOS,
-    and are no-ops elsewhere). Ranges arrive as 2-D lists; error cells as text (#N/A)."""
-    for spec in REGISTRY.values():
-        func = spec.func
-        for arg in reversed(spec.args):
-            options = {"doc": arg.help, "err_to_str": True}
-            if arg.range:
-                options["ndim"] = 2
-            func = xw.arg(arg.name, **options)(func)
-        func = xw.func(category=f"SalesDesk {spec.category}")(func)
-        globals()[spec.name] = func
-
-
-_register_with_xlwings()

@@ -69,12 +69,12 @@ def _short(value: float) -> str:
     return f"{value / 1e6:.1f}M" if a >= 1e6 else f"{value / 1e3:.0f}k" if a >= 1e3 else f"{value:.0f}"
 
 
-def trend_png(points: list[dict], title: str, width: int = 640, height: int = 260) -> bytes:
+def trend_png(points, title: str, width: int = 640, height: int = 260) -> bytes:
     """Monthly actual (bars) against target (line), with month labels and a y scale."""
     img = _frame(title, width, height).copy()
     d = ImageDraw.Draw(img)
     left, right, top, bottom = 56, 12, 28, 36
-    values = [p["actual"] for p in points] + [p["target"] for p in points]
+    values = [p.actual for p in points] + [p.target for p in points]
     hi = max([v for v in values if v is not None] + [1.0])
     lo = min([0.0] + [v for v in values if v is not None])
     span = hi - lo or 1.0
@@ -93,9 +93,9 @@ def trend_png(points: list[dict], title: str, width: int = 640, height: int = 26
     line = []
     for i, p in enumerate(points):
         x = left + i * step + (step - bar) / 2
-        d.rectangle([x, min(y(p["actual"]), y(0)), x + bar, max(y(p["actual"]), y(0))], fill=BLUE)
-        line.append((x + bar / 2, y(p["target"])))
-        img.paste(_label(p["period"][5:7] + "/" + p["period"][2:4], 10), (round(x - 2), height - bottom + 6))
+        d.rectangle([x, min(y(p.actual), y(0)), x + bar, max(y(p.actual), y(0))], fill=BLUE)
+        line.append((x + bar / 2, y(p.target)))
+        img.paste(_label(p.period[5:7] + "/" + p.period[2:4], 10), (round(x - 2), height - bottom + 6))
     if len(line) > 1:
         d.line(line, fill=ORANGE, width=3)
     buf = io.BytesIO()

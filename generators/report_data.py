@@ -3,7 +3,7 @@ over the month's frames), then cut into one plain context per report for the wor
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ from addin.tiering import TIER_ORDER, customer_view
 from workbooks.engine_args import seasonality_weights, team_targets
 
 from .monthdata import MonthData
+from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, Movements,
+                           RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
+                           Scorecard, TeamInfo, TeamMonth, TierCount)
 
 TREND_MONTHS = 12
 LARGE_RETURN = 1000.0        # returns at or above this amount are listed as team risks
@@ -28,8 +31,8 @@ class MonthFacts:
     month: str
     as_of: dt.date
     open_month: bool
-    reps: list[dict]
-    teams: list[dict]
+    reps: list[RepMonth]
+    teams: list[TeamMonth]
 
 
 def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
@@ -95,9 +98,9 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     prev_end = (period - 1).end_time.normalize().date()
     view = customer_view(orders, acts, f["Customers"], as_of, prev_end)
     returns = in_month[in_month["status"] == "returned"]
-    returns_by_rep: dict[str, list[dict]] = {}
+    returns_by_rep: dict[str, list[ReturnLine]] = {}
     for r in _returns(returns):
-        returns_by_rep.setdefault(r["rep_id"], []).append(r)
+        returns_by_rep.setdefault(r.rep_id, []).append(r)
     team_info = teams.to_dict("index")
     act_d = act_counts.to_dict("index")
 
@@ -122,40 +125,36 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
         projected = None
         if open_month and total([month], quota_d) > 0:
             p, a = runrate(total([month]), as_of, total([month], quota_d))
-            projected = {"amount": round(p, 2), "attainment": a}
+            projected = RunRate(round(p, 2), a)
         wd = working_days_elapsed(as_of) if open_month else working_days_in_month(period.year, period.month)
         plan = planned_activities(wd, float(rep["capacity"]))
         acts_row = act_d.get(rid, {})
-        ctx = {
-            "kind": "rep", "key": rid, "month": month, "as_of": as_of.isoformat(), "open_month": open_month,
-            "rep": {"rep_id": rid, "name": rep["name"], "email": rep.get("email"), "team": rep["team"],
-                    "manager": None if team is None else team["manager"],
-                    "manager_email": None if team is None else team["manager_email"],
-                    "capacity": float(rep["capacity"]),
-                    "hire_date": None if pd.isna(rep["hire_date"]) else rep["hire_date"].date().isoformat()},
-            "sales": [{"label": l, "actual": round(a, 2), "target": round(t, 2)} for l, a, t in rows],
-            "runrate": projected,
-            "scorecard": {"kpis": [{"kpi": k.name, "actual": _num(actuals[i, j]), "target": _num(effective[i, j]),
-                              "attainment": _num(ratios[i, j]), "weight": k.weight, "direction": k.direction,
-                              "cap": k.cap, "status": _status(ratios[i, j], k)} for j, k in enumerate(kpis)],
-                          "score": _num(scores[i]), "status": str(status[i]),
-                          "rank": int(card["rank_in_team"].iat[i]), "team_size": int(card["team_size"].iat[i])},
-            "funnel": funnel.get(rid, _empty_funnel()),
-            "win_rate": _num(win_rate.get(rid, np.nan)), "cycle_days": _num(cycle.get(rid, np.nan)),
-            "activities": [{"type": t, "actual": int(acts_row.get(t, 0)), "planned": plan[t]} for t in plan],
-            "activities_note": _activities_note(kpis, effective[i], plan),
-            "satisfaction": {"month_mean": _num(sat_month["mean"].get(rid, np.nan)),
-                             "month_count": int(sat_month["count"].get(rid, 0)),
-                             "trailing_mean": _num(sat_mean.get(rid, np.nan))},
-            "customers": {"tiers": [{"tier": t, "count": int(tier_counts.get((rid, t), 0))} for t in TIER_ORDER],
-                          "overdue": overdue_rows.get(rid, []), "moved_down": down_rows.get(rid, []),
-                          "total": int(customer_totals.get(rid, 0))},
-            "returns": returns_by_rep.get(rid, []),
-            "commission": None,
-            "sales_note": None,
-            "trend": [{"period": p, "actual": round(total([p]), 2), "target": round(total([p], quota_d), 2)} for p in periods],
-        }
-        rep_ctx.append(ctx)
+        rep_ctx.append(RepMonth(
+            key=rid, month=month, as_of=as_of.isoformat(), open_month=open_month,
+            rep=RepInfo(rep_id=rid, name=rep["name"], email=rep.get("email"), team=rep["team"],
+                        manager=None if team is None else team["manager"],
+                        manager_email=None if team is None else team["manager_email"],
+                        capacity=float(rep["capacity"]),
+                        hire_date=None if pd.isna(rep["hire_date"]) else rep["hire_date"].date().isoformat()),
+            sales=tuple(SalesRow(label, round(a, 2), round(t, 2)) for label, a, t in rows),
+            runrate=projected,
+            scorecard=Scorecard(
+                kpis=tuple(KpiLine(k.name, _num(actuals[i, j]), _num(effective[i, j]), _num(ratios[i, j]), k.weight,
+                                   k.direction, k.cap, _status(ratios[i, j], k)) for j, k in enumerate(kpis)),
+                score=_num(scores[i]), status=str(status[i]), rank=int(card["rank_in_team"].iat[i]),
+                team_size=int(card["team_size"].iat[i])),
+            funnel=funnel.get(rid, _empty_funnel()),
+            win_rate=_num(win_rate.get(rid, np.nan)), cycle_days=_num(cycle.get(rid, np.nan)),
+            activities=tuple(ActivityLine(t, int(acts_row.get(t, 0)), plan[t]) for t in plan),
+            activities_note=_activities_note(kpis, effective[i], plan),
+            satisfaction=Satisfaction(_num(sat_month["mean"].get(rid, np.nan)), int(sat_month["count"].get(rid, 0)),
+                                      _num(sat_mean.get(rid, np.nan))),
+            customers=Customers(tiers=tuple(TierCount(t, int(tier_counts.get((rid, t), 0))) for t in TIER_ORDER),
+                                overdue=overdue_rows.get(rid, ()), moved_down=down_rows.get(rid, ()),
+                                total=int(customer_totals.get(rid, 0))),
+            returns=tuple(returns_by_rep.get(rid, ())),
+            trend=tuple(SalesRow(p, round(total([p]), 2), round(total([p], quota_d), 2)) for p in periods),
+        ))
 
     team_ctx = []
     for team_name, t in teams.iterrows():
@@ -174,50 +173,52 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
         ranked = []
         for r in members_all.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False):
             actual, target = float(sales_d.get((r.rep_id, month), 0.0)), float(quota_d.get((r.rep_id, month), 0.0))
-            ranked.append({"rep_id": r.rep_id, "name": rep_names[r.rep_id],
-                           "actual": round(actual, 2), "target": round(target, 2), "score": _num(r.score),
-                           "status": r.status, "rank": int(r.rank_in_team)})
-        att = [(x["actual"] / x["target"]) if x["target"] else None for x in ranked]
-        champion = max((x for x, a in zip(ranked, att) if a is not None), key=lambda x: x["actual"] / x["target"], default=None)
+            ranked.append(RankedRep(r.rep_id, rep_names[r.rep_id], round(actual, 2), round(target, 2), _num(r.score),
+                                    r.status, int(r.rank_in_team)))
+        att = [(x.actual / x.target) if x.target else None for x in ranked]
+        champion = max((x for x, a in zip(ranked, att) if a is not None), key=lambda x: x.actual / x.target, default=None)
         tv = view[view["owner_rep_id"].isin(member_ids)]
         big_returns = returns[returns["rep_id"].isin(member_ids) & (returns["amount"] <= -LARGE_RETURN)]
-        behind = [x for x, a in zip(ranked, att) if a is not None and a < BEHIND_PACE * (prorate or 1.0)]
+        behind = tuple(x for x, a in zip(ranked, att) if a is not None and a < BEHIND_PACE * (prorate or 1.0))
         month_target = round(tsum([month]), 2)
-        rep_total = round(sum(x["target"] for x in ranked), 2)
-        team_ctx.append({
-            "target_note": None if rep_total == month_target else (
+        rep_total = round(sum(x.target for x in ranked), 2)
+        team_ctx.append(TeamMonth(
+            key=tid, month=month, as_of=as_of.isoformat(), open_month=open_month,
+            team=TeamInfo(tid, t["manager"], t["manager_email"], t.get("region")),
+            reps=tuple(ranked),
+            target_note=None if rep_total == month_target else (
                 f"The reps' own targets add up to {rep_total:,.2f}; the team's target for the month is "
                 f"{month_target:,.2f}. Each is phased from its own annual target in the Targets sheet."),
-            "kind": "team", "key": tid, "month": month, "as_of": as_of.isoformat(), "open_month": open_month,
-            "team": {"team": tid, "manager": t["manager"], "manager_email": t["manager_email"], "region": t.get("region")},
-            "reps": ranked,
-            "sales": [{"label": l, "actual": round(ssum(ps), 2), "target": round(tsum(ps), 2)}
-                      for l, ps in (("Month", [month]), ("Quarter to date", quarter), ("Year to date", ytd))],
-            "trend": [{"period": p, "actual": round(ssum([p]), 2), "target": round(tsum([p]), 2)} for p in periods],
-            "funnel": _sum_funnels([funnel.get(r, _empty_funnel()) for r in member_ids]),
-            "underperformers": [x for x in ranked if x["status"] == "red"],
-            "risks": {"behind_pace": behind,
-                      "overdue_high_value": _rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], 25),
-                      "large_returns": _returns(big_returns)},
-            "champion": champion,
-            "movements": {"counts": {m: int((tv["movement"] == m).sum()) for m in ("up", "same", "down", "new")},
-                          "moved_down": _rows(tv[tv["movement"] == "down"], 25)},
-        })
+            sales=tuple(SalesRow(label, round(ssum(ps), 2), round(tsum(ps), 2))
+                        for label, ps in (("Month", [month]), ("Quarter to date", quarter), ("Year to date", ytd))),
+            trend=tuple(SalesRow(p, round(ssum([p]), 2), round(tsum([p]), 2)) for p in periods),
+            funnel=_sum_funnels([funnel.get(r, _empty_funnel()) for r in member_ids]),
+            underperformers=tuple(x for x in ranked if x.status == "red"),
+            risks=Risks(behind_pace=behind,
+                        overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], 25),
+                        large_returns=_returns(big_returns)),
+            champion=champion,
+            movements=Movements(counts={m: int((tv["movement"] == m).sum()) for m in ("up", "same", "down", "new")},
+                                moved_down=_rows(tv[tv["movement"] == "down"], 25)),
+        ))
     return MonthFacts(month, as_of, open_month, rep_ctx, team_ctx)
 
 
 def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:
-    """Each rep's commission summary for the month (from the engine's summary table)."""
+    """Each rep's commission for the month (from the engine's summary table), and, where
+    credited sales differ from the sales booked to the rep, the note that says why."""
     month = summary[summary["period"] == facts.month]
     comm = {r["rep_id"]: _commission(r) for r in month.to_dict("records")}
-    for ctx in facts.reps:
-        c = ctx["commission"] = comm.get(ctx["key"])
-        booked = ctx["sales"][0]["actual"]
-        if c is not None and round(c["credited_sales"] - booked, 2) != 0:
-            # the report's sales count the orders booked to the rep; commission follows split credit
-            ctx["sales_note"] = (f"Commission is on credited sales of {c['credited_sales']:,.2f}: orders shared with "
-                                 f"other reps (split credit) count by each rep's share. Sales above count the orders "
-                                 f"booked to this rep: {booked:,.2f}.")
+    facts.reps = [replace(ctx, commission=comm.get(ctx.key), sales_note=_sales_note(comm.get(ctx.key), ctx.sales[0].actual))
+                  for ctx in facts.reps]
+
+
+def _sales_note(c: Commission | None, booked: float) -> str | None:
+    if c is None or round(c.credited_sales - booked, 2) == 0:
+        return None
+    # the report's sales count the orders booked to the rep; commission follows split credit
+    return (f"Commission is on credited sales of {c.credited_sales:,.2f}: orders shared with other reps (split "
+            f"credit) count by each rep's share. Sales above count the orders booked to this rep: {booked:,.2f}.")
 
 
 def _activities_note(kpis: list[Kpi], targets: np.ndarray, plan: dict[str, float]) -> str | None:
@@ -256,28 +257,28 @@ def _funnel_counts(opps: pd.DataFrame) -> dict[str, list[dict]]:
     return out
 
 
-def _funnel_rows(reached: list[int]) -> list[dict]:
+def _funnel_rows(reached: list[int]) -> tuple[FunnelStage, ...]:
     rows = []
     for i, stage in enumerate(DEFAULT_ORDER):
         nxt = reached[i + 1] if i + 1 < len(reached) else None
-        rows.append({"stage": stage, "reached": int(reached[i]), "advanced": None if nxt is None else int(nxt)})
-    return rows
+        rows.append(FunnelStage(stage, int(reached[i]), None if nxt is None else int(nxt)))
+    return tuple(rows)
 
 
 def _empty_funnel():
     return _funnel_rows([0] * len(DEFAULT_ORDER))
 
 
-def _sum_funnels(funnels: list[list[dict]]) -> list[dict]:
-    return _funnel_rows([sum(f[i]["reached"] for f in funnels) for i in range(len(DEFAULT_ORDER))])
+def _sum_funnels(funnels: list[tuple[FunnelStage, ...]]) -> tuple[FunnelStage, ...]:
+    return _funnel_rows([sum(f[i].reached for f in funnels) for i in range(len(DEFAULT_ORDER))])
 
 
 ROW_COLUMNS = ["customer_id", "name", "owner_rep_id", "tier", "previous_tier", "code", "segment", "last_order",
                "last_contact", "next_revisit", "overdue", "movement"]
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts (dates as ISO text, blanks as None), converted column-wise."""
+def _records(frame: pd.DataFrame) -> list[CustomerRow]:
+    """Rows as CustomerRow (dates as ISO text, blanks as None), converted column-wise."""
     cols = {}
     for c in ROW_COLUMNS:
         s = frame[c]
@@ -285,40 +286,42 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             cols[c] = [None if pd.isna(v) else v for v in s.dt.strftime("%Y-%m-%d").tolist()]
         else:
             cols[c] = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in s.tolist()]
-    return [dict(zip(ROW_COLUMNS, vals)) for vals in zip(*(cols[c] for c in ROW_COLUMNS))]
+    return [CustomerRow(*vals) for vals in zip(*(cols[c] for c in ROW_COLUMNS))]
 
 
-def _rows(frame: pd.DataFrame, limit: int) -> list[dict]:
-    return _records(frame.sort_values("monetary", ascending=False).head(limit))
+def _rows(frame: pd.DataFrame, limit: int) -> tuple[CustomerRow, ...]:
+    return tuple(_records(frame.sort_values("monetary", ascending=False).head(limit)))
 
 
-def _rows_by_owner(frame: pd.DataFrame, limit: int) -> dict[str, list[dict]]:
+def _rows_by_owner(frame: pd.DataFrame, limit: int) -> dict[str, tuple[CustomerRow, ...]]:
     """The top ``limit`` rows by monetary per owner rep, for every rep in one pass."""
     top = frame.sort_values(["owner_rep_id", "monetary"], ascending=[True, False]).groupby("owner_rep_id").head(limit)
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[CustomerRow]] = {}
     for rec in _records(top):
-        out.setdefault(rec["owner_rep_id"], []).append(rec)
-    return out
+        out.setdefault(rec.owner_rep_id, []).append(rec)
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def _returns(frame: pd.DataFrame) -> list[dict]:
-    """Returned lines, largest first (most negative amount), as plain dicts; one pass, column-wise."""
+def _returns(frame: pd.DataFrame) -> tuple[ReturnLine, ...]:
+    """Returned lines, largest first (most negative amount); one pass, column-wise."""
     if frame.empty:
-        return []
+        return ()
     frame = frame.sort_values(["amount", "order_id"], kind="stable")
     cols = {"order_id": frame["order_id"].tolist(), "date": _iso_dates(frame["order_date"]),
             "customer_id": frame["customer_id"].tolist(), "product": frame["product"].tolist(),
             "amount": [float(a) for a in frame["amount"].tolist()],
             "original_order_id": frame["original_order_id"].tolist(), "rep_id": frame["rep_id"].tolist()}
-    return [dict(zip(cols, values)) for values in zip(*cols.values())]
+    return tuple(ReturnLine(*values) for values in zip(*cols.values()))
 
 
 def _iso_dates(s: pd.Series) -> list[str]:
     return [d.isoformat() for d in s.dt.date.tolist()]
 
 
-def _commission(c: dict) -> dict:
+def _commission(c: dict) -> Commission:
     """The month's commission summary of one rep, in currency units."""
-    return {k: float(c[k + "_cents"]) / 100 for k in ("commission", "clawback", "spiff", "adjustment", "earned",
-                                                      "draw_topup", "recovered", "paid", "owed_after")} | {
-        "gate_and_cap": float(c["gate_cents"] + c["cap_cents"]) / 100, "credited_sales": float(c["sales_cents"]) / 100}
+    return Commission(**{k: float(c[k + "_cents"]) / 100 for k in ("commission", "clawback", "spiff", "adjustment",
+                                                                  "earned", "draw_topup", "recovered", "paid",
+                                                                  "owed_after")},
+                      gate_and_cap=float(c["gate_cents"] + c["cap_cents"]) / 100,
+                      credited_sales=float(c["sales_cents"]) / 100)

@@ -11,6 +11,7 @@ from addin.rules import month_title
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .charts import trend_png
+from .report_model import Report
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -53,17 +54,17 @@ def _inliner():
     return css_inline.CSSInliner(keep_style_tags=False)
 
 
-def titles(ctx: dict) -> tuple[str, str]:
-    month = month_title(ctx["month"])
-    if ctx["kind"] == "rep":
-        r = ctx["rep"]
-        return f"Monthly sales report: {r['name']} ({r['rep_id']}), {month}", f"Team {r['team']}, manager {r['manager'] or '-'}"
-    t = ctx["team"]
-    return f"Monthly team report: {t['team']}, {month}", f"Manager {t['manager']}"
+def titles(ctx: Report) -> tuple[str, str]:
+    month = month_title(ctx.month)
+    if ctx.kind == "rep":
+        r = ctx.rep
+        return f"Monthly sales report: {r.name} ({r.rep_id}), {month}", f"Team {r.team}, manager {r.manager or '-'}"
+    t = ctx.team
+    return f"Monthly team report: {t.team}, {month}", f"Manager {t.manager}"
 
 
-def render(ctx: dict) -> str:
+def render(ctx: Report) -> str:
     title, subtitle = titles(ctx)
-    chart = base64.b64encode(trend_png(ctx["trend"], "Sales against target, last 12 months")).decode("ascii")
+    chart = base64.b64encode(trend_png(ctx.trend, "Sales against target, last 12 months")).decode("ascii")
     html = environment().get_template("report.html.j2").render(ctx=ctx, title=title, subtitle=subtitle, chart=chart)
     return _inliner().inline(html)

@@ -14,6 +14,8 @@ from addin.rules import month_title
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters
 
+from .report_model import CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
+
 TITLE = {"bold": True, "font_size": 15}
 SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79", "bottom": 1}
 NUMBER = {"num_format": "#,##0.0"}
@@ -31,15 +33,15 @@ class Formula:
     style: dict | None = None
 
 
-def kpi_attainment(kpi: dict) -> Formula:
+def kpi_attainment(kpi: KpiLine) -> Formula:
     """The scorecard's attainment as Excel arithmetic: actual/target (target/actual for a
     lower-is-better KPI), capped; blank when it cannot be scored."""
-    ratio = "N(C{r})/N(B{r})" if kpi.get("direction") == "lower" else "N(B{r})/N(C{r})"
+    ratio = "N(C{r})/N(B{r})" if kpi.direction == "lower" else "N(B{r})/N(C{r})"
     guard = "AND(N(B{r})<>0,N(C{r})<>0)"
-    body = f"MIN({ratio},{kpi['cap']})" if kpi.get("cap") is not None else ratio
-    cached = kpi["attainment"] if kpi["attainment"] is not None else ""
-    if kpi.get("direction") == "lower":   # actual 0 on a lower-is-better KPI is perfect: the cap (or 1)
-        zero = kpi["cap"] if kpi.get("cap") is not None else 1
+    body = f"MIN({ratio},{kpi.cap})" if kpi.cap is not None else ratio
+    cached = kpi.attainment if kpi.attainment is not None else ""
+    if kpi.direction == "lower":   # actual 0 on a lower-is-better KPI is perfect: the cap (or 1)
+        zero = kpi.cap if kpi.cap is not None else 1
         return Formula(f'=IF(ISBLANK(B{{r}}),"",IF(N(B{{r}})=0,{zero},IF({guard},{body},"")))', cached, PERCENT)
     return Formula(f'=IF(ISBLANK(B{{r}}),"",IF(N(C{{r}})<>0,MAX(0,{body}),""))', cached, PERCENT)
 
@@ -138,124 +140,124 @@ class Report:
         return self.buf.getvalue()
 
 
-def _sales(rep: Report, sales: list[dict], runrate: dict | None) -> None:
+def _sales(rep: Report, sales: tuple[SalesRow, ...], runrate: RunRate | None) -> None:
     rep.section("Sales against target")
     rep.table(["period", "actual", "target", "attainment"],
-              [[s["label"], s["actual"], s["target"], None] for s in sales], [None, MONEY, MONEY, None], ratio=(3, 1, 2))
+              [[s.label, s.actual, s.target, None] for s in sales], [None, MONEY, MONEY, None], ratio=(3, 1, 2))
     if runrate:
-        rep.note(f"Month still open: at the current pace the month ends at {runrate['amount']:,.2f}"
-                 + (f" ({runrate['attainment']:.0%} of target)" if runrate["attainment"] is not None else "")
+        rep.note(f"Month still open: at the current pace the month ends at {runrate.amount:,.2f}"
+                 + (f" ({runrate.attainment:.0%} of target)" if runrate.attainment is not None else "")
                  + " (run-rate on working days).")
 
 
-def _funnel(rep: Report, funnel: list[dict]) -> None:
+def _funnel(rep: Report, funnel: tuple[FunnelStage, ...]) -> None:
     rep.section("Funnel (deals created in the last 12 months)")
     rep.table(["stage", "reached", "advanced to next", "conversion"],
-              [[f["stage"], f["reached"], f["advanced"], None] for f in funnel], [None, INT, INT, None], ratio=(3, 2, 1))
+              [[f.stage, f.reached, f.advanced, None] for f in funnel], [None, INT, INT, None], ratio=(3, 2, 1))
 
 
-def _trend(rep: Report, trend: list[dict]) -> None:
+def _trend(rep: Report, trend: tuple[SalesRow, ...]) -> None:
     rep.section("Twelve-month trend")
     first, last = rep.table(["month", "actual", "target", "attainment"],
-                            [[t["period"], t["actual"], t["target"], None] for t in trend], [None, MONEY, MONEY, None],
+                            [[t.period, t.actual, t.target, None] for t in trend], [None, MONEY, MONEY, None],
                             ratio=(3, 1, 2), totals=[1, 2])
     rep.trend_chart(first, last, "Sales against target")
 
 
-def _customer_rows(rows: list[dict]) -> list[list]:
-    return [[c["customer_id"], c["name"], c["tier"], c.get("previous_tier"), c.get("last_contact"),
-             c.get("next_revisit"), c.get("segment")] for c in rows]
+def _customer_rows(rows: tuple[CustomerRow, ...]) -> list[list]:
+    return [[c.customer_id, c.name, c.tier, c.previous_tier, c.last_contact,
+             c.next_revisit, c.segment] for c in rows]
 
 
 CUSTOMER_HEADERS = ["customer", "name", "tier", "tier last month", "last contact", "next revisit", "segment"]
 
 
-def rep_workbook(ctx: dict) -> bytes:
-    r = ctx["rep"]
-    rep = Report(f"Monthly sales report: {r['name']} ({r['rep_id']}), {month_title(ctx['month'])}",
-                 f"{r['name']} ({r['rep_id']})", ctx["month"])
-    rep.note(f"Team {r['team']}, manager {r['manager'] or '-'}; data as of {ctx['as_of']}.")
-    _sales(rep, ctx["sales"], ctx["runrate"])
-    sc = ctx["scorecard"]
+def rep_workbook(ctx: RepMonth) -> bytes:
+    r = ctx.rep
+    rep = Report(f"Monthly sales report: {r.name} ({r.rep_id}), {month_title(ctx.month)}",
+                 f"{r.name} ({r.rep_id})", ctx.month)
+    rep.note(f"Team {r.team}, manager {r.manager or '-'}; data as of {ctx.as_of}.")
+    _sales(rep, ctx.sales, ctx.runrate)
+    sc = ctx.scorecard
     rep.section("KPI scorecard")
     rep.table(["KPI", "actual", "target", "attainment", "status", "weight"],
-              [[k["kpi"], k["actual"], k["target"], kpi_attainment(k), k["status"], k["weight"]] for k in sc["kpis"]],
+              [[k.kpi, k.actual, k.target, kpi_attainment(k), k.status, k.weight] for k in sc.kpis],
               [None, NUMBER, NUMBER, None, None, NUMBER])
-    if ctx["open_month"]:
+    if ctx.open_month:
         rep.note("Targets of cumulative KPIs (sales, activities) are pro-rated to the working days elapsed.")
-    rep.table(["score", "status", "rank in team"], [[sc["score"], sc["status"], f"{sc['rank']} of {sc['team_size']}"]],
+    rep.table(["score", "status", "rank in team"], [[sc.score, sc.status, f"{sc.rank} of {sc.team_size}"]],
               [PERCENT, None, None])
-    _funnel(rep, ctx["funnel"])
-    rep.table(["win rate (3 months)", "average cycle, days"], [[ctx["win_rate"], ctx["cycle_days"]]], [PERCENT, NUMBER])
+    _funnel(rep, ctx.funnel)
+    rep.table(["win rate (3 months)", "average cycle, days"], [[ctx.win_rate, ctx.cycle_days]], [PERCENT, NUMBER])
     rep.section("Activities against the planned weekly cadence")
     rep.table(["activity", "actual", "planned", "attainment"],
-              [[a["type"], a["actual"], a["planned"], None] for a in ctx["activities"]], [None, INT, INT, None],
+              [[a.type, a.actual, a.planned, None] for a in ctx.activities], [None, INT, INT, None],
               ratio=(3, 1, 2), totals=[1, 2])
-    if ctx["activities_note"]:
-        rep.note(ctx["activities_note"])
-    s = ctx["satisfaction"]
+    if ctx.activities_note:
+        rep.note(ctx.activities_note)
+    s = ctx.satisfaction
     rep.section("Customer satisfaction")
-    rep.table(["this month", "answers", "last three months"], [[s["month_mean"], s["month_count"], s["trailing_mean"]]],
+    rep.table(["this month", "answers", "last three months"], [[s.month_mean, s.month_count, s.trailing_mean]],
               [NUMBER, INT, NUMBER])
-    cust = ctx["customers"]
-    rep.section(f"Customers by tier ({cust['total']} customers)")
-    rep.table(["tier", "customers"], [[t["tier"], t["count"]] for t in cust["tiers"]], [None, INT], totals=[1])
+    cust = ctx.customers
+    rep.section(f"Customers by tier ({cust.total} customers)")
+    rep.table(["tier", "customers"], [[t.tier, t.count] for t in cust.tiers], [None, INT], totals=[1])
     rep.section("Overdue revisits")
-    rep.table(CUSTOMER_HEADERS, _customer_rows(cust["overdue"]))
+    rep.table(CUSTOMER_HEADERS, _customer_rows(cust.overdue))
     rep.section("Customers that moved down a tier: call them")
-    rep.table(CUSTOMER_HEADERS, _customer_rows(cust["moved_down"]))
+    rep.table(CUSTOMER_HEADERS, _customer_rows(cust.moved_down))
     rep.section("Returns this month")
     rep.table(["order", "date", "customer", "product", "amount", "original order"],
-              [[x["order_id"], x["date"], x["customer_id"], x["product"], x["amount"], x["original_order_id"]]
-               for x in ctx["returns"]], [None, None, None, None, MONEY, None], totals=[4])
-    c = ctx["commission"]
+              [[x.order_id, x.date, x.customer_id, x.product, x.amount, x.original_order_id]
+               for x in ctx.returns], [None, None, None, None, MONEY, None], totals=[4])
+    c = ctx.commission
     rep.section("Commission for the month")
     if c:
         rep.table(["sales commission", "gate and cap", "clawbacks", "SPIFFs", "adjustments", "earned", "to pay"],
-                  [[c["commission"], c["gate_and_cap"], c["clawback"], c["spiff"], c["adjustment"], c["earned"], c["paid"]]],
+                  [[c.commission, c.gate_and_cap, c.clawback, c.spiff, c.adjustment, c.earned, c.paid]],
                   [MONEY] * 7)
     else:
         rep.note("Not computed in this run.")
-    if ctx["sales_note"]:
-        rep.note(ctx["sales_note"])
-    _trend(rep, ctx["trend"])
+    if ctx.sales_note:
+        rep.note(ctx.sales_note)
+    _trend(rep, ctx.trend)
     return rep.close()
 
 
-def team_workbook(ctx: dict) -> bytes:
-    t = ctx["team"]
-    rep = Report(f"Monthly team report: {t['team']}, {month_title(ctx['month'])}", f"Team {t['team']}", ctx["month"])
-    rep.note(f"Manager {t['manager']}; data as of {ctx['as_of']}.")
+def team_workbook(ctx: TeamMonth) -> bytes:
+    t = ctx.team
+    rep = Report(f"Monthly team report: {t.team}, {month_title(ctx.month)}", f"Team {t.team}", ctx.month)
+    rep.note(f"Manager {t.manager}; data as of {ctx.as_of}.")
     rep.section("Reps ranked by score")
     rep.table(["rep", "name", "actual", "target", "attainment", "score", "status", "rank"],
-              [[x["rep_id"], x["name"], x["actual"], x["target"], None, x["score"], x["status"], x["rank"]] for x in ctx["reps"]],
+              [[x.rep_id, x.name, x.actual, x.target, None, x.score, x.status, x.rank] for x in ctx.reps],
               [None, None, MONEY, MONEY, None, PERCENT, None, INT], ratio=(4, 2, 3), totals=[2, 3])
-    if ctx["target_note"]:
-        rep.note(ctx["target_note"])
-    _sales(rep, ctx["sales"], None)
-    ch = ctx["champion"]
+    if ctx.target_note:
+        rep.note(ctx.target_note)
+    _sales(rep, ctx.sales, None)
+    ch = ctx.champion
     rep.section("Sales champion of the month")
-    rep.note(f"{ch['name']} ({ch['rep_id']}): {ch['actual']:,.2f} against {ch['target']:,.2f}" if ch else "No rep with a target.")
+    rep.note(f"{ch.name} ({ch.rep_id}): {ch.actual:,.2f} against {ch.target:,.2f}" if ch else "No rep with a target.")
     rep.section("Underperformers (status red)")
     rep.table(["rep", "name", "actual", "target", "attainment", "score"],
-              [[x["rep_id"], x["name"], x["actual"], x["target"], None, x["score"]] for x in ctx["underperformers"]],
+              [[x.rep_id, x.name, x.actual, x.target, None, x.score] for x in ctx.underperformers],
               [None, None, MONEY, MONEY, None, PERCENT], ratio=(4, 2, 3))
-    risks = ctx["risks"]
+    risks = ctx.risks
     rep.section("Risks: behind pace")
     rep.table(["rep", "name", "actual", "target", "attainment"],
-              [[x["rep_id"], x["name"], x["actual"], x["target"], None] for x in risks["behind_pace"]],
+              [[x.rep_id, x.name, x.actual, x.target, None] for x in risks.behind_pace],
               [None, None, MONEY, MONEY, None], ratio=(4, 2, 3))
     rep.section("Risks: overdue revisits of high-value customers")
     rep.table(["customer", "name", "rep", "last contact", "next revisit"],
-              [[c["customer_id"], c["name"], c["owner_rep_id"], c["last_contact"], c["next_revisit"]] for c in risks["overdue_high_value"]])
+              [[c.customer_id, c.name, c.owner_rep_id, c.last_contact, c.next_revisit] for c in risks.overdue_high_value])
     rep.section("Risks: large returns")
     rep.table(["order", "date", "rep", "customer", "product", "amount"],
-              [[x["order_id"], x["date"], x["rep_id"], x["customer_id"], x["product"], x["amount"]] for x in risks["large_returns"]],
+              [[x.order_id, x.date, x.rep_id, x.customer_id, x.product, x.amount] for x in risks.large_returns],
               [None, None, None, None, None, MONEY], totals=[5])
-    _funnel(rep, ctx["funnel"])
-    mv = ctx["movements"]
+    _funnel(rep, ctx.funnel)
+    mv = ctx.movements
     rep.section("Tier movements of the team's customers")
-    rep.table(["moved", "customers"], [[k, v] for k, v in mv["counts"].items()], [None, INT], totals=[1])
-    rep.table(CUSTOMER_HEADERS, _customer_rows(mv["moved_down"]))
-    _trend(rep, ctx["trend"])
+    rep.table(["moved", "customers"], [[k, v] for k, v in mv.counts.items()], [None, INT], totals=[1])
+    rep.table(CUSTOMER_HEADERS, _customer_rows(mv.moved_down))
+    _trend(rep, ctx.trend)
     return rep.close()

@@ -15,7 +15,7 @@ import multiprocessing as mp
 import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -32,6 +32,7 @@ from .pdf import kill_orphans, soffice, to_pdf
 from .progress import bar
 from .report_data import attach_commission, month_facts
 from .report_html import environment, render, titles
+from .report_model import Report
 from .report_xlsx import rep_workbook, team_workbook
 
 FORMATS = ("xlsx", "html", "pdf")
@@ -52,7 +53,7 @@ class ReportRun:
         return FINISHED_WITH_PROBLEMS if (self.failures or self.left_out) else DONE
 
 
-def _render_one(ctx: dict, folder: str, formats: tuple[str, ...], staged: bool = False) -> tuple[str, str, list[str], str | None]:
+def _render_one(ctx: Report, folder: str, formats: tuple[str, ...], staged: bool = False) -> tuple[str, str, list[str], str | None]:
     """Worker: write one report's files. Returns (kind, key, files, error).
 
     In a staging folder (``staged``), which is swapped in whole only when the run is done,
@@ -60,9 +61,9 @@ def _render_one(ctx: dict, folder: str, formats: tuple[str, ...], staged: bool =
     live folder (--only), each file goes through a temporary file and a rename."""
     write_bytes = Path.write_bytes if staged else write_bytes_atomic
     write_text = (lambda path, text: path.write_text(text, encoding="utf-8")) if staged else write_text_atomic
-    kind, key = ctx["kind"], ctx["key"]
+    kind, key = ctx.kind, ctx.key
     sub = Path(folder) / ("reps" if kind == "rep" else "teams")
-    stem = ctx["file_stem"]
+    stem = ctx.file_stem
     written = []
     try:
         if "xlsx" in formats or "pdf" in formats:
@@ -83,7 +84,7 @@ def _chunks(items: list, n: int) -> list[list]:
     return [items[i:i + n] for i in range(0, len(items), n)]
 
 
-def _render_chunk(ctxs: list[dict], folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
+def _render_chunk(ctxs: list[Report], folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
     return [_render_one(c, folder, formats, staged) for c in ctxs]
 
 
@@ -117,13 +118,11 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
         commission_summary = commission_summary()
     if commission_summary is not None:
         attach_commission(facts, commission_summary)
-    contexts = facts.reps + facts.teams
     stems = report_stems(md)
-    for c in contexts:
-        c["file_stem"] = stems[c["kind"]][c["key"]]
+    contexts = [replace(c, file_stem=stems[c.kind][c.key]) for c in facts.reps + facts.teams]
     run.reports = len(contexts)
     if only_set:
-        known = {c["key"] for c in contexts}
+        known = {c.key for c in contexts}
         for name in sorted(only_set - known):
             run.failures.append(_failure("--only", name, "no active rep or team by that name",
                                          "a rep_id or team from the workbook"))
@@ -215,7 +214,7 @@ def report_stems(md: MonthData) -> dict[str, dict[str, str]]:
     return {"rep": unique_stems(rep_ids), "team": unique_stems(team_ids)}
 
 
-def _render_all(contexts: list[dict], folder: Path, formats, jobs: int | None, staged: bool = False) -> list[tuple]:
+def _render_all(contexts: list[Report], folder: Path, formats, jobs: int | None, staged: bool = False) -> list[tuple]:
     jobs = max(1, jobs or os.cpu_count() or 1)
     (folder / "reps").mkdir(parents=True, exist_ok=True)
     (folder / "teams").mkdir(parents=True, exist_ok=True)
@@ -251,22 +250,21 @@ def sha256(path: Path) -> str:
 
 
 def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, merge: bool = False) -> None:
-    by_key = {(c["kind"], c["key"]): c for c in facts.reps + facts.teams}
+    by_key = {(c.kind, c.key): c for c in facts.reps + facts.teams}
     deliveries = []
     for (kind, key), files in sorted(ok.items()):
         c = by_key[(kind, key)]
         title, _ = titles(c)
         if kind == "rep":
-            to, name, cc, reply = c["rep"]["email"], c["rep"]["name"], c["rep"]["manager_email"], c["rep"]["manager_email"]
+            to, name, cc, reply = c.rep.email, c.rep.name, c.rep.manager_email, c.rep.manager_email
         else:
-            to, name, cc, reply = c["team"]["manager_email"], c["team"]["manager"], None, c["team"]["manager_email"]
-        month_row = c["sales"][0]
-        highlights = {"actual": month_row["actual"], "target": month_row["target"],
-                      "attainment": (month_row["actual"] / month_row["target"]) if month_row["target"] else None}
+            to, name, cc, reply = c.team.manager_email, c.team.manager, None, c.team.manager_email
+        month_row = c.sales[0]
+        highlights = {"actual": month_row.actual, "target": month_row.target,
+                      "attainment": (month_row.actual / month_row.target) if month_row.target else None}
         if kind == "rep":
-            highlights.update(score=c["scorecard"]["score"], status=c["scorecard"]["status"],
-                              rank=c["scorecard"]["rank"], team_size=c["scorecard"]["team_size"],
-                              to_pay=(c["commission"] or {}).get("paid"))
+            highlights.update(score=c.scorecard.score, status=c.scorecard.status, rank=c.scorecard.rank,
+                              team_size=c.scorecard.team_size, to_pay=c.commission.paid if c.commission else None)
         deliveries.append({"kind": kind, "key": key, "name": name, "to": to, "cc": cc, "reply_to": reply, "title": title,
                            "highlights": highlights,
                            "files": [{"path": str(f.relative_to(folder)), "format": f.suffix[1:], "sha256": sha256(f)}
@@ -301,21 +299,21 @@ def _summary_workbook(path: Path, facts) -> None:
         r = 0
         for c in facts.reps:
             r += 1
-            m = c["sales"][0]
-            cw.row(ws, r, ["rep", c["key"], c["rep"]["name"], c["rep"]["team"], m["actual"], m["target"]],
+            m = c.sales[0]
+            cw.row(ws, r, ["rep", c.key, c.rep.name, c.rep.team, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
             ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
-                             m["actual"] / m["target"] if m["target"] else "")
-            cw.cell(ws, r, 7, c["scorecard"]["score"], PERCENT)
-            cw.cell(ws, r, 8, c["scorecard"]["status"])
-            cw.cell(ws, r, 9, c["scorecard"]["rank"])
+                             m.actual / m.target if m.target else "")
+            cw.cell(ws, r, 7, c.scorecard.score, PERCENT)
+            cw.cell(ws, r, 8, c.scorecard.status)
+            cw.cell(ws, r, 9, c.scorecard.rank)
         for c in facts.teams:
             r += 1
-            m = c["sales"][0]
-            cw.row(ws, r, ["team", c["key"], c["team"]["manager"], c["key"], m["actual"], m["target"]],
+            m = c.sales[0]
+            cw.row(ws, r, ["team", c.key, c.team.manager, c.key, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
             ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
-                             m["actual"] / m["target"] if m["target"] else "")
+                             m.actual / m.target if m.target else "")
         if r:
             ws.autofilter(0, 0, r, len(heads) - 1)
         wb.close()

@@ -163,3 +163,24 @@ def test_text_from_data_never_becomes_a_formula_or_markup(tmp_path, demo_book):
     assert title.data_type == "s" and title.value.startswith("Monthly sales report: =HYPERLINK")
     html = (out / MONTH / "reps" / "R0001.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_the_report_model_is_frozen_dataclasses_end_to_end(demo_book):
+    import dataclasses
+
+    def walk(value, path):
+        if dataclasses.is_dataclass(value):
+            assert type(value).__dataclass_params__.frozen, path
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name), f"{path}.{f.name}")
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+        elif isinstance(value, dict):
+            assert path.endswith("movements.counts"), path          # the one mapping: movement -> count
+        else:
+            assert value is None or isinstance(value, (str, int, float, bool)), (path, type(value))
+
+    facts = month_facts(load_month(demo_book, MONTH))
+    for report in facts.reps + facts.teams:
+        walk(report, f"{report.kind} {report.key}")

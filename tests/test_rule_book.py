@@ -55,7 +55,7 @@ def test_a_rep_scores_the_same_in_the_planning_workbook_and_the_report(tmp_path,
     assert not md.incomplete
     facts = month_facts(md)
     assert facts.open_month is open_month
-    report = pd.DataFrame([{"rep_id": c["key"], "score": c["scorecard"]["score"], "status": c["scorecard"]["status"]}
+    report = pd.DataFrame([{"rep_id": c.key, "score": c.scorecard.score, "status": c.scorecard.status}
                            for c in facts.reps]).set_index("rep_id")
     report["rank"] = report["score"].rank(ascending=False, method="min").astype(int)
 
@@ -97,21 +97,21 @@ def test_every_figure_shown_twice_agrees_or_says_why(demo_book):
     attach_commission(facts, month_result(md, Ledger(demo_book.parent / "rule-book-ledger.sqlite")).summary)
     notes = {"sales": 0, "activities": 0, "targets": 0}
     for c in facts.reps:
-        kpi = {k["kpi"]: k for k in c["scorecard"]["kpis"]}
-        section = sum(a["actual"] for a in c["activities"])
-        assert kpi["activities"]["actual"] == section, c["key"]        # one definition of an activity
-        planned = sum(a["planned"] for a in c["activities"])
-        differs = round(kpi["activities"]["target"]) != round(planned)
-        assert (c["activities_note"] is not None) == differs
+        kpi = {k.kpi: k for k in c.scorecard.kpis}
+        section = sum(a.actual for a in c.activities)
+        assert kpi["activities"].actual == section, c.key             # one definition of an activity
+        planned = sum(a.planned for a in c.activities)
+        differs = round(kpi["activities"].target) != round(planned)
+        assert (c.activities_note is not None) == differs
         notes["activities"] += differs
-        assert kpi["sales"]["actual"] == pytest.approx(c["sales"][0]["actual"], abs=0.005)
-        credited, booked = c["commission"]["credited_sales"], c["sales"][0]["actual"]
-        assert (c["sales_note"] is not None) == (round(credited - booked, 2) != 0)   # says why the two differ
-        notes["sales"] += c["sales_note"] is not None
+        assert kpi["sales"].actual == pytest.approx(c.sales[0].actual, abs=0.005)
+        credited, booked = c.commission.credited_sales, c.sales[0].actual
+        assert (c.sales_note is not None) == (round(credited - booked, 2) != 0)   # says why the two differ
+        notes["sales"] += c.sales_note is not None
     for t in facts.teams:
-        month = t["sales"][0]
-        assert round(sum(x["actual"] for x in t["reps"]), 2) == month["actual"]     # parts tie to the whole
-        rep_targets = round(sum(x["target"] for x in t["reps"]), 2)
-        assert (t["target_note"] is not None) == (rep_targets != month["target"])
-        notes["targets"] += t["target_note"] is not None
+        month = t.sales[0]
+        assert round(sum(x.actual for x in t.reps), 2) == month.actual              # parts tie to the whole
+        rep_targets = round(sum(x.target for x in t.reps), 2)
+        assert (t.target_note is not None) == (rep_targets != month.target)
+        notes["targets"] += t.target_note is not None
     assert notes["sales"] > 0        # the demo has split credit: the check above is not vacuous

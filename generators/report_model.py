@@ -1,0 +1,225 @@
+"""The monthly report as typed, frozen objects: what every format (xlsx, HTML, PDF through
+the xlsx, the manifest and mail) renders. ``report_data`` builds them; a renamed field fails
+at import or in the type checker, not inside a worker.
+
+    RepMonth ── RepInfo, [SalesRow], RunRate?, Scorecard ── [KpiLine], [FunnelStage],
+             [ActivityLine], Satisfaction, Customers ── [TierCount], [CustomerRow],
+             [ReturnLine], Commission?, [SalesRow] (trend)
+    TeamMonth ── TeamInfo, [RankedRep], [SalesRow], [FunnelStage], Risks, Movements, ...
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SalesRow:
+    """Sales against target for a span: "Month", "Quarter to date", "Year to date", or a
+    month of the trend ("2026-10")."""
+    label: str
+    actual: float
+    target: float
+
+    @property
+    def period(self) -> str:      # the trend's rows are months
+        return self.label
+
+
+@dataclass(frozen=True)
+class RunRate:
+    amount: float
+    attainment: float | None
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    kpi: str
+    actual: float | None
+    target: float | None
+    attainment: float | None
+    weight: float
+    direction: str
+    cap: float | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    kpis: tuple[KpiLine, ...]
+    score: float | None
+    status: str
+    rank: int
+    team_size: int
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    stage: str
+    reached: int
+    advanced: int | None
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    type: str
+    actual: int
+    planned: float
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    month_mean: float | None
+    month_count: int
+    trailing_mean: float | None
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    customer_id: str
+    name: str
+    owner_rep_id: str
+    tier: str
+    previous_tier: str | None
+    code: str | None
+    segment: str | None
+    last_order: str | None
+    last_contact: str | None
+    next_revisit: str | None
+    overdue: bool
+    movement: str
+
+
+@dataclass(frozen=True)
+class TierCount:
+    tier: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Customers:
+    tiers: tuple[TierCount, ...]
+    overdue: tuple[CustomerRow, ...]
+    moved_down: tuple[CustomerRow, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    order_id: str
+    date: str
+    customer_id: str
+    product: str
+    amount: float
+    original_order_id: str | None
+    rep_id: str
+
+
+@dataclass(frozen=True)
+class Commission:
+    """The month's commission of one rep, in currency units (from the engine's summary)."""
+    commission: float
+    gate_and_cap: float
+    clawback: float
+    spiff: float
+    adjustment: float
+    earned: float
+    draw_topup: float
+    recovered: float
+    paid: float
+    owed_after: float
+    credited_sales: float
+
+    def __getitem__(self, field: str) -> float:   # the templates list the columns by name
+        return getattr(self, field)
+
+
+@dataclass(frozen=True)
+class RepInfo:
+    rep_id: str
+    name: str
+    email: str | None
+    team: str
+    manager: str | None
+    manager_email: str | None
+    capacity: float
+    hire_date: str | None
+
+
+@dataclass(frozen=True)
+class RepMonth:
+    key: str
+    month: str
+    as_of: str
+    open_month: bool
+    rep: RepInfo
+    sales: tuple[SalesRow, ...]
+    runrate: RunRate | None
+    scorecard: Scorecard
+    funnel: tuple[FunnelStage, ...]
+    win_rate: float | None
+    cycle_days: float | None
+    activities: tuple[ActivityLine, ...]
+    activities_note: str | None
+    satisfaction: Satisfaction
+    customers: Customers
+    returns: tuple[ReturnLine, ...]
+    trend: tuple[SalesRow, ...]
+    commission: Commission | None = None
+    sales_note: str | None = None        # why credited sales (commission) differ from booked sales
+    file_stem: str = ""                  # the report's file name, unique in the run (reports.report_stems)
+    kind: str = "rep"
+
+
+@dataclass(frozen=True)
+class TeamInfo:
+    team: str
+    manager: str
+    manager_email: str | None
+    region: str | None
+
+
+@dataclass(frozen=True)
+class RankedRep:
+    rep_id: str
+    name: str
+    actual: float
+    target: float
+    score: float | None
+    status: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Risks:
+    behind_pace: tuple[RankedRep, ...]
+    overdue_high_value: tuple[CustomerRow, ...]
+    large_returns: tuple[ReturnLine, ...]
+
+
+@dataclass(frozen=True)
+class Movements:
+    counts: dict[str, int]
+    moved_down: tuple[CustomerRow, ...]
+
+
+@dataclass(frozen=True)
+class TeamMonth:
+    key: str
+    month: str
+    as_of: str
+    open_month: bool
+    team: TeamInfo
+    reps: tuple[RankedRep, ...]
+    target_note: str | None              # why the reps' targets do not add up to the team's
+    sales: tuple[SalesRow, ...]
+    trend: tuple[SalesRow, ...]
+    funnel: tuple[FunnelStage, ...]
+    underperformers: tuple[RankedRep, ...]
+    risks: Risks
+    champion: RankedRep | None
+    movements: Movements
+    file_stem: str = ""
+    kind: str = "team"
+
+
+Report = RepMonth | TeamMonth
