@@ -53,7 +53,6 @@ class SalesDeskGroup(click.Group):
 
 def _log_crash() -> Path:
     import datetime as dt
-    import tempfile
     import traceback
 
     folder = cache_dir() or Path(tempfile.gettempdir())

@@ -22,8 +22,7 @@ from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
-from .pdf import kill_orphans, soffice, to_pdf
-from .reports import lo_profile
+from .pdf import kill_orphans, output_profile, soffice, to_pdf
 from .statements import TITLE, BOLD_MONEY, write_finance_summary, write_statement
 
 LEDGER_NAME = "commission-ledger.sqlite"
@@ -68,7 +67,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
     out = Path(out)
     folder = out / md.month / "commissions"
     with exclusive(out, "commissions"):
-        kill_orphans(lo_profile(out))
+        kill_orphans(output_profile(out))
         recover_folder(folder)
         ledger = Ledger(out / LEDGER_NAME)
         if close:
@@ -133,7 +132,7 @@ def _statement_pdfs(run: CommissionRun, out: Path) -> list[Path]:
     if soffice() is None:
         run.notes.append("LibreOffice (soffice) is not installed: no statement PDFs (Debian: libreoffice-calc-nogui)")
         return list(run.statements)
-    made = to_pdf(run.statements, lo_profile(out))
+    made = to_pdf(run.statements, output_profile(out))
     run.pdfs = sorted(made.values())
     return [s for s in run.statements if s not in made]
 

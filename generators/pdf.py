@@ -5,7 +5,7 @@ and files written next to their sources, atomically.
 LibreOffice runs in a process group of its own, which is killed when the conversion ends
 in any way (time-out, error, Ctrl-C, SIGTERM). A run killed outright (SIGKILL) cannot do
 that: its profile folder is known, so the next run kills what still runs on it
-(``kill_orphans``) before it starts.
+(``kill_orphans``, called by reports and commissions before anything else).
 """
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def output_profile(out: Path) -> Path:
+    """The LibreOffice profile of an output folder: private, reused by later runs (a fresh one
+    costs seconds), and how the next run finds a LibreOffice left behind by a killed one."""
+    return Path(out) / ".salesdesk" / "libreoffice"
+
+
 def profile_url(profile: Path) -> str:
     return f"-env:UserInstallation=file://{Path(profile).resolve()}"
 
@@ -43,7 +49,6 @@ def to_pdf(sources: list[Path], profile: Path, timeout: int = 1800, progress=Non
     made: dict[Path, Path] = {}
     if not sources:
         return made
-    kill_orphans(profile)
     with tempfile.TemporaryDirectory(prefix=".pdf-", dir=sources[0].parent) as staging:
         for start in range(0, len(sources), BATCH):
             chunk = sources[start:start + BATCH]

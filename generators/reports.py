@@ -28,7 +28,7 @@ from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, rep_failures
-from .pdf import kill_orphans, soffice, to_pdf
+from .pdf import kill_orphans, output_profile, soffice, to_pdf
 from .progress import bar
 from .report_data import attach_commission, month_facts
 from .report_html import environment, render, titles
@@ -101,7 +101,7 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
     out = Path(out)
     with exclusive(out, "reports"):
         month_dir = out / md.month
-        kill_orphans(lo_profile(out))  # a killed run's LibreOffice, which may still write into its staging
+        kill_orphans(output_profile(out))  # a killed run's LibreOffice, which may still write into its staging
         recover_folder(month_dir)      # what a killed run left: staging folders, a month moved aside
         for folder in (month_dir, month_dir / "reps", month_dir / "teams"):
             remove_temporaries(folder)
@@ -181,7 +181,7 @@ def _add_pdfs(ok: dict[tuple[str, str], list[Path]], formats, out: Path, run: Re
         made, reason = {}, "LibreOffice (soffice) is not installed (Debian: libreoffice-calc-nogui)"
     else:
         progress = bar(len(xlsx), "PDF", unit="report")
-        made = to_pdf(list(xlsx), lo_profile(out), progress=progress.update)
+        made = to_pdf(list(xlsx), output_profile(out), progress=progress.update)
         progress.close()
         reason = "LibreOffice did not convert it"
     for source, key in xlsx.items():
@@ -195,12 +195,6 @@ def _add_pdfs(ok: dict[tuple[str, str], list[Path]], formats, out: Path, run: Re
             for f in [f for f in files if f.suffix == ".xlsx"]:
                 f.unlink()
                 files.remove(f)
-
-
-def lo_profile(out: Path) -> Path:
-    """The LibreOffice profile of an output folder: private, reused by later runs (a fresh one
-    costs seconds), and how the next run finds a LibreOffice left behind by a killed one."""
-    return Path(out) / ".salesdesk" / "libreoffice"
 
 
 def report_stems(md: MonthData) -> dict[str, dict[str, str]]:

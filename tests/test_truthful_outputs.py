@@ -20,8 +20,7 @@ from click.testing import CliRunner
 
 from generators.cli import main
 from generators.exits import FINISHED_WITH_PROBLEMS, STOPPED
-from generators.pdf import kill_orphans, profile_url
-from generators.reports import lo_profile
+from generators.pdf import kill_orphans, output_profile, profile_url
 from tests.libreoffice import soffice_or_skip
 from workbooks.files import recover_folder, replace_folder, staging_folder
 from workbooks.reader import read_workbook
@@ -118,7 +117,7 @@ def test_a_killed_run_leaves_the_previous_month_whole_and_the_next_run_cleans_up
     first = subprocess.run(cmd + ["--formats", "xlsx,html"], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     before = _checksums(out / MONTH)
-    profile = lo_profile(out)
+    profile = output_profile(out)
     victim = subprocess.Popen(cmd + ["--formats", "xlsx,pdf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not _soffice_on(profile) and victim.poll() is None and time.monotonic() < deadline:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .files import write_bytes_atomic
-from .opening import ReadOptions, limit_problems, workbook_format
+from .opening import ReadOptions, check_file
 from .reader import SalesData, read_workbook
 
 CACHE_ENV = "SALESDESK_CACHE_DIR"
@@ -52,9 +52,7 @@ def read_workbook_cached(path, progress: Callable[[str], None] | None = None,
     before. ``folder``: True for the default cache folder, None/False for no cache."""
     path = Path(path)
     folder = cache_dir() if folder is True else (folder or None)
-    fmt, problems = workbook_format(path)
-    if fmt is not None:
-        problems = limit_problems(path, fmt, options)    # the limits hold for a cached workbook too
+    _, problems = check_file(path, options)    # the limits hold for a cached workbook too
     if problems:
         return SalesData(path, {}, problems)
     try:

@@ -81,6 +81,14 @@ def workbook_format(path: Path) -> tuple[str | None, list[Problem]]:
     return refuse("is not a workbook (unknown file format)", expected)
 
 
+def check_file(path: Path, options: ReadOptions) -> tuple[str | None, list[Problem]]:
+    """The file's format and the problems that stop reading it (not a workbook, over a limit)."""
+    fmt, problems = workbook_format(path)
+    if fmt is not None:
+        problems = limit_problems(path, fmt, options)
+    return fmt, problems
+
+
 def _looks_like_text(path: Path) -> bool:
     with open(path, "rb") as fh:
         sample = fh.read(4096)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import BY_NAME, SHEETS
-from .opening import FORMATS, WORKBOOK, ReadOptions, limit_problems, workbook_format
+from .opening import FORMATS, WORKBOOK, ReadOptions, check_file
 from .schema import (DECIMAL_POINT, ROW, Problem, SheetSchema, normalize_header, number_problem,
                      parse_column)
 from .xlsxscan import SheetScan, column_letters, scan_sheet
@@ -92,9 +92,7 @@ class ReadPlan:
 def plan_reading(path, sheets: Iterable[str] | None = None, options: ReadOptions = ReadOptions()) -> ReadPlan:
     path = Path(path)
     wanted = [BY_NAME[s] for s in sheets] if sheets is not None else list(SHEETS)
-    fmt, problems = workbook_format(path)
-    if fmt is not None:
-        problems = limit_problems(path, fmt, options)
+    fmt, problems = check_file(path, options)
     if problems:
         return ReadPlan(path, wanted, [], problems, fmt)
     try:
@@ -142,7 +140,7 @@ def _reason(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def read_sheets(plan: ReadPlan, jobs: list[tuple[SheetSchema, str]]) -> dict[str, tuple[pd.DataFrame | None, list[Problem]]]:
+def read_sheets(plan: ReadPlan) -> dict[str, tuple[pd.DataFrame | None, list[Problem]]]:
     """Read and validate each sheet on its own: sheet name -> (frame or None, its problems).
     A sheet that cannot be read at all is one blocking problem, not an exception."""
     def one(job):
@@ -156,7 +154,7 @@ def read_sheets(plan: ReadPlan, jobs: list[tuple[SheetSchema, str]]) -> dict[str
                                   "a sheet that Excel or LibreOffice can open and save", blocking=True)]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip([j[0].name for j in jobs], pool.map(one, jobs)))
+        return dict(zip([j[0].name for j in plan.jobs], pool.map(one, plan.jobs)))
 
 
 def assemble(plan: ReadPlan, results: dict[str, tuple[pd.DataFrame | None, list[Problem]]],
@@ -181,7 +179,7 @@ def read_workbook(path, sheets: Iterable[str] | None = None,
                   progress: Callable[[str], None] | None = None, options: ReadOptions = ReadOptions()) -> SalesData:
     """Read and validate the named sheets (default: all) and their cross-sheet keys."""
     plan = plan_reading(path, sheets, options)
-    return assemble(plan, read_sheets(plan, plan.jobs), progress)
+    return assemble(plan, read_sheets(plan), progress)
 
 
 def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema, fmt: str = "xlsx",
