@@ -236,26 +236,60 @@ def _split_credit(signed: np.ndarray, share: np.ndarray, order_id: pd.Series) ->
 
 
 def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None = None) -> CommissionResult:
-    """Every rep's commission for every month up to ``through`` (YYYY-MM)."""
+    """Every rep's commission for every month up to ``through`` (YYYY-MM), in named steps:
+    credit splits, plan versions, the rep-month grid, tiers, gate and cap, clawbacks, SPIFFs,
+    adjustments to closed months, draws."""
     problems: list[tuple[str, str]] = []
-    reps = inputs.reps[["rep_id", "team", "plan_id", "hire_date"]].copy()
     versions, lower_m, upper_m, rate_m = _plan_versions(inputs.plans)
-    src = inputs.orders
+    orders = _orders_through(inputs.orders, through)
+    lines = _credit_lines(orders, inputs.credits)
+    lines, bad_reps = _line_versions(lines, inputs.reps, versions, problems)
+    grid = _month_grid(inputs.reps, inputs.quotas, versions, _periods(orders, through), lines, bad_reps, problems)
+    lines = lines[~lines["rep_id"].isin(bad_reps)]
+
+    sales, sale_lines, month = _tiered_sales(lines[(lines["status"] == "booked").to_numpy()], grid, versions,
+                                             (lower_m, upper_m, rate_m))
+    grid = grid.merge(month, on=["rep_id", "period"], how="left")
+    grid[["sales_cents", "commission_cents"]] = grid[["sales_cents", "commission_cents"]].fillna(0).astype(np.int64)
+    below_gate = _gate_and_cap(grid)
+    claw_lines = _clawbacks(lines[(lines["status"] == "returned").to_numpy()], sales, sale_lines,
+                            grid.loc[below_gate, ["rep_id", "period"]], versions)
+    spiff_lines = _spiffs(inputs.spiffs, grid, sales)
+    grid = grid.merge(_per_month(claw_lines, "clawback_cents"), on=["rep_id", "period"], how="left")
+    grid = grid.merge(_per_month(spiff_lines, "spiff_cents"), on=["rep_id", "period"], how="left")
+    all_lines = pd.concat([sale_lines, claw_lines, spiff_lines, *_gate_and_cap_lines(grid)], ignore_index=True)
+    all_lines = _adjust_closed_months(all_lines, grid, closed, through)
+
+    for col in ("clawback_cents", "spiff_cents", "adjustment_cents"):
+        grid[col] = grid[col].fillna(0).astype(np.int64)
+    grid["earned_cents"] = grid[["commission_cents", "gate_cents", "cap_cents", "clawback_cents", "spiff_cents",
+                                 "adjustment_cents"]].sum(axis=1).astype(np.int64)
+    grid = _draws(grid, closed)
+    summary = grid.drop(columns=["month_end", "version", "method", "basis", "cap", "gate", "draw", "draw_recoverable",
+                                 "clawback_days"]).reset_index(drop=True)
+    return CommissionResult(_in_statement_order(all_lines), summary, problems)
+
+
+def _orders_through(src: pd.DataFrame, through: str) -> pd.DataFrame:
+    """Booked and returned order lines dated up to the end of ``through``, in cents."""
     month = src["order_date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     keep = src["status"].isin(["booked", "returned"]).to_numpy() & (month <= np.datetime64(through, "M"))
     orders = src.loc[keep, ORDER_COLUMNS].reset_index(drop=True)
     orders["period"] = month_labels(orders["order_date"])
     orders["order_cents"] = cents_of(orders.pop("amount").to_numpy())
+    return orders
 
-    # credit rows: a return follows its original's split unless it has its own
-    credits = inputs.credits[["order_id", "rep_id", "share"]]
+
+def _credit_lines(orders: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
+    """One line per credited rep and order: an order is credited 100% to its rep unless listed
+    in the credit splits, then one line per credited rep in the splits' order (only those few
+    orders go through the merge). A return follows its original's split unless it has its own."""
+    credits = credits[["order_id", "rep_id", "share"]]
     credited_ids = credits["order_id"].unique()
     use_original = (orders["status"] == "returned") & ~orders["order_id"].isin(credited_ids) & \
         orders["original_order_id"].isin(credited_ids)
     credit_key = orders["order_id"].where(~use_original, orders["original_order_id"])
     split = np.flatnonzero(credit_key.isin(credited_ids).to_numpy())
-    # an order is credited 100% to its rep unless listed in OrderCredits: then one line per
-    # credited rep, in the sheet's order (only those few orders go through the merge)
     parts = pd.DataFrame({"credit_key": credit_key.to_numpy()[split], "position": split}).merge(
         credits.rename(columns={"order_id": "credit_key"}), on="credit_key", how="left")
     counts = np.ones(len(orders), dtype=np.int64)
@@ -272,25 +306,40 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     lines["rep_id"] = pd.Series(rep_id, dtype=object)
     lines["share"] = share
     lines["credited_cents"] = _split_credit(lines["order_cents"].to_numpy(), micro_of(share), lines["order_id"])
-    at = pd.Index(inputs.reps["rep_id"]).get_indexer(lines["rep_id"])
-    plan_id = pd.Series(np.where(at >= 0, inputs.reps["plan_id"].to_numpy()[at], None), dtype=object)
+    return lines
+
+
+def _line_versions(lines: pd.DataFrame, reps: pd.DataFrame, versions: pd.DataFrame, problems) -> tuple[pd.DataFrame, set]:
+    """The plan version in force on each line's order date; reps with a line outside every
+    version are named in ``problems`` and returned to be left out."""
+    at = pd.Index(reps["rep_id"]).get_indexer(lines["rep_id"])
+    plan_id = pd.Series(np.where(at >= 0, reps["plan_id"].to_numpy()[at], None), dtype=object)
     lines["version"] = _version_on(pd.DataFrame({"plan_id": plan_id, "order_date": lines["order_date"]}),
                                    "order_date", versions)
     no_plan = lines["version"].isna()
     for rep, day in lines.loc[no_plan, ["rep_id", "order_date"]].drop_duplicates("rep_id").itertuples(index=False):
         problems.append((rep, f"no commission plan version in force on {day:%Y-%m-%d}; the rep's lines were left out"))
-    bad_reps = set(lines.loc[no_plan, "rep_id"])
+    return lines, set(lines.loc[no_plan, "rep_id"])
 
-    # months run from the first month with sales data: no draws or pay lines before the data starts
+
+def _periods(orders: pd.DataFrame, through: str) -> list[str]:
+    """Months from the first month with sales data to ``through``: no draws or pay lines
+    before the data starts."""
     periods = sorted(p for p in orders["period"].unique() if p is not None and p <= through) or [through]
-    periods = [p for p in pd.period_range(periods[0], through, freq="M").strftime("%Y-%m")]
+    return list(pd.period_range(periods[0], through, freq="M").strftime("%Y-%m"))
 
-    # rep-period frame
+
+def _month_grid(reps: pd.DataFrame, quotas: pd.DataFrame, versions: pd.DataFrame, periods: list[str],
+                lines: pd.DataFrame, bad_reps: set, problems) -> pd.DataFrame:
+    """One row per rep and month from hire, with the quota and the plan version in force on the
+    month's last day. A rep whose plan needs a quota that Targets lacks is named in ``problems``
+    and added to ``bad_reps``; those reps' rows are left out."""
+    reps = reps[["rep_id", "team", "plan_id", "hire_date"]]
     grid = pd.MultiIndex.from_product([reps["rep_id"], periods], names=["rep_id", "period"]).to_frame(index=False)
     grid = grid.merge(reps, on="rep_id")
     grid["month_end"] = pd.to_datetime(grid["period"]) + pd.offsets.MonthEnd(0)
     grid = grid[grid["hire_date"].isna() | (grid["hire_date"] <= grid["month_end"])]
-    grid = grid.merge(inputs.quotas, on=["rep_id", "period"], how="left")
+    grid = grid.merge(quotas, on=["rep_id", "period"], how="left")
     grid["version"] = _version_on(grid, "month_end", versions)
     grid = grid.merge(versions.drop(columns=["plan_id", "effective_from"]), on="version", how="left")
     need_quota = (grid["basis"] == "attainment") | grid["gate"].notna()
@@ -298,13 +347,16 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     for rep, period in grid.loc[missing_quota, ["rep_id", "period"]].drop_duplicates("rep_id").itertuples(index=False):
         problems.append((rep, f"no target for {period[:4]} in Targets, needed by the plan's attainment tiers or gate; "
                               "the rep was left out"))
-    bad_reps |= set(grid.loc[missing_quota, "rep_id"])
+    bad_reps.update(grid.loc[missing_quota, "rep_id"])
     grid = grid[~grid["rep_id"].isin(bad_reps) & grid["version"].notna()].reset_index(drop=True)
-    lines = lines[~lines["rep_id"].isin(bad_reps)]
     grid["version"] = grid["version"].astype(int)
+    return grid
 
-    # --- sales lines, tiered ---------------------------------------------------------
-    booked = lines[(lines["status"] == "booked").to_numpy()]
+
+def _tiered_sales(booked: pd.DataFrame, grid: pd.DataFrame, versions: pd.DataFrame, bands):
+    """Sale lines tier by tier. Returns the sales in statement order, their lines (a sale that
+    crosses a bound under a marginal plan is two lines) and each rep-month's sales and commission."""
+    lower_m, upper_m, rate_m = bands
     # in rep, month, order-date, order-id order: one stable sort on integer keys
     rep_code, rep_names = pd.factorize(booked["rep_id"], sort=True)
     per_code, per_names = pd.factorize(booked["period"], sort=True)
@@ -322,23 +374,13 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     month_quota = np.where(quota_at >= 0, grid["quota_cents"].to_numpy()[quota_at], np.nan)
     sales["quota_cents"] = month_quota[month_of]
     v = sales["version"].astype(int).to_numpy()
-    basis_att = (versions["basis"].to_numpy()[v] == "attainment")
-    retro = (versions["method"].to_numpy()[v] == "retroactive")
-    quota = sales["quota_cents"].fillna(0).to_numpy().astype(np.int64)
-    lo_m, hi_m, rates = lower_m[v], upper_m[v], rate_m[v]
-    scale = np.where(basis_att, quota, 100)[:, None]
-    lo = np.where(lo_m >= BIG, BIG, rhu_div(np.minimum(lo_m, BIG // 1024) * scale, MICRO))
-    hi = np.where(hi_m >= BIG, BIG, rhu_div(np.minimum(hi_m, BIG // 1024) * scale, MICRO))
     credited = sales["credited_cents"].to_numpy()
-    running = np.cumsum(credited)
-    after = running - (running[starts] - credited[starts])[month_of]   # month-to-date, this line included
-    before = after - credited
     month_sales = np.add.reduceat(credited, starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    month_total = month_sales[month_of]
-    part_marg = np.clip(after[:, None], lo, hi) - np.clip(before[:, None], lo, hi)
-    reached = (month_total[:, None] >= lo) & (month_total[:, None] < hi)
-    part_retro = np.where(reached, credited[:, None], 0)
-    parts = np.where(retro[:, None], part_retro, part_marg)
+    parts = _tier_parts(credited, starts, month_of, month_sales,
+                        (versions["basis"].to_numpy()[v] == "attainment"),
+                        (versions["method"].to_numpy()[v] == "retroactive"),
+                        sales["quota_cents"].fillna(0).to_numpy().astype(np.int64), lower_m[v], upper_m[v])
+    rates = rate_m[v]
     row_i, band_i = np.nonzero(parts)
     no_part = np.flatnonzero(~parts.any(axis=1))
     row_i = np.concatenate([row_i, no_part])
@@ -357,16 +399,35 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
         "tier": band_i + 1, "rate_micro": rate, "commission_cents": commission,
         "note": pd.Series(np.where(band_i >= 0, "", "below the first tier"), dtype=object),
     })
-
-    # --- month summary: sales, attainment, gate, cap ----------------------------------
     line_month = month_of[row_i]
     month_commission = np.add.reduceat(commission, np.searchsorted(line_month, np.arange(len(starts)))) \
         if len(starts) else np.zeros(0, dtype=np.int64)
     month = pd.DataFrame({"rep_id": pd.Series(rep_names[rep_code[starts]], dtype=object),
                           "period": pd.Series(per_names[per_code[starts]], dtype=object),
                           "sales_cents": month_sales, "commission_cents": month_commission})
-    grid = grid.merge(month, on=["rep_id", "period"], how="left")
-    grid[["sales_cents", "commission_cents"]] = grid[["sales_cents", "commission_cents"]].fillna(0).astype(np.int64)
+    return sales, sale_lines, month
+
+
+def _tier_parts(credited, starts, month_of, month_sales, basis_att, retro, quota, lo_m, hi_m) -> np.ndarray:
+    """Each sale's credited cents inside each tier (rows: sales, columns: tiers). Marginal: the
+    part of the month-to-date running total inside the tier; retroactive: the whole sale in the
+    tier the month's total reaches. Attainment bounds are shares of the month's quota."""
+    scale = np.where(basis_att, quota, 100)[:, None]
+    lo = np.where(lo_m >= BIG, BIG, rhu_div(np.minimum(lo_m, BIG // 1024) * scale, MICRO))
+    hi = np.where(hi_m >= BIG, BIG, rhu_div(np.minimum(hi_m, BIG // 1024) * scale, MICRO))
+    running = np.cumsum(credited)
+    after = running - (running[starts] - credited[starts])[month_of]   # month-to-date, this line included
+    before = after - credited
+    month_total = month_sales[month_of]
+    part_marg = np.clip(after[:, None], lo, hi) - np.clip(before[:, None], lo, hi)
+    reached = (month_total[:, None] >= lo) & (month_total[:, None] < hi)
+    part_retro = np.where(reached, credited[:, None], 0)
+    return np.where(retro[:, None], part_retro, part_marg)
+
+
+def _gate_and_cap(grid: pd.DataFrame) -> np.ndarray:
+    """Attainment, and the gate and cap reversals of each rep-month (columns added to ``grid``);
+    returns which rep-months are below their gate."""
     q = grid["quota_cents"]
     grid["attainment"] = np.where(q > 0, grid["sales_cents"] / q.where(q > 0, 1), np.nan)
     gate_micro = micro_of(grid["gate"].fillna(0).to_numpy())
@@ -376,22 +437,22 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
     after_gate = grid["commission_cents"] + grid["gate_cents"]
     cap_cents = cents_of(grid["cap"].fillna(0).to_numpy())
     grid["cap_cents"] = np.where(grid["cap"].notna() & (after_gate > cap_cents), cap_cents - after_gate, 0).astype(np.int64)
+    return below_gate
 
-    # --- clawbacks --------------------------------------------------------------------
-    returns = lines[(lines["status"] == "returned").to_numpy()]
+
+def _clawbacks(returns: pd.DataFrame, sales: pd.DataFrame, sale_lines: pd.DataFrame, gated: pd.DataFrame,
+               versions: pd.DataFrame) -> pd.DataFrame:
+    """A clawback line per credited return line: the commission paid on the original (after
+    gate) per credited cent, applied to the returned amount, when the return falls within the
+    window of the version in force on the original's date."""
     returned = returns["original_order_id"].unique()        # only the originals of returns are looked up
-    is_original = sales["order_id"].isin(returned).to_numpy()
-    of_original = np.flatnonzero(is_original[row_i])         # their sale lines
-    originals = pd.DataFrame({"order_id": _objects(sales["order_id"], row_i[of_original]),
-                              "rep_id": _objects(sales["rep_id"], row_i[of_original]),
-                              "period": _objects(sales["period"], row_i[of_original]),
-                              "commission_cents": commission[of_original], "credited_cents": part[of_original]})
+    originals = sale_lines.loc[sale_lines["order_id"].isin(returned).to_numpy(),
+                               ["order_id", "rep_id", "period", "commission_cents", "credited_cents"]]
     paid_orig = originals.groupby(["order_id", "rep_id", "period"], as_index=False).agg(
         orig_commission=("commission_cents", "sum"), orig_credited=("credited_cents", "sum"))
-    gated = grid.loc[below_gate, ["rep_id", "period"]].assign(gated=True)
-    paid_orig = paid_orig.merge(gated, on=["rep_id", "period"], how="left")
+    paid_orig = paid_orig.merge(gated.assign(gated=True), on=["rep_id", "period"], how="left")
     paid_orig["orig_paid"] = np.where(paid_orig["gated"].fillna(False).astype(bool), 0, paid_orig["orig_commission"])
-    orig_info = sales.loc[is_original, ["order_id", "rep_id", "order_date", "version"]] \
+    orig_info = sales.loc[sales["order_id"].isin(returned).to_numpy(), ["order_id", "rep_id", "order_date", "version"]] \
         .drop_duplicates(["order_id", "rep_id"])
     returns = returns.merge(
         paid_orig.rename(columns={"order_id": "original_order_id", "period": "orig_period"}),
@@ -400,16 +461,17 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
         on=["original_order_id", "rep_id"], how="left")
     found = returns["orig_credited"].notna() & (returns["orig_credited"] != 0)
     ov = returns["orig_version"].fillna(0).astype(int).to_numpy()
-    window = versions["clawback_days"].to_numpy()[ov] if len(versions) else np.array([])
+    window = pd.Series(versions["clawback_days"].to_numpy()[ov] if len(versions) else np.array([]),
+                       index=returns.index, dtype=float)
     days = (returns["order_date"] - returns["orig_date"]).dt.days
-    in_window = found & pd.Series(window, index=returns.index).notna() & (days <= pd.Series(window, index=returns.index))
+    in_window = found & window.notna() & (days <= window)
     eff_rate = np.where(found, rhu_div(returns["orig_paid"].fillna(0).to_numpy().astype(np.int64) * MICRO,
                                        np.abs(returns["orig_credited"].fillna(1).to_numpy().astype(np.int64))), 0)
     eff_rate = np.where(in_window, eff_rate, 0)
     note = np.where(~found, "original order not found among credited sales; nothing to claw back",
-                    np.where(in_window, "returned within " + pd.Series(window, index=returns.index).fillna(0).astype(int).astype(str) + " days of the order",
+                    np.where(in_window, "returned within " + window.fillna(0).astype(int).astype(str) + " days of the order",
                              "returned after the clawback window; nothing clawed back"))
-    claw_lines = pd.DataFrame({
+    return pd.DataFrame({
         "period": returns["period"], "rep_id": returns["rep_id"], "kind": "clawback", "order_id": returns["order_id"],
         "order_date": returns["order_date"], "product": returns["product"], "customer_id": returns["customer_id"],
         "source_order_id": returns["original_order_id"], "source_period": returns["orig_period"],
@@ -417,50 +479,53 @@ def compute(inputs: CommissionInputs, through: str, closed: ClosedBooks | None =
         "credited_cents": returns["credited_cents"], "tier": 0, "rate_micro": eff_rate,
         "commission_cents": apply_rate(returns["credited_cents"].to_numpy(), eff_rate), "note": note,
     })
-    claw = claw_lines.groupby(["rep_id", "period"])["commission_cents"].sum().rename("clawback_cents").reset_index()
-    grid = grid.merge(claw, on=["rep_id", "period"], how="left")
 
-    # --- SPIFFs -----------------------------------------------------------------------
-    spiff_lines = _spiffs(inputs.spiffs, grid, sales)
-    sp = spiff_lines.groupby(["rep_id", "period"])["commission_cents"].sum().rename("spiff_cents").reset_index() \
-        if len(spiff_lines) else pd.DataFrame(columns=["rep_id", "period", "spiff_cents"])
-    grid = grid.merge(sp, on=["rep_id", "period"], how="left")
 
-    # --- gate and cap lines -----------------------------------------------------------
-    adj_rows = []
+def _per_month(lines: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The lines' commission summed per rep and month, as column ``name``."""
+    if not len(lines):
+        return pd.DataFrame(columns=["rep_id", "period", name])
+    return lines.groupby(["rep_id", "period"])["commission_cents"].sum().rename(name).reset_index()
+
+
+def _gate_and_cap_lines(grid: pd.DataFrame) -> list[pd.DataFrame]:
+    out = []
     for kind, col, text in (("gate", "gate_cents", "attainment below the plan's gate; sales commission reversed"),
                             ("cap", "cap_cents", "commission above the plan's monthly cap reversed")):
         sel = grid[grid[col] != 0]
-        adj_rows.append(pd.DataFrame({"period": sel["period"], "rep_id": sel["rep_id"], "kind": kind,
-                                      "commission_cents": sel[col], "note": text}))
-    all_lines = pd.concat([sale_lines, claw_lines, spiff_lines, *adj_rows], ignore_index=True)
+        out.append(pd.DataFrame({"period": sel["period"], "rep_id": sel["rep_id"], "kind": kind,
+                                 "commission_cents": sel[col], "note": text}))
+    return out
 
-    # --- adjustments to closed months ------------------------------------------------
+
+def _adjust_closed_months(all_lines: pd.DataFrame, grid: pd.DataFrame, closed: ClosedBooks | None,
+                          through: str) -> pd.DataFrame:
+    """Closed months keep their lines as issued; differences found now become adjustment lines
+    in ``through`` (and the grid's adjustment_cents)."""
     grid["adjustment_cents"] = 0
-    if closed is not None and len(closed.summary):
-        adjust = _adjustments(all_lines, closed, through)
-        if len(adjust):
-            all_lines = all_lines[~all_lines["period"].isin(closed.periods) | (all_lines["period"] == through)]
-            all_lines = pd.concat([all_lines, adjust], ignore_index=True)
-            a = adjust.groupby("rep_id")["commission_cents"].sum()
-            is_now = grid["period"] == through
-            grid.loc[is_now, "adjustment_cents"] = grid.loc[is_now, "rep_id"].map(a).fillna(0).astype(np.int64)
+    if closed is None or not len(closed.summary):
+        return all_lines
+    adjust = _adjustments(all_lines, closed, through)
+    if not len(adjust):
+        return all_lines
+    all_lines = all_lines[~all_lines["period"].isin(closed.periods) | (all_lines["period"] == through)]
+    all_lines = pd.concat([all_lines, adjust], ignore_index=True)
+    a = adjust.groupby("rep_id")["commission_cents"].sum()
+    is_now = grid["period"] == through
+    grid.loc[is_now, "adjustment_cents"] = grid.loc[is_now, "rep_id"].map(a).fillna(0).astype(np.int64)
+    return all_lines
 
-    for col in ("clawback_cents", "spiff_cents", "adjustment_cents"):
-        grid[col] = grid[col].fillna(0).astype(np.int64)
-    grid["earned_cents"] = grid[["commission_cents", "gate_cents", "cap_cents", "clawback_cents", "spiff_cents",
-                                 "adjustment_cents"]].sum(axis=1).astype(np.int64)
-    grid = _draws(grid, closed)
-    summary = grid.drop(columns=["month_end", "version", "method", "basis", "cap", "gate", "draw", "draw_recoverable",
-                                 "clawback_days"]).reset_index(drop=True)
+
+def _in_statement_order(all_lines: pd.DataFrame) -> pd.DataFrame:
+    """The line columns, by month, then rep (stable within)."""
     for col in LINE_COLUMNS:
         if col not in all_lines.columns:
             all_lines[col] = None
     by = np.lexsort((pd.factorize(all_lines["rep_id"], sort=True)[0], pd.factorize(all_lines["period"], sort=True)[0]))
-    all_lines = all_lines[LINE_COLUMNS].take(by).reset_index(drop=True)   # by month, then rep; stable
+    all_lines = all_lines[LINE_COLUMNS].take(by).reset_index(drop=True)
     all_lines["tier"] = all_lines["tier"].fillna(0).astype(int)
     all_lines["rate_micro"] = all_lines["rate_micro"].fillna(0).astype(np.int64)
-    return CommissionResult(all_lines, summary, problems)
+    return all_lines
 
 
 def _spiffs(spiffs: pd.DataFrame, grid: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:

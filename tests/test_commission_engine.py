@@ -205,3 +205,47 @@ def test_same_day_orders_fill_tiers_in_order_id_order_and_splits_tie_out():
               credits=credits)
     parts = res.lines[res.lines["kind"] == "sale"].set_index("rep_id")["credited_cents"]
     assert parts.to_dict() == {"A": 3333, "B": 3333, "C": 3334} and parts.sum() == 10000
+
+
+# --- the engine's steps, each alone -------------------------------------------------------
+
+def test_step_tier_parts_marginal_and_retroactive():
+    import numpy as np
+    from addin.commission import _tier_parts
+    BIG = np.iinfo(np.int64).max // 4
+    # one month, two sales of 600.00 and 700.00; tiers 0-1,000 and 1,000+ (amount basis, micro-units of money)
+    credited = np.array([60000, 70000])
+    lo = np.array([[0, 1000 * 10**6]] * 2)
+    hi = np.array([[1000 * 10**6, BIG]] * 2)
+    starts, month_of, month_sales = np.array([0]), np.array([0, 0]), np.array([130000])
+    no = np.array([False, False])
+    marginal = _tier_parts(credited, starts, month_of, month_sales, no, no, np.zeros(2, dtype=np.int64), lo, hi)
+    assert marginal.tolist() == [[60000, 0], [40000, 30000]]       # the second sale crosses 1,000.00
+    retro = _tier_parts(credited, starts, month_of, month_sales, no, ~no, np.zeros(2, dtype=np.int64), lo, hi)
+    assert retro.tolist() == [[0, 60000], [0, 70000]]              # the tier the month's total reaches
+    # attainment basis: bounds are shares of the quota (100% of 1,000.00 = 100000 cents)
+    att = _tier_parts(credited, starts, month_of, month_sales, ~no, no, np.full(2, 100000, dtype=np.int64),
+                      np.array([[0, 10**6]] * 2), np.array([[10**6, BIG]] * 2))
+    assert att.tolist() == [[60000, 0], [40000, 30000]]
+
+
+def test_step_gate_and_cap_reverse_what_they_should():
+    from addin.commission import _gate_and_cap
+    grid = pd.DataFrame({"quota_cents": [100000.0, 100000.0, None], "sales_cents": [50000, 150000, 10],
+                         "commission_cents": [5000, 30000, 1], "gate": [0.8, 0.8, 0.5], "cap": [None, 200.0, None]})
+    below = _gate_and_cap(grid)
+    assert below.tolist() == [True, False, True]          # 50% < 80%; no quota with a gate = below
+    assert grid["gate_cents"].tolist() == [-5000, 0, -1]
+    assert grid["cap_cents"].tolist() == [0, -10000, 0]   # 300.00 capped at 200.00
+
+
+def test_step_credit_lines_follow_the_split_and_returns_follow_their_original():
+    from addin.commission import _credit_lines, _orders_through
+    o = _orders_through(orders(("O1", "2024-01-05", "A", 100.01), ("O2", "2024-01-06", "A", 50),
+                               ("R1", "2024-01-20", "A", -100.01, "returned", "O1"),
+                               ("O3", "2024-02-01", "A", 1)), "2024-01")
+    assert o["order_id"].tolist() == ["O1", "O2", "R1"]                        # February is after the month
+    credits = pd.DataFrame({"order_id": ["O1", "O1"], "rep_id": ["A", "B"], "share": [0.5, 0.5]})
+    lines = _credit_lines(o, credits)
+    assert lines[["order_id", "rep_id", "credited_cents"]].values.tolist() == [
+        ["O1", "A", 5000], ["O1", "B", 5001], ["O2", "A", 5000], ["R1", "A", -5000], ["R1", "B", -5001]]
