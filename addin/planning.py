@@ -106,6 +106,35 @@ def phased_targets(keys: Sequence[str], years: Sequence[int], annual_targets: Se
     return pd.DataFrame(rows, columns=["key", "period", "cents"])
 
 
+def tied_parts(whole: Sequence[int], totals: Sequence[int]) -> np.ndarray:
+    """Integers (parts x periods) whose rows sum to ``totals`` and whose columns sum to
+    ``whole`` (both in cents, with equal sums): each cell is its exact share of its period,
+    part_total x period / grand total, rounded so that both margins tie (controlled rounding).
+
+    The floors' missing cents are handed out period by period to the parts still owed the
+    most (ties: the larger remainder, then the earlier part); a part never gets more than
+    one cent above its floor in a period, so every cell is within a cent of its exact value."""
+    whole = np.asarray(whole, dtype=np.int64)
+    totals = np.asarray(totals, dtype=np.int64)
+    grand = int(whole.sum())
+    if int(totals.sum()) != grand:
+        raise InputError("totals", "the parts must sum to the whole", value=int(totals.sum()))
+    if grand == 0:
+        return np.zeros((len(totals), len(whole)), dtype=np.int64)
+    exact = totals[:, None].astype(object) * whole[None, :].astype(object)      # exact integers (no overflow)
+    floor = np.array(exact // grand, dtype=np.int64)
+    rem = np.array(exact % grand, dtype=np.int64)
+    owed = totals - floor.sum(axis=1)
+    out = floor.copy()
+    for j, short in enumerate(whole - floor.sum(axis=0)):
+        if short <= 0:
+            continue
+        pick = np.lexsort((np.arange(len(totals)), -rem[:, j], -owed))[:short]
+        out[pick, j] += 1
+        owed[pick] -= 1
+    return out
+
+
 ALLOCATION_METHODS = ("capacity", "history", "equal")
 HISTORY_BLEND = 0.75  # history method: 75% trailing-12-month share, 25% capacity share
 

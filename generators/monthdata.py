@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbooks.cache import read_workbook_cached
-from workbooks.engine_args import rep_quotas, seasonality_weights
+from workbooks.engine_args import rep_quotas
 from workbooks.opening import WORKBOOK, ReadOptions
 from workbooks.reader import SalesData
 from workbooks.schema import ROW, Problem
@@ -113,7 +113,7 @@ def load_month(workbook: Path, month: str, progress=None, options: ReadOptions =
             if sheet in frames and sheet != "Customers":
                 frames[sheet] = frames[sheet][~frames[sheet][col].isin(list(bad_reps))]
     years = sorted(set(frames["Targets"]["year"].dropna().astype(int)))
-    quotas = rep_quotas(frames["Targets"], seasonality_weights(frames), years)
+    quotas = rep_quotas(frames, years)
     return MonthData(month, data, frames, quotas, bad_reps, left_out)
 
 

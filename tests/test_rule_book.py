@@ -114,4 +114,44 @@ def test_every_figure_shown_twice_agrees_or_says_why(demo_book):
         rep_targets = round(sum(x.target for x in t.reps), 2)
         assert (t.target_note is not None) == (rep_targets != month.target)
         notes["targets"] += t.target_note is not None
+    # every demo rep is active and their annual targets add up to their team's: the month ties, no note
+    assert notes["targets"] == 0
     assert notes["sales"] > 0        # the demo has split credit: the check above is not vacuous
+
+
+def test_rep_quotas_share_out_the_team_month_exactly():
+    """Three reps whose annual targets add up to the team's: every month their quotas sum to
+    the team's month to the cent, every rep's months to the rep's year, each within a cent of
+    its exact share; a team whose reps do not add up keeps each phased on its own."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from addin.planning import tied_parts
+    from workbooks.engine_args import rep_quotas, team_targets
+
+    annual = {"R1": 100000.01, "R2": 200000.02, "R3": 33333.33}
+    frames = {
+        "Seasonality": pd.DataFrame({"month": range(1, 13), "weight": [7, 3, 5, 5, 5, 9, 5, 5, 11, 5, 5, 13]}),
+        "Reps": pd.DataFrame({"rep_id": ["R1", "R2", "R3", "S1"], "team": ["T", "T", "T", "U"]}),
+        "Targets": pd.DataFrame({"level": ["team", "rep", "rep", "rep", "team", "rep"],
+                                 "key": ["T", "R1", "R2", "R3", "U", "S1"], "year": [2026] * 6,
+                                 "annual_target": [333333.36, *annual.values(), 1000.00, 999.99]}),
+    }
+    q = rep_quotas(frames, [2026])
+    team = team_targets(frames["Targets"], frames["Seasonality"]["weight"].tolist(), [2026])
+    t_cents = (team[team["team"] == "T"].set_index("period")["target"] * 100).round().astype(int)
+    by_month = q[q["rep_id"].isin(annual)].groupby("period")["quota_cents"].sum()
+    assert (by_month == t_cents).all()
+    for rep, a in annual.items():
+        assert q.loc[q["rep_id"] == rep, "quota_cents"].sum() == round(a * 100)
+        cells = q[q["rep_id"] == rep].set_index("period")["quota_cents"]
+        exact = [Fraction(round(a * 100)) * int(t_cents[p]) / 33333336 for p in cells.index]
+        assert all(abs(c - e) < 1 for c, e in zip(cells, exact))
+    s1 = q[q["rep_id"] == "S1"]["quota_cents"]
+    assert s1.sum() == 99999                  # U's rep does not add up to U: phased on its own
+    # the pure function: both margins, and a refusal when they cannot tie
+    cells = tied_parts(np.array([5, 5, 1]), np.array([3, 4, 4]))
+    assert cells.sum(axis=0).tolist() == [5, 5, 1] and cells.sum(axis=1).tolist() == [3, 4, 4]
+    with pytest.raises(Exception):
+        tied_parts(np.array([5]), np.array([4]))

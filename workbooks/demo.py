@@ -339,8 +339,7 @@ def payroll(frames: dict[str, pd.DataFrame], end: str) -> tuple[pd.DataFrame, pd
 
     from .engine_args import commission_inputs, rep_quotas
 
-    seasonality = frames["Seasonality"].sort_values("month")["weight"].tolist()
-    quotas = rep_quotas(frames["Targets"], seasonality, sorted(frames["Targets"]["year"].unique()))
+    quotas = rep_quotas(frames, sorted(frames["Targets"]["year"].unique()))
     result = compute(commission_inputs(frames, quotas), end)
     paid = result.summary[["rep_id", "period", "paid_cents"]].copy()
     rep_ids = frames["Reps"]["rep_id"].tolist()

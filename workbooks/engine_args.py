@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from addin.commission import CommissionInputs
-from addin.planning import phased_targets
+from addin.planning import phased_targets, tied_parts
 
 
 def seasonality_weights(frames: dict[str, pd.DataFrame]) -> list[float]:
@@ -21,9 +22,34 @@ def _phased(targets: pd.DataFrame, level: str, seasonality, years: Sequence[int]
                           seasonality)
 
 
-def rep_quotas(targets: pd.DataFrame, seasonality, years: Sequence[int]) -> pd.DataFrame:
-    """Each rep's monthly quota from the Targets sheet's rep rows: rep_id, period, quota_cents."""
-    return _phased(targets, "rep", seasonality, years).rename(columns={"key": "rep_id", "cents": "quota_cents"})
+def rep_quotas(frames: dict[str, pd.DataFrame], years: Sequence[int]) -> pd.DataFrame:
+    """Each rep's monthly quota from the Targets sheet's rep rows: rep_id, period, quota_cents.
+
+    Where a team's reps' annual targets add up exactly to the team's annual target, their
+    months are the team's months shared out (``tied_parts``): each month the reps' quotas
+    sum exactly to the team's target, and each rep's months to the rep's annual target."""
+    targets, seasonality = frames["Targets"], seasonality_weights(frames)
+    reps = _phased(targets, "rep", seasonality, years).rename(columns={"key": "rep_id", "cents": "quota_cents"})
+    teams = _phased(targets, "team", seasonality, years)
+    if not len(reps) or not len(teams):
+        return reps
+    reps["team"] = reps["rep_id"].map(frames["Reps"].drop_duplicates("rep_id").set_index("rep_id")["team"])
+    reps["year"] = reps["period"].str[:4]
+    teams["year"] = teams["period"].str[:4]
+    tied = []
+    for (team, year), whole in teams.groupby(["key", "year"], sort=False):
+        members = reps[(reps["team"] == team) & (reps["year"] == year)]
+        totals = members.groupby("rep_id", sort=False)["quota_cents"].sum()
+        if not len(totals) or totals.sum() != whole["cents"].sum() or (totals < 0).any() or (whole["cents"] < 0).any():
+            continue
+        cells = tied_parts(whole["cents"].to_numpy(), totals.to_numpy())
+        tied.append(pd.DataFrame({"rep_id": np.repeat(totals.index.to_numpy(), len(whole)),
+                                  "period": np.tile(whole["period"].to_numpy(), len(totals)),
+                                  "tied": cells.ravel()}))
+    if tied:
+        reps = reps.merge(pd.concat(tied, ignore_index=True), on=["rep_id", "period"], how="left")
+        reps["quota_cents"] = reps["tied"].fillna(reps["quota_cents"]).astype(np.int64)
+    return reps[["rep_id", "period", "quota_cents"]]
 
 
 def team_targets(targets: pd.DataFrame, seasonality, years: Sequence[int]) -> pd.DataFrame:

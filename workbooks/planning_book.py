@@ -261,8 +261,7 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     m.names["AsOf"] = "='Scorecard'!$B$4"
     measures = month_measures(frames["Orders"], frames["Activities"], frames["Opportunities"], frames["Satisfaction"],
                               start, end, rules.trailing_start(month))
-    seasonality = data["Seasonality"].sort_values("month")["weight"].tolist()
-    quotas = rep_quotas(data["Targets"], seasonality, [period.year])
+    quotas = rep_quotas(data, [period.year])
     quota = quotas[quotas["period"] == month].set_index("rep_id")["quota_cents"] / 100
     reps = data["Reps"][data["Reps"]["active"].fillna(True).astype(bool)]
     reps = reps[reps["hire_date"].isna() | (reps["hire_date"] <= end)]
@@ -322,8 +321,7 @@ def _tiers_sheet(m: Model, data, month: str, n_lines: int) -> None:
 def _commission_sheet(m: Model, frames, month: str) -> None:
     s = "Commission calculator"
     reps, plans = frames["Reps"], frames["Plans"]
-    seasonality = frames["Seasonality"].sort_values("month")["weight"].tolist()
-    quotas = rep_quotas(frames["Targets"], seasonality, sorted(set(frames["Targets"]["year"].astype(int))))
+    quotas = rep_quotas(frames, sorted(set(frames["Targets"]["year"].astype(int))))
     result = compute(commission_inputs(frames, quotas), month)
     summary = result.summary
     rep_id = reps["rep_id"].iloc[0]
