@@ -35,173 +35,234 @@ class MonthFacts:
     teams: list[TeamMonth]
 
 
+@dataclass(frozen=True)
+class _Calendar:
+    """The month's dates: its bounds, the as-of day, the trend, quarter and year-to-date months."""
+    month: str
+    period: pd.Period
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: dt.date
+    open_month: bool
+    prorate: float | None
+    trend: list[str]
+    quarter: list[str]
+    ytd: list[str]
+
+
+def _calendar(md: MonthData) -> _Calendar:
+    month, period = md.month, pd.Period(md.month, "M")
+    orders = md.frames["Orders"]
+    as_of = rules.as_of_date(orders["order_date"], orders["status"], month)
+    trend = pd.period_range(period - (TREND_MONTHS - 1), period, freq="M").strftime("%Y-%m").tolist()
+    return _Calendar(
+        month=month, period=period, start=period.start_time.normalize(), end=period.end_time.normalize(),
+        as_of=as_of, open_month=rules.is_open(as_of, month), prorate=rules.prorate(as_of, month), trend=trend,
+        quarter=[p for p in trend if pd.Period(p, "M").quarter == period.quarter and p[:4] == month[:4]],
+        ytd=list(pd.period_range(f"{month[:4]}-01", period, freq="M").strftime("%Y-%m")))
+
+
+@dataclass
+class _Month:
+    """What every rep's and team's report draws on, computed once for the month (vectorized)."""
+    cal: _Calendar
+    reps: pd.DataFrame
+    team_info: dict                  # team -> its Teams row
+    kpis: list[Kpi]
+    measures: pd.DataFrame
+    card: pd.DataFrame               # rep_id, team, score, status, rank_in_team, team_size
+    actuals: np.ndarray
+    targets: np.ndarray              # what the scorecard scored against (pro-rated while the month is open)
+    ratios: np.ndarray
+    sales: dict                      # (rep_id, period) -> net sales
+    quotas: dict                     # (rep_id, period) -> target
+    team_targets: dict               # (team, period) -> target
+    activities: dict                 # rep_id -> {type: count}
+    satisfaction: pd.DataFrame       # the month's mean and count per rep
+    funnel: dict
+    view: pd.DataFrame               # customers: tiers now and a month ago, revisits, movement
+    returns: pd.DataFrame            # the month's returned lines
+
+    def total(self, series: dict, key: str, periods: list[str]) -> float:
+        return float(sum(series.get((key, p), 0.0) for p in periods))
+
+
 def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     """Every report's context for the month; commissions are added by ``attach_commission``."""
-    f = md.frames
-    month = md.month
-    period = pd.Period(month, "M")
-    month_start, month_end = period.start_time.normalize(), period.end_time.normalize()
+    x = _month(md)
+    rep_ctx = _rep_months(x, only)
+    team_ctx = [_team_month(x, name, t) for name, t in md.frames["Teams"].set_index("team").iterrows()
+                if not only or name in only]
+    return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx)
+
+
+def _month(md: MonthData) -> _Month:
+    f, cal = md.frames, _calendar(md)
     orders = f["Orders"]
     live = orders[rules.counted(orders["status"])]
-    as_of = rules.as_of_date(orders["order_date"], orders["status"], month)
-    open_month = rules.is_open(as_of, month)
-    periods = pd.period_range(period - (TREND_MONTHS - 1), period, freq="M").strftime("%Y-%m").tolist()
-    quarter = [p for p in periods if pd.Period(p, "M").quarter == period.quarter and p[:4] == month[:4]]
-    ytd = [p for p in pd.period_range(f"{month[:4]}-01", period, freq="M").strftime("%Y-%m")]
-
-    reps = f["Reps"].copy()
+    reps = f["Reps"]
     reps = reps[reps["active"].fillna(True).astype(bool)]
-    reps = reps[reps["hire_date"].isna() | (reps["hire_date"] <= month_end)]
-    reps = reps[~reps["rep_id"].isin(list(md.bad_reps))]
-    teams = f["Teams"].set_index("team")
+    reps = reps[(reps["hire_date"].isna() | (reps["hire_date"] <= cal.end)) & ~reps["rep_id"].isin(list(md.bad_reps))]
 
     # sales (net of returns, by the order's rep) and targets per rep-month
     sales = live.assign(period=month_labels(live["order_date"])).groupby(["rep_id", "period"])["amount"].sum()
     quota = md.quotas.assign(target=md.quotas["quota_cents"] / 100).set_index(["rep_id", "period"])["target"]
-    years = sorted({int(p[:4]) for p in periods} | {int(month[:4])})
+    years = sorted({int(p[:4]) for p in cal.trend} | {int(cal.month[:4])})
     tt = team_targets(f["Targets"], seasonality_weights(f), years).set_index(["team", "period"])["target"]
 
-    in_month = live[(live["order_date"] >= month_start) & (live["order_date"] <= month_end)]
-    acts = f["Activities"]
-    acts_month = acts[(acts["date"] >= month_start) & (acts["date"] <= month_end)]
-    act_counts = acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0)
-    opps = f["Opportunities"]
-    sat = f["Satisfaction"]
-    m = month_measures(orders, acts, opps, sat, month_start, month_end, rules.trailing_start(month))
-    win_rate, cycle, sat_mean = m["win_rate"].dropna(), m["cycle_days"].dropna(), m["satisfaction"].dropna()
-    sat_month = sat[(sat["date"] >= month_start) & (sat["date"] <= month_end)].groupby("rep_id")["score"].agg(["mean", "count"])
-
+    acts, opps, sat = f["Activities"], f["Opportunities"], f["Satisfaction"]
+    acts_month = acts[(acts["date"] >= cal.start) & (acts["date"] <= cal.end)]
+    m = month_measures(orders, acts, opps, sat, cal.start, cal.end, rules.trailing_start(cal.month))
+    sat_month = sat[(sat["date"] >= cal.start) & (sat["date"] <= cal.end)].groupby("rep_id")["score"].agg(["mean", "count"])
     # funnel over deals created in the last twelve months
-    funnel_opps = opps[(opps["created"] > month_end - pd.DateOffset(months=12)) & (opps["created"] <= month_end)]
-    funnel = _funnel_counts(funnel_opps)
+    funnel_opps = opps[(opps["created"] > cal.end - pd.DateOffset(months=12)) & (opps["created"] <= cal.end)]
 
-    # scorecard
     kpis = [Kpi(r.kpi, float(r.weight), r.direction, None if pd.isna(r.cap) else float(r.cap),
                 None if pd.isna(r.target) else float(r.target), float(r.green), float(r.amber))
             for r in f["KPIs"].itertuples(index=False)]
+    month_quota = quota.xs(cal.month, level="period") if cal.month in quota.index.get_level_values("period") \
+        else pd.Series(dtype=float)
+    card, actuals, targets, ratios = _scorecards(reps, kpis, m, month_quota, cal.prorate)
+    in_month = live[(live["order_date"] >= cal.start) & (live["order_date"] <= cal.end)]
+    prev_end = (cal.period - 1).end_time.normalize().date()
+    return _Month(
+        cal=cal, reps=reps, team_info=f["Teams"].set_index("team").to_dict("index"), kpis=kpis, measures=m, card=card, actuals=actuals, targets=targets, ratios=ratios,
+        sales=sales.to_dict(), quotas=quota.to_dict(), team_targets=tt.to_dict(),   # plain dicts: fast lookups
+        activities=acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0).to_dict("index"),
+        satisfaction=sat_month, funnel=_funnel_counts(funnel_opps),
+        view=customer_view(orders, acts, f["Customers"], cal.as_of, prev_end),
+        returns=in_month[in_month["status"] == "returned"])
+
+
+def _scorecards(reps: pd.DataFrame, kpis: list[Kpi], m: pd.DataFrame, month_quota: pd.Series, prorate):
+    """Every rep's scorecard: the card (score, status, rank in team), the actuals, the targets
+    scored against (the rep's sales quota; pro-rated while the month is open) and the ratios."""
     ids = reps["rep_id"].tolist()
-    month_quota = quota.xs(month, level="period") if month in quota.index.get_level_values("period") else pd.Series(dtype=float)
     actuals, rep_targets = rules.scorecard_inputs(ids, [k.name for k in kpis], m, month_quota)
-    prorate = rules.prorate(as_of, month)
     ratios, scores, _, status = scorecard(ids, actuals, kpis, rep_targets, prorate) if ids else (
         np.zeros((0, len(kpis))), np.zeros(0), np.zeros(0), np.array([]))
-    # the targets the scorecard scored against (per-rep sales quota; pro-rated while the month is open)
-    effective = np.where(np.isnan(rep_targets), np.array([np.nan if k.target is None else k.target for k in kpis]), rep_targets)
+    targets = np.where(np.isnan(rep_targets), np.array([np.nan if k.target is None else k.target for k in kpis]),
+                       rep_targets)
     if prorate is not None:
         cumulative = np.array([k.name.lower() in CUMULATIVE_KPIS for k in kpis])
-        effective = np.where(cumulative, effective * prorate, effective)
+        targets = np.where(cumulative, targets * prorate, targets)
     card = pd.DataFrame({"rep_id": ids, "team": reps["team"].to_numpy(), "score": scores, "status": status})
     card["rank_in_team"] = card.groupby("team")["score"].rank(ascending=False, method="min")
     card["team_size"] = card.groupby("team")["rep_id"].transform("size")
+    return card, actuals, targets, ratios
 
-    # customers: tiers now and a month ago, revisits, movement
-    prev_end = (period - 1).end_time.normalize().date()
-    view = customer_view(orders, acts, f["Customers"], as_of, prev_end)
-    returns = in_month[in_month["status"] == "returned"]
-    returns_by_rep: dict[str, list[ReturnLine]] = {}
-    for r in _returns(returns):
-        returns_by_rep.setdefault(r.rep_id, []).append(r)
-    team_info = teams.to_dict("index")
-    act_d = act_counts.to_dict("index")
 
-    rep_ctx = []
-    rep_names = reps.set_index("rep_id")["name"]
-    sales_d, quota_d, tt_d = sales.to_dict(), quota.to_dict(), tt.to_dict()   # plain dicts: fast per-key lookups
-    overdue_rows = _rows_by_owner(view[view["overdue"] & (view["tier"] != "lost")], 15)
-    down_rows = _rows_by_owner(view[view["movement"] == "down"], 15)
-    tier_counts = view.groupby(["owner_rep_id", "tier"]).size().to_dict()
-    customer_totals = view.groupby("owner_rep_id").size().to_dict()
-    for i, rep in enumerate(reps.to_dict("records")):
-        rid = rep["rep_id"]
-        if only and rid not in only and rep["team"] not in only:
-            continue
-        team = team_info.get(rep["team"])
+def _rep_months(x: _Month, only: set[str] | None) -> list[RepMonth]:
+    view = x.view
+    shared = {
+        "overdue": _rows_by_owner(view[view["overdue"] & (view["tier"] != "lost")], 15),
+        "down": _rows_by_owner(view[view["movement"] == "down"], 15),
+        "tiers": view.groupby(["owner_rep_id", "tier"]).size().to_dict(),
+        "customers": view.groupby("owner_rep_id").size().to_dict(),
+        "returns": {},
+    }
+    for r in _returns(x.returns):
+        shared["returns"].setdefault(r.rep_id, []).append(r)
+    return [_rep_month(x, i, rep, shared) for i, rep in enumerate(x.reps.to_dict("records"))
+            if not only or rep["rep_id"] in only or rep["team"] in only]
 
-        def total(ps, series=sales_d, key=rid):
-            return float(sum(series.get((key, p), 0.0) for p in ps))
 
-        rows = [("Month", total([month]), total([month], quota_d)), ("Quarter to date", total(quarter), total(quarter, quota_d)),
-                ("Year to date", total(ytd), total(ytd, quota_d))]
-        projected = None
-        if open_month and total([month], quota_d) > 0:
-            p, a = runrate(total([month]), as_of, total([month], quota_d))
-            projected = RunRate(round(p, 2), a)
-        wd = working_days_elapsed(as_of) if open_month else working_days_in_month(period.year, period.month)
-        plan = planned_activities(wd, float(rep["capacity"]))
-        acts_row = act_d.get(rid, {})
-        rep_ctx.append(RepMonth(
-            key=rid, month=month, as_of=as_of.isoformat(), open_month=open_month,
-            rep=RepInfo(rep_id=rid, name=rep["name"], email=rep.get("email"), team=rep["team"],
-                        manager=None if team is None else team["manager"],
-                        manager_email=None if team is None else team["manager_email"],
-                        capacity=float(rep["capacity"]),
-                        hire_date=None if pd.isna(rep["hire_date"]) else rep["hire_date"].date().isoformat()),
-            sales=tuple(SalesRow(label, round(a, 2), round(t, 2)) for label, a, t in rows),
-            runrate=projected,
-            scorecard=Scorecard(
-                kpis=tuple(KpiLine(k.name, _num(actuals[i, j]), _num(effective[i, j]), _num(ratios[i, j]), k.weight,
-                                   k.direction, k.cap, _status(ratios[i, j], k)) for j, k in enumerate(kpis)),
-                score=_num(scores[i]), status=str(status[i]), rank=int(card["rank_in_team"].iat[i]),
-                team_size=int(card["team_size"].iat[i])),
-            funnel=funnel.get(rid, _empty_funnel()),
-            win_rate=_num(win_rate.get(rid, np.nan)), cycle_days=_num(cycle.get(rid, np.nan)),
-            activities=tuple(ActivityLine(t, int(acts_row.get(t, 0)), plan[t]) for t in plan),
-            activities_note=_activities_note(kpis, effective[i], plan),
-            satisfaction=Satisfaction(_num(sat_month["mean"].get(rid, np.nan)), int(sat_month["count"].get(rid, 0)),
-                                      _num(sat_mean.get(rid, np.nan))),
-            customers=Customers(tiers=tuple(TierCount(t, int(tier_counts.get((rid, t), 0))) for t in TIER_ORDER),
-                                overdue=overdue_rows.get(rid, ()), moved_down=down_rows.get(rid, ()),
-                                total=int(customer_totals.get(rid, 0))),
-            returns=tuple(returns_by_rep.get(rid, ())),
-            trend=tuple(SalesRow(p, round(total([p]), 2), round(total([p], quota_d), 2)) for p in periods),
-        ))
+def _rep_month(x: _Month, i: int, rep: dict, shared: dict) -> RepMonth:
+    cal, rid = x.cal, rep["rep_id"]
+    m = x.measures
 
-    team_ctx = []
-    for team_name, t in teams.iterrows():
-        if only and team_name not in only:
-            continue
-        tid = team_name
-        members_all = card[card["team"] == tid]
-        member_ids = members_all["rep_id"].tolist()
+    def sales(ps):
+        return x.total(x.sales, rid, ps)
 
-        def tsum(ps, key=tid):
-            return float(sum(tt_d.get((key, p), 0.0) for p in ps))
+    def target(ps):
+        return x.total(x.quotas, rid, ps)
 
-        def ssum(ps):
-            return float(sum(sales_d.get((r, p), 0.0) for r in member_ids for p in ps))
+    projected = None
+    if cal.open_month and target([cal.month]) > 0:
+        p, a = runrate(sales([cal.month]), cal.as_of, target([cal.month]))
+        projected = RunRate(round(p, 2), a)
+    wd = working_days_elapsed(cal.as_of) if cal.open_month else working_days_in_month(cal.period.year, cal.period.month)
+    plan = planned_activities(wd, float(rep["capacity"]))
+    done = x.activities.get(rid, {})
+    card = x.card
+    return RepMonth(
+        key=rid, month=cal.month, as_of=cal.as_of.isoformat(), open_month=cal.open_month,
+        rep=_rep_info(rep, x.team_info.get(rep["team"])),
+        sales=tuple(SalesRow(label, round(sales(ps), 2), round(target(ps), 2))
+                    for label, ps in (("Month", [cal.month]), ("Quarter to date", cal.quarter), ("Year to date", cal.ytd))),
+        runrate=projected,
+        scorecard=Scorecard(
+            kpis=tuple(KpiLine(k.name, _num(x.actuals[i, j]), _num(x.targets[i, j]), _num(x.ratios[i, j]), k.weight,
+                               k.direction, k.cap, _status(x.ratios[i, j], k)) for j, k in enumerate(x.kpis)),
+            score=_num(card["score"].iat[i]), status=str(card["status"].iat[i]), rank=int(card["rank_in_team"].iat[i]),
+            team_size=int(card["team_size"].iat[i])),
+        funnel=x.funnel.get(rid, _empty_funnel()),
+        win_rate=_num(m["win_rate"].get(rid, np.nan)), cycle_days=_num(m["cycle_days"].get(rid, np.nan)),
+        activities=tuple(ActivityLine(t, int(done.get(t, 0)), plan[t]) for t in plan),
+        activities_note=_activities_note(x.kpis, x.targets[i], plan),
+        satisfaction=Satisfaction(_num(x.satisfaction["mean"].get(rid, np.nan)),
+                                  int(x.satisfaction["count"].get(rid, 0)), _num(m["satisfaction"].get(rid, np.nan))),
+        customers=Customers(tiers=tuple(TierCount(t, int(shared["tiers"].get((rid, t), 0))) for t in TIER_ORDER),
+                            overdue=shared["overdue"].get(rid, ()), moved_down=shared["down"].get(rid, ()),
+                            total=int(shared["customers"].get(rid, 0))),
+        returns=tuple(shared["returns"].get(rid, ())),
+        trend=tuple(SalesRow(p, round(sales([p]), 2), round(target([p]), 2)) for p in cal.trend),
+    )
 
-        ranked = []
-        for r in members_all.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False):
-            actual, target = float(sales_d.get((r.rep_id, month), 0.0)), float(quota_d.get((r.rep_id, month), 0.0))
-            ranked.append(RankedRep(r.rep_id, rep_names[r.rep_id], round(actual, 2), round(target, 2), _num(r.score),
-                                    r.status, int(r.rank_in_team)))
-        att = [(x.actual / x.target) if x.target else None for x in ranked]
-        champion = max((x for x, a in zip(ranked, att) if a is not None), key=lambda x: x.actual / x.target, default=None)
-        tv = view[view["owner_rep_id"].isin(member_ids)]
-        big_returns = returns[returns["rep_id"].isin(member_ids) & (returns["amount"] <= -LARGE_RETURN)]
-        behind = tuple(x for x, a in zip(ranked, att) if a is not None and a < BEHIND_PACE * (prorate or 1.0))
-        month_target = round(tsum([month]), 2)
-        rep_total = round(sum(x.target for x in ranked), 2)
-        team_ctx.append(TeamMonth(
-            key=tid, month=month, as_of=as_of.isoformat(), open_month=open_month,
-            team=TeamInfo(tid, t["manager"], t["manager_email"], t.get("region")),
-            reps=tuple(ranked),
-            target_note=None if rep_total == month_target else (
-                f"The reps' own targets add up to {rep_total:,.2f}; the team's target for the month is "
-                f"{month_target:,.2f}. Each is phased from its own annual target in the Targets sheet."),
-            sales=tuple(SalesRow(label, round(ssum(ps), 2), round(tsum(ps), 2))
-                        for label, ps in (("Month", [month]), ("Quarter to date", quarter), ("Year to date", ytd))),
-            trend=tuple(SalesRow(p, round(ssum([p]), 2), round(tsum([p]), 2)) for p in periods),
-            funnel=_sum_funnels([funnel.get(r, _empty_funnel()) for r in member_ids]),
-            underperformers=tuple(x for x in ranked if x.status == "red"),
-            risks=Risks(behind_pace=behind,
-                        overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], 25),
-                        large_returns=_returns(big_returns)),
-            champion=champion,
-            movements=Movements(counts={m: int((tv["movement"] == m).sum()) for m in ("up", "same", "down", "new")},
-                                moved_down=_rows(tv[tv["movement"] == "down"], 25)),
-        ))
-    return MonthFacts(month, as_of, open_month, rep_ctx, team_ctx)
+
+def _rep_info(rep: dict, team: dict | None) -> RepInfo:
+    return RepInfo(rep_id=rep["rep_id"], name=rep["name"], email=rep.get("email"), team=rep["team"],
+                   manager=None if team is None else team["manager"],
+                   manager_email=None if team is None else team["manager_email"],
+                   capacity=float(rep["capacity"]),
+                   hire_date=None if pd.isna(rep["hire_date"]) else rep["hire_date"].date().isoformat())
+
+
+def _team_month(x: _Month, tid: str, t: pd.Series) -> TeamMonth:
+    cal = x.cal
+    members = x.card[x.card["team"] == tid]
+    member_ids = members["rep_id"].tolist()
+    names = x.reps.set_index("rep_id")["name"]
+
+    def target(ps):
+        return x.total(x.team_targets, tid, ps)
+
+    def sales(ps):
+        return float(sum(x.sales.get((r, p), 0.0) for r in member_ids for p in ps))
+
+    ranked = [RankedRep(r.rep_id, names[r.rep_id], round(float(x.sales.get((r.rep_id, cal.month), 0.0)), 2),
+                        round(float(x.quotas.get((r.rep_id, cal.month), 0.0)), 2), _num(r.score), r.status,
+                        int(r.rank_in_team))
+              for r in members.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False)]
+    att = [(r.actual / r.target) if r.target else None for r in ranked]
+    tv = x.view[x.view["owner_rep_id"].isin(member_ids)]
+    big_returns = x.returns[x.returns["rep_id"].isin(member_ids) & (x.returns["amount"] <= -LARGE_RETURN)]
+    month_target = round(target([cal.month]), 2)
+    return TeamMonth(
+        key=tid, month=cal.month, as_of=cal.as_of.isoformat(), open_month=cal.open_month,
+        team=TeamInfo(tid, t["manager"], t["manager_email"], t.get("region")),
+        reps=tuple(ranked),
+        target_note=_target_note(round(sum(r.target for r in ranked), 2), month_target),
+        sales=tuple(SalesRow(label, round(sales(ps), 2), round(target(ps), 2))
+                    for label, ps in (("Month", [cal.month]), ("Quarter to date", cal.quarter), ("Year to date", cal.ytd))),
+        trend=tuple(SalesRow(p, round(sales([p]), 2), round(target([p]), 2)) for p in cal.trend),
+        funnel=_sum_funnels([x.funnel.get(r, _empty_funnel()) for r in member_ids]),
+        underperformers=tuple(r for r in ranked if r.status == "red"),
+        risks=Risks(behind_pace=tuple(r for r, a in zip(ranked, att)
+                                      if a is not None and a < BEHIND_PACE * (cal.prorate or 1.0)),
+                    overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], 25),
+                    large_returns=_returns(big_returns)),
+        champion=max((r for r, a in zip(ranked, att) if a is not None), key=lambda r: r.actual / r.target, default=None),
+        movements=Movements(counts={mv: int((tv["movement"] == mv).sum()) for mv in ("up", "same", "down", "new")},
+                            moved_down=_rows(tv[tv["movement"] == "down"], 25)),
+    )
+
+
+def _target_note(rep_total: float, month_target: float) -> str | None:
+    if rep_total == month_target:
+        return None
+    return (f"The reps' own targets add up to {rep_total:,.2f}; the team's target for the month is "
+            f"{month_target:,.2f}. Each is phased from its own annual target in the Targets sheet.")
 
 
 def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:
