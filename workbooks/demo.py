@@ -58,6 +58,30 @@ def month_starts(end: str, months: int) -> pd.DatetimeIndex:
     return pd.period_range(last - months + 1, last, freq="M").to_timestamp()
 
 
+@dataclass(frozen=True)
+class _Reps:
+    """The generated reps as arrays (index = rep number) beside their sheet."""
+    frame: pd.DataFrame
+    ids: np.ndarray
+    hire: pd.DatetimeIndex
+    capacity: np.ndarray
+    skill: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """The generated booked and cancelled order lines as arrays, before returns."""
+    rep: np.ndarray
+    customer: np.ndarray
+    product: np.ndarray
+    quantity: np.ndarray
+    amount: np.ndarray
+    cost: np.ndarray
+    status: np.ndarray
+    dates: np.ndarray
+    ids: np.ndarray
+
+
 def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, end: str = DEFAULT_END) -> dict[str, pd.DataFrame]:
     """All data sheets except Payroll (which needs the commission engine): name -> frame."""
     if reps < teams:
@@ -66,19 +90,51 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
     starts = month_starts(end, months)
     period_start = starts[0]
     period_end = (starts[-1] + pd.offsets.MonthEnd(0))
+    teams_df = _teams(rng, teams)
+    team_names = teams_df["team"].tolist()
+    r = _reps(rng, reps, team_names, months, period_start)
+    per_rep = 20
+    customers_df, size = _customers(rng, r.ids, team_names, per_rep, period_start)
+    ramp = _ramp(starts, r.hire)
+    lam = LINES_PER_REP_MONTH * r.capacity[:, None] * ramp * np.array(SEASONALITY)[starts.month.to_numpy() - 1][None, :] \
+        * np.sqrt(r.skill)[:, None]
+    counts = rng.poisson(lam)
+    busdays = [d[np.is_busday(d)] for d in [np.arange(np.datetime64(s.date()), np.datetime64((s + pd.offsets.MonthEnd(0)).date()) + 1)
+                                            for s in starts]]
+    lines = _order_lines(rng, r, counts, busdays, size, per_rep)
+    orders_df = _orders_with_returns(rng, lines, r.ids, customers_df["customer_id"].to_numpy(), period_end)
+    credits_df = _split_credits(rng, lines, r.ids, teams)
+    cust_ids = customers_df["customer_id"].to_numpy()
+    opps_df = _opportunities(rng, r.ids, starts, counts, cust_ids, per_rep, r.skill, period_end)
+    activities_df = _activities(rng, r.ids, starts, busdays, cust_ids, per_rep, r.capacity, ramp, r.skill)
+    satisfaction_df = _satisfaction(rng, r.ids, starts, busdays, cust_ids, per_rep, r.skill, counts)
 
-    # Teams
+    hired = r.frame.set_index("rep_id")["hire_date"]
+    opps_df = opps_df[opps_df["created"] >= opps_df["rep_id"].map(hired)].reset_index(drop=True)
+    opps_df["opp_id"] = [f"P{i + 1:07d}" for i in range(len(opps_df))]
+    activities_df = activities_df[activities_df["date"] >= activities_df["rep_id"].map(hired)].reset_index(drop=True)
+    satisfaction_df = satisfaction_df[satisfaction_df["date"] >= satisfaction_df["rep_id"].map(hired)].reset_index(drop=True)
+    return {"Reps": r.frame, "Teams": teams_df, "Customers": customers_df, "Orders": orders_df,
+            "OrderCredits": credits_df, "Opportunities": opps_df, "Activities": activities_df,
+            "Satisfaction": satisfaction_df, "Targets": _targets(r, float(np.mean(lines.amount)), sorted(set(starts.year))),
+            "Seasonality": pd.DataFrame({"month": range(1, 13), "weight": SEASONALITY}),
+            "KPIs": _kpis(), "Plans": _plans((period_start + pd.DateOffset(months=months // 2)).normalize()),
+            "Spiffs": _spiffs(period_start)}
+
+
+def _teams(rng, teams: int) -> pd.DataFrame:
     team_names = [TEAM_NAMES[i] if i < len(TEAM_NAMES) else f"Team {i + 1:02d}" for i in range(teams)]
     mfirst = rng.choice(FIRST, teams)
     mlast = rng.choice(LAST, teams)
-    teams_df = pd.DataFrame({
+    return pd.DataFrame({
         "team": team_names,
         "manager": [f"{a} {b}" for a, b in zip(mfirst, mlast)],
         "manager_email": [f"{a.lower()}.{b.lower()}.mgr{i + 1}@example.com" for i, (a, b) in enumerate(zip(mfirst, mlast))],
         "region": [f"{t} region" for t in team_names],
     })
 
-    # Reps
+
+def _reps(rng, reps: int, team_names: list[str], months: int, period_start: pd.Timestamp) -> _Reps:
     ids = np.array([f"R{i + 1:04d}" for i in range(reps)])
     first = rng.choice(FIRST, reps)
     last = rng.choice(LAST, reps)
@@ -89,47 +145,50 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
     capacity = rng.choice([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.5], reps)
     plan = np.where(rng.random(reps) < 0.2, "SENIOR", "STD")
     skill = np.exp(rng.normal(0, 0.3, reps))
-    reps_df = pd.DataFrame({
+    teams = len(team_names)
+    frame = pd.DataFrame({
         "rep_id": ids, "name": [f"{a} {b}" for a, b in zip(first, last)],
         "email": [f"{a.lower()}.{b.lower()}{i + 1}@example.com" for i, (a, b) in enumerate(zip(first, last))],
         "team": [team_names[i % teams] for i in range(reps)], "hire_date": hire, "capacity": capacity,
         "plan_id": plan, "active": True,
     })
+    return _Reps(frame, ids, hire, capacity, skill)
 
-    # Customers: 20 per rep, Pareto-shaped size
-    per_rep = 20
+
+def _customers(rng, ids: np.ndarray, team_names: list[str], per_rep: int, period_start: pd.Timestamp):
+    """Customers: ``per_rep`` per rep, Pareto-shaped size (returned beside the sheet)."""
+    reps, teams = len(ids), len(team_names)
     n_cust = reps * per_rep
-    cust_ids = np.array([f"C{i + 1:06d}" for i in range(n_cust)])
     owner = np.repeat(np.arange(reps), per_rep)
     size = rng.pareto(1.16, n_cust) + 1.0
     cust_created = (period_start - pd.to_timedelta(rng.integers(30, 2000, n_cust), unit="D")).normalize()
-    customers_df = pd.DataFrame({
-        "customer_id": cust_ids,
+    frame = pd.DataFrame({
+        "customer_id": np.array([f"C{i + 1:06d}" for i in range(n_cust)]),
         "name": [f"{COMPANY_A[a]} {COMPANY_B[b]} {i + 1}" for i, (a, b) in
                  enumerate(zip(rng.integers(0, len(COMPANY_A), n_cust), rng.integers(0, len(COMPANY_B), n_cust)))],
         "region": [f"{team_names[r % teams]} region" for r in owner],
         "owner_rep_id": ids[owner], "created": cust_created,
     })
+    return frame, size
 
-    # Orders: Poisson lines per rep-month, seasonal, ramped, skill-weighted
-    month_idx = np.arange(months)
-    month_of_year = starts.month.to_numpy()
-    season = np.array(SEASONALITY)[month_of_year - 1]
+
+def _ramp(starts: pd.DatetimeIndex, hire: pd.DatetimeIndex) -> np.ndarray:
+    """Each rep's ramp factor per month (0 before the hire month)."""
     months_since_hire = ((starts.year.to_numpy()[None, :] - hire.year.to_numpy()[:, None]) * 12
                          + starts.month.to_numpy()[None, :] - hire.month.to_numpy()[:, None])
-    ramp = np.where(months_since_hire < 0, 0.0,
+    return np.where(months_since_hire < 0, 0.0,
                     np.where(months_since_hire < len(RAMP), np.array(RAMP + (1.0,))[np.clip(months_since_hire, 0, len(RAMP))], 1.0))
-    lam = LINES_PER_REP_MONTH * capacity[:, None] * ramp * season[None, :] * np.sqrt(skill)[:, None]
-    counts = rng.poisson(lam)
+
+
+def _order_lines(rng, r: _Reps, counts: np.ndarray, busdays, size: np.ndarray, per_rep: int) -> _Lines:
+    """Poisson lines per rep-month (seasonal, ramped, skill-weighted), none before a hire date."""
+    reps, months = counts.shape
     rep_of_line = np.repeat(np.repeat(np.arange(reps), months), counts.ravel())
-    month_of_line = np.repeat(np.tile(month_idx, reps), counts.ravel())
-    n = len(rep_of_line)
-    busdays = [d[np.is_busday(d)] for d in [np.arange(np.datetime64(s.date()), np.datetime64((s + pd.offsets.MonthEnd(0)).date()) + 1)
-                                            for s in starts]]
+    month_of_line = np.repeat(np.tile(np.arange(months), reps), counts.ravel())
     order_dates = _working_days_in(rng, busdays, month_of_line)
-    hire_day = hire.to_numpy().astype("datetime64[D]")
+    hire_day = r.hire.to_numpy().astype("datetime64[D]")
     employed = order_dates >= hire_day[rep_of_line]   # nothing before the hire date itself
-    rep_of_line, month_of_line, order_dates = rep_of_line[employed], month_of_line[employed], order_dates[employed]
+    rep_of_line, order_dates = rep_of_line[employed], order_dates[employed]
     n = len(rep_of_line)
     # a rep's customer, Pareto-weighted within the rep's book
     w = size.reshape(reps, per_rep)
@@ -139,73 +198,80 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
     cust_of_line = rep_of_line * per_rep + np.minimum(pick, per_rep - 1)
     prod = rng.choice(len(PRODUCTS), n, p=PRODUCT_MIX)
     price = np.array([p for _, p in PRODUCTS])[prod]
-    qty = 1 + rng.poisson(np.clip(np.log1p(size[cust_of_line]), 0.2, 6.0) * skill[rep_of_line] ** 0.5)
+    qty = 1 + rng.poisson(np.clip(np.log1p(size[cust_of_line]), 0.2, 6.0) * r.skill[rep_of_line] ** 0.5)
     discount = rng.choice([0.0, 0.0, 0.05, 0.1], n)
     amount = np.round(price * qty * (1 - discount), 2)
     cost = np.round(amount * rng.uniform(0.5, 0.75, n), 2)
     status = np.where(rng.random(n) < 0.01, "cancelled", "booked")
     order_sort = np.lexsort((rep_of_line, order_dates))
-    order_dates, rep_of_line, cust_of_line, prod, qty, amount, cost, status = (
-        a[order_sort] for a in (order_dates, rep_of_line, cust_of_line, prod, qty, amount, cost, status))
-    order_ids = np.array([f"O{i + 1:07d}" for i in range(n)])
-    product_names = np.array([p for p, _ in PRODUCTS])
+    return _Lines(rep_of_line[order_sort], cust_of_line[order_sort], prod[order_sort], qty[order_sort],
+                  amount[order_sort], cost[order_sort], status[order_sort], order_dates[order_sort],
+                  np.array([f"O{i + 1:07d}" for i in range(n)]))
 
-    # Returns: ~3% of booked lines, 2..120 days later, inside the data period
-    booked = np.flatnonzero(status == "booked")
+
+def _orders_with_returns(rng, x: _Lines, ids: np.ndarray, cust_ids: np.ndarray, period_end) -> pd.DataFrame:
+    """The Orders sheet: the lines plus returns of ~3% of booked lines, 2..120 days later,
+    inside the data period."""
+    n = len(x.ids)
+    booked = np.flatnonzero(x.status == "booked")
     ret_src = booked[rng.random(len(booked)) < 0.031]
-    ret_date = order_dates[ret_src] + rng.integers(2, 120, len(ret_src)).astype("timedelta64[D]")
+    ret_date = x.dates[ret_src] + rng.integers(2, 120, len(ret_src)).astype("timedelta64[D]")
     keep = ret_date <= np.datetime64(period_end.date())
     ret_src, ret_date = ret_src[keep], ret_date[keep]
     full = rng.random(len(ret_src)) < 0.7
-    ret_qty = np.where(full, qty[ret_src], np.maximum(1, qty[ret_src] // 2))
-    ret_amount = -np.round(amount[ret_src] * ret_qty / qty[ret_src], 2)
-    ret_cost = -np.round(cost[ret_src] * ret_qty / qty[ret_src], 2)
+    ret_qty = np.where(full, x.quantity[ret_src], np.maximum(1, x.quantity[ret_src] // 2))
+    ret_amount = -np.round(x.amount[ret_src] * ret_qty / x.quantity[ret_src], 2)
+    ret_cost = -np.round(x.cost[ret_src] * ret_qty / x.quantity[ret_src], 2)
     ret_ids = np.array([f"O{n + i + 1:07d}" for i in range(len(ret_src))])
+    product_names = np.array([p for p, _ in PRODUCTS])
     orders_df = pd.DataFrame({
-        "order_id": np.concatenate([order_ids, ret_ids]),
-        "order_date": pd.to_datetime(np.concatenate([order_dates, ret_date])),
-        "rep_id": ids[np.concatenate([rep_of_line, rep_of_line[ret_src]])],
-        "customer_id": cust_ids[np.concatenate([cust_of_line, cust_of_line[ret_src]])],
-        "product": product_names[np.concatenate([prod, prod[ret_src]])],
-        "quantity": np.concatenate([qty, -ret_qty]).astype(float),
-        "amount": np.concatenate([amount, ret_amount]),
-        "cost": np.concatenate([cost, ret_cost]),
-        "status": np.concatenate([status, np.full(len(ret_src), "returned")]),
-        "original_order_id": np.concatenate([np.full(n, None, dtype=object), order_ids[ret_src]]),
+        "order_id": np.concatenate([x.ids, ret_ids]),
+        "order_date": pd.to_datetime(np.concatenate([x.dates, ret_date])),
+        "rep_id": ids[np.concatenate([x.rep, x.rep[ret_src]])],
+        "customer_id": cust_ids[np.concatenate([x.customer, x.customer[ret_src]])],
+        "product": product_names[np.concatenate([x.product, x.product[ret_src]])],
+        "quantity": np.concatenate([x.quantity, -ret_qty]).astype(float),
+        "amount": np.concatenate([x.amount, ret_amount]),
+        "cost": np.concatenate([x.cost, ret_cost]),
+        "status": np.concatenate([x.status, np.full(len(ret_src), "returned")]),
+        "original_order_id": np.concatenate([np.full(n, None, dtype=object), x.ids[ret_src]]),
     })
-    orders_df = orders_df.sort_values(["order_date", "order_id"], kind="stable").reset_index(drop=True)
+    return orders_df.sort_values(["order_date", "order_id"], kind="stable").reset_index(drop=True)
 
-    # Split credit: ~2% of booked lines shared with a teammate
+
+def _split_credits(rng, x: _Lines, ids: np.ndarray, teams: int) -> pd.DataFrame:
+    """Split credit: ~2% of booked lines shared with a teammate."""
+    reps = len(ids)
+    booked = np.flatnonzero(x.status == "booked")
     split_src = booked[rng.random(len(booked)) < 0.02]
     team_of = np.arange(reps) % teams
-    mate = (rep_of_line[split_src] + teams) % reps
-    same_team = team_of[mate] == team_of[rep_of_line[split_src]]
+    mate = (x.rep[split_src] + teams) % reps
+    same_team = team_of[mate] == team_of[x.rep[split_src]]
     split_src, mate = split_src[same_team], mate[same_team]
     share = rng.choice([0.5, 0.6, 0.7], len(split_src))
-    credits_df = pd.DataFrame({
-        "order_id": np.concatenate([order_ids[split_src], order_ids[split_src]]),
-        "rep_id": np.concatenate([ids[rep_of_line[split_src]], ids[mate]]),
+    return pd.DataFrame({
+        "order_id": np.concatenate([x.ids[split_src], x.ids[split_src]]),
+        "rep_id": np.concatenate([ids[x.rep[split_src]], ids[mate]]),
         "share": np.concatenate([share, np.round(1 - share, 2)]),
     }).sort_values(["order_id", "rep_id"]).reset_index(drop=True)
 
-    opps_df = _opportunities(rng, ids, starts, counts, cust_ids, per_rep, skill, period_end)
-    activities_df = _activities(rng, ids, starts, busdays, cust_ids, per_rep, capacity, ramp, skill)
-    satisfaction_df = _satisfaction(rng, ids, starts, busdays, cust_ids, per_rep, skill, counts)
 
-    # Targets: full-capacity expectation, +5%, rounded to 1,000, per calendar year in range
-    mean_line = float(np.mean(amount))
-    years = sorted(set(starts.year))
-    rep_annual = np.round(LINES_PER_REP_MONTH * 12 * mean_line * capacity * 1.05 / 1000) * 1000
-    rep_targets = pd.DataFrame({"level": "rep", "key": np.repeat(ids, len(years)),
+def _targets(r: _Reps, mean_line: float, years: list[int]) -> pd.DataFrame:
+    """Targets: full-capacity expectation, +5%, rounded to 1,000, per calendar year in range;
+    a team's target is the sum of its reps'."""
+    reps = len(r.ids)
+    rep_annual = np.round(LINES_PER_REP_MONTH * 12 * mean_line * r.capacity * 1.05 / 1000) * 1000
+    rep_targets = pd.DataFrame({"level": "rep", "key": np.repeat(r.ids, len(years)),
                                 "year": np.tile(years, reps), "annual_target": np.repeat(rep_annual, len(years))})
-    team_sum = pd.Series(rep_annual).groupby(reps_df["team"].to_numpy()).sum()
+    team_sum = pd.Series(rep_annual).groupby(r.frame["team"].to_numpy()).sum()
     team_targets = pd.DataFrame({"level": "team", "key": np.repeat(team_sum.index.to_numpy(), len(years)),
                                  "year": np.tile(years, len(team_sum)),
                                  "annual_target": np.repeat(team_sum.to_numpy(), len(years))})
-    targets_df = pd.concat([team_targets, rep_targets], ignore_index=True)
+    return pd.concat([team_targets, rep_targets], ignore_index=True)
 
-    seasonality_df = pd.DataFrame({"month": range(1, 13), "weight": SEASONALITY})
-    kpis_df = pd.DataFrame([
+
+def _kpis() -> pd.DataFrame:
+    return pd.DataFrame([
         ("sales", 40, "higher", 1.5, None, 1.0, 0.85),
         ("margin_pct", 10, "higher", 1.2, 0.32, 1.0, 0.9),
         ("activities", 15, "higher", 1.2, 14, 1.0, 0.8),
@@ -213,7 +279,9 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
         ("cycle_days", 10, "lower", 1.3, 40, 1.0, 0.85),
         ("satisfaction", 10, "higher", 1.2, 4.2, 1.0, 0.9),
     ], columns=["kpi", "weight", "direction", "cap", "target", "green", "amber"])
-    change = (period_start + pd.DateOffset(months=months // 2)).normalize()
+
+
+def _plans(change: pd.Timestamp) -> pd.DataFrame:
     plans_df = pd.DataFrame([
         # STD v1: marginal on attainment, accelerator above 100%
         ("STD", "2015-01-01", 0.0, 0.5, 0.02, "marginal", "attainment", 15000, 0.4, 500, True, 90),
@@ -232,20 +300,14 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
     ], columns=["plan_id", "effective_from", "lower", "upper", "rate", "method", "basis", "cap", "gate", "draw",
                 "draw_recoverable", "clawback_days"])
     plans_df["effective_from"] = pd.to_datetime(plans_df["effective_from"])
-    spiffs_df = pd.DataFrame([
+    return plans_df
+
+
+def _spiffs(period_start: pd.Timestamp) -> pd.DataFrame:
+    return pd.DataFrame([
         ("Team champion", "champion", None, 500.0, period_start, None),
         ("Analytics push", "product", "Analytics Suite", 25.0, period_start, None),
     ], columns=["spiff", "rule", "product", "amount", "effective_from", "effective_to"])
-
-    hired = reps_df.set_index("rep_id")["hire_date"]
-    opps_df = opps_df[opps_df["created"] >= opps_df["rep_id"].map(hired)].reset_index(drop=True)
-    opps_df["opp_id"] = [f"P{i + 1:07d}" for i in range(len(opps_df))]
-    activities_df = activities_df[activities_df["date"] >= activities_df["rep_id"].map(hired)].reset_index(drop=True)
-    satisfaction_df = satisfaction_df[satisfaction_df["date"] >= satisfaction_df["rep_id"].map(hired)].reset_index(drop=True)
-    return {"Reps": reps_df, "Teams": teams_df, "Customers": customers_df, "Orders": orders_df,
-            "OrderCredits": credits_df, "Opportunities": opps_df, "Activities": activities_df,
-            "Satisfaction": satisfaction_df, "Targets": targets_df, "Seasonality": seasonality_df,
-            "KPIs": kpis_df, "Plans": plans_df, "Spiffs": spiffs_df}
 
 
 def _working_days_in(rng, busdays: list[np.ndarray], month: np.ndarray) -> np.ndarray:
