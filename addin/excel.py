@@ -250,20 +250,26 @@ def table(value: Any, argument: str, columns: Sequence[str], *, required: Sequen
     header = [str(h).strip().lower().replace(" ", "_") if isinstance(h, str) else None for h in rows[0]]
     wanted = [c.lower() for c in columns]
     if sum(1 for h in header if h in wanted) >= max(1, min(len(required) or 1, len(header))):
-        index = {h: i for i, h in enumerate(header) if h}
-        missing = [c for c in required if c.lower() not in index]
-        if missing:
-            raise InputError(argument, f"the header row has no column {', '.join(missing)}")
-        body = rows[1:]
-        picks = {c: index.get(c.lower()) for c in columns}
+        body, picks = rows[1:], _picks_by_name(header, argument, columns, required)
     else:
-        width = max(len(r) for r in rows)
-        if width < len(required):
-            raise InputError(argument, f"expected at least {len(required)} columns ({', '.join(required)}), got {width}")
-        body = rows
-        picks = {c: (i if i < width else None) for i, c in enumerate(columns)}
+        body, picks = rows, _picks_in_order(rows, argument, columns, required)
     body = [r for r in body if not all(is_blank(v) for v in r)]
     return {c: [(r[i] if i is not None and i < len(r) else None) for r in body] for c, i in picks.items()}
+
+
+def _picks_by_name(header: list, argument: str, columns: Sequence[str], required: Sequence[str]) -> dict:
+    index = {h: i for i, h in enumerate(header) if h}
+    missing = [c for c in required if c.lower() not in index]
+    if missing:
+        raise InputError(argument, f"the header row has no column {', '.join(missing)}")
+    return {c: index.get(c.lower()) for c in columns}
+
+
+def _picks_in_order(rows: list, argument: str, columns: Sequence[str], required: Sequence[str]) -> dict:
+    width = max(len(r) for r in rows)
+    if width < len(required):
+        raise InputError(argument, f"expected at least {len(required)} columns ({', '.join(required)}), got {width}")
+    return {c: (i if i < width else None) for i, c in enumerate(columns)}
 
 
 def matrix(rows: list[list[Any]], argument: str, columns: Sequence[int], names: Sequence[str]) -> np.ndarray:

@@ -11,8 +11,7 @@ import datetime as dt
 import numpy as np
 import xlwings as xw
 
-from . import excel
-from .calendar import working_days_elapsed, working_days_in_month
+from . import excel, rules
 from .errors import InputError
 from .funnel import coverage, cycle_days, deal_size, funnel, win_rate
 from .kpi import Kpi, attainment, runrate, score, scorecard
@@ -226,18 +225,39 @@ KPI_COLUMNS = ["kpi", "weight", "direction", "cap", "target", "green", "amber"]
                 returns="a table with a header row: rep, one attainment column per KPI, score, rank, status",
                 spills=True)
 def SD_SCORECARD(actuals_table, kpis_table, as_of=None):
+    kpis = _kpis(kpis_table)
+    reps, actuals, rep_targets = _actuals(actuals_table, kpis)
+    prorate = None
+    if not excel.is_blank(as_of):
+        day = excel.date(as_of, "as_of")
+        prorate = rules.prorate(day, f"{day:%Y-%m}")
+    ratios, scores, ranks, status = scorecard(reps, actuals, kpis, rep_targets, prorate)
+    out = [["rep", *[k.name for k in kpis], "score", "rank", "status"]]
+    ratio_rows = np.where(np.isnan(ratios), None, ratios).tolist()
+    for rep, rr, s, rk, st in zip(reps, ratio_rows, scores.tolist(), ranks.tolist(), status.tolist()):
+        out.append([rep, *rr, None if s != s else s, rk, st])
+    return out
+
+
+def _kpis(kpis_table) -> list[Kpi]:
     kt = excel.table(kpis_table, "kpis_table", KPI_COLUMNS, required=["kpi", "weight"])
-    kpis = []
-    for i, name in enumerate(kt["kpi"]):
-        row = i + 1
-        kpis.append(Kpi(name=excel.text(name, "kpis_table kpi", row=row),
-                        weight=excel.number(kt["weight"][i], "kpis_table weight", row=row, minimum=0),
-                        direction=excel.text(kt["direction"][i], "kpis_table direction", row=row, default="higher",
-                                         choices=("higher", "lower")),
-                        cap=None if excel.is_blank(kt["cap"][i]) else excel.number(kt["cap"][i], "kpis_table cap", row=row),
-                        target=None if excel.is_blank(kt["target"][i]) else excel.number(kt["target"][i], "kpis_table target", row=row),
-                        green=excel.number(kt["green"][i], "kpis_table green", row=row, blank=1.0),
-                        amber=excel.number(kt["amber"][i], "kpis_table amber", row=row, blank=0.85)))
+
+    def optional(column, i):
+        v = kt[column][i]
+        return None if excel.is_blank(v) else excel.number(v, f"kpis_table {column}", row=i + 1)
+
+    return [Kpi(name=excel.text(name, "kpis_table kpi", row=i + 1),
+                weight=excel.number(kt["weight"][i], "kpis_table weight", row=i + 1, minimum=0),
+                direction=excel.text(kt["direction"][i], "kpis_table direction", row=i + 1, default="higher",
+                                     choices=("higher", "lower")),
+                cap=optional("cap", i), target=optional("target", i),
+                green=excel.number(kt["green"][i], "kpis_table green", row=i + 1, blank=1.0),
+                amber=excel.number(kt["amber"][i], "kpis_table amber", row=i + 1, blank=0.85))
+            for i, name in enumerate(kt["kpi"])]
+
+
+def _actuals(actuals_table, kpis: list[Kpi]):
+    """The reps, their actuals per KPI and their own targets (a column ``<kpi>_target``; NaN = the KPI's)."""
     rows = excel.rows_of(actuals_table)
     if len(rows) < 2:
         raise InputError("actuals_table", "expected a header row (rep, KPI names) and at least one rep row")
@@ -246,26 +266,16 @@ def SD_SCORECARD(actuals_table, kpis_table, as_of=None):
     missing = [k.name for k in kpis if k.name.lower() not in header]
     if missing:
         raise InputError("actuals_table", f"the header row has no column for KPI {', '.join(missing)}")
-    cols = [header.index(k.name.lower()) for k in kpis]
-    actuals = excel.matrix(body, "actuals_table", cols, [k.name for k in kpis])
+    actuals = excel.matrix(body, "actuals_table", [header.index(k.name.lower()) for k in kpis], [k.name for k in kpis])
     tcols = [header.index(f"{k.name.lower()}_target") if f"{k.name.lower()}_target" in header else None for k in kpis]
     rep_targets = None
     if any(c is not None for c in tcols):
         rep_targets = np.full(actuals.shape, np.nan)
         present = [j for j, c in enumerate(tcols) if c is not None]
         rep_targets[:, present] = excel.matrix(body, "actuals_table", [tcols[j] for j in present],
-                                           [kpis[j].name + "_target" for j in present])
-    prorate = None
-    if not excel.is_blank(as_of):
-        day = excel.date(as_of, "as_of")
-        prorate = working_days_elapsed(day) / working_days_in_month(day.year, day.month)
+                                               [kpis[j].name + "_target" for j in present])
     reps = [excel.text(r[0], "actuals_table rep", row=i + 2) for i, r in enumerate(body)]
-    ratios, scores, ranks, status = scorecard(reps, actuals, kpis, rep_targets, prorate)
-    out = [["rep", *[k.name for k in kpis], "score", "rank", "status"]]
-    ratio_rows = np.where(np.isnan(ratios), None, ratios).tolist()
-    for rep, rr, s, rk, st in zip(reps, ratio_rows, scores.tolist(), ranks.tolist(), status.tolist()):
-        out.append([rep, *rr, None if s != s else s, rk, st])
-    return out
+    return reps, actuals, rep_targets
 
 
 # --- funnel -------------------------------------------------------------------------
