@@ -163,23 +163,49 @@ def allocate(total: float, weights: np.ndarray, minimum: np.ndarray | None = Non
     minimum = nan if minimum is None else np.asarray(minimum, dtype=float)
     maximum = nan if maximum is None else np.asarray(maximum, dtype=float)
     pinned = nan if pinned is None else np.asarray(pinned, dtype=float)
+    _check_bounds(total, minimum, maximum, pinned)
+    fixed = ~np.isnan(pinned)
+    lo = np.where(np.isnan(minimum), -np.inf, minimum)
+    hi = np.where(np.isnan(maximum), np.inf, maximum)
+    value, clamped = _shares_within_bounds(total - pinned[fixed].sum(), weights, np.where(fixed, pinned, 0.0), ~fixed,
+                                           lo, hi)
+    if (value < -1e-9).any() and total >= 0:
+        i = int(np.argmax(value < -1e-9))
+        raise InputError("reps", "pinned targets exceed the total, leaving a negative target", row=i + 1)
+    # exact rounding: bounded/pinned values rounded themselves, the rest split by largest remainder
+    scale = 10 ** int(decimals)
+    out = np.round(value * scale) / scale
+    movable = ~fixed & ~clamped
+    if movable.any():
+        remainder = round((total - out[~movable].sum()) * scale) / scale
+        basis = np.clip(value[movable], 0, None)
+        out[movable] = split_exact_array(remainder, basis if basis.sum() > 0 else np.ones(movable.sum()), decimals)
+    return out
+
+
+def _check_bounds(total: float, minimum: np.ndarray, maximum: np.ndarray, pinned: np.ndarray) -> None:
+    """Refuse bounds no allocation can meet."""
     bad = ~np.isnan(minimum) & ~np.isnan(maximum) & (minimum > maximum)
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError("reps", "min is above max", value=float(minimum[i]), row=i + 1, column="min")
     fixed = ~np.isnan(pinned)
-    value = np.where(fixed, pinned, 0.0)
     free = ~fixed
-    lo = np.where(np.isnan(minimum), -np.inf, minimum)
-    hi = np.where(np.isnan(maximum), np.inf, maximum)
-    rest = total - value[fixed].sum()
+    rest = total - pinned[fixed].sum()
     floor_total = np.where(np.isnan(minimum), 0.0, minimum)[free].sum()
+    hi = np.where(np.isnan(maximum), np.inf, maximum)
     if free.any() and rest < floor_total - 1e-9:
         raise InputError("reps", f"the minimums ({floor_total:,.2f}) exceed what is left to allocate ({rest:,.2f})")
     if free.any() and np.isfinite(hi[free]).all() and rest > hi[free].sum() + 1e-9:
         raise InputError("reps", f"the maximums ({hi[free].sum():,.2f}) are below what is left to allocate ({rest:,.2f})")
     if not free.any() and abs(rest) > 1e-9:
-        raise InputError("reps", f"every rep is pinned, but the pins sum to {value.sum():,.2f}, not {total:,.2f}")
+        raise InputError("reps", f"every rep is pinned, but the pins sum to {pinned.sum():,.2f}, not {total:,.2f}")
+
+
+def _shares_within_bounds(rest: float, weights, value: np.ndarray, free: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """``rest`` shared among the free reps by weight, clamping reps at their bounds and
+    sharing again until none is out of bounds. Returns the values and which reps were clamped."""
+    n = len(value)
     clamped = np.zeros(n, dtype=bool)
     for _ in range(n + 1):   # each pass fixes at least one rep at a bound, or stops
         open_ = free & ~clamped
@@ -198,18 +224,4 @@ def allocate(total: float, weights: np.ndarray, minimum: np.ndarray | None = Non
             value[below], clamped[below] = lo[below], True
         else:
             value[above], clamped[above] = hi[above], True
-    if (value < -1e-9).any() and total >= 0:
-        i = int(np.argmax(value < -1e-9))
-        raise InputError("reps", "pinned targets exceed the total, leaving a negative target", row=i + 1)
-    # exact rounding: bounded/pinned values rounded themselves, the rest split by largest remainder
-    scale = 10 ** int(decimals)
-    out = np.round(value * scale) / scale
-    movable = free & ~clamped
-    if movable.any():
-        remainder = round((total - out[~movable].sum()) * scale) / scale
-        basis = np.clip(value[movable], 0, None)
-        if basis.sum() > 0:
-            out[movable] = split_exact_array(remainder, basis, decimals)
-        else:
-            out[movable] = split_exact_array(remainder, np.ones(movable.sum()), decimals)
-    return out
+    return value, clamped
