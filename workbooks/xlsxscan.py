@@ -63,57 +63,69 @@ def sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def scan_sheet(path, sheet_name: str, head_rows: int = 50) -> SheetScan:
+    """The sheet's leftmost used column (over its first ``head_rows`` rows with a value) and
+    every error cell, read as raw XML in chunks of whole rows."""
     scan = SheetScan()
     with zipfile.ZipFile(path) as zf:
         member = sheet_members(zf).get(sheet_name)
         if member is None:
             return scan
-        head_done = False
         first_rows: list[int] = []
         first_cols: list[int] = []
-        carry = b""
+        head_done = False
         with zf.open(member) as fh:
-            while True:
-                chunk = fh.read(_CHUNK)
-                buf = carry + chunk
-                if chunk:
-                    ends = [m.end() for m in _ROW_END.finditer(buf, max(0, len(buf) - _CHUNK // 4))] or \
-                        [m.end() for m in _ROW_END.finditer(buf)]
-                    if not ends:
-                        carry = buf
-                        continue
-                    cut = ends[-1]
-                    work, carry = buf[:cut], buf[cut:]
-                else:
-                    work, carry = buf, b""
+            for work in _whole_rows(fh):
                 if not head_done:
-                    for m in _CELL.finditer(work):
-                        body = m.group(4) or b""
-                        if not _HAS_VALUE.search(body):
-                            continue
-                        ref = _REF.search(m.group(2))
-                        if not ref:
-                            continue
-                        row = int(ref.group(2))
-                        if first_rows and row > first_rows[0] + head_rows:
-                            head_done = True
-                            break
-                        first_rows.append(row)
-                        first_cols.append(column_index(ref.group(1).decode()))
-                    if first_rows:
-                        head_done = head_done or bool(chunk) is False
+                    head_done = _head_cells(work, first_rows, first_cols, head_rows)
                 if b't="e"' in work:
-                    for m in _CELL.finditer(work):
-                        attrs = m.group(2)
-                        if not _ERR_ATTR.search(attrs):
-                            continue
-                        ref = _REF.search(attrs)
-                        value = _VALUE.search(m.group(4) or b"")
-                        if ref:
-                            scan.errors.append((int(ref.group(2)), column_index(ref.group(1).decode()),
-                                                value.group(1).decode() if value else "#ERROR"))
-                if not chunk:
-                    break
+                    scan.errors += _error_cells(work)
         if first_rows:
             scan.first_col = min(first_cols)
     return scan
+
+
+def _whole_rows(fh):
+    """The XML in pieces that end at a row's end (the rest carried to the next piece)."""
+    carry = b""
+    while True:
+        chunk = fh.read(_CHUNK)
+        buf = carry + chunk
+        if not chunk:
+            yield buf
+            return
+        ends = [m.end() for m in _ROW_END.finditer(buf, max(0, len(buf) - _CHUNK // 4))] or \
+            [m.end() for m in _ROW_END.finditer(buf)]
+        if not ends:
+            carry = buf
+            continue
+        yield buf[:ends[-1]]
+        carry = buf[ends[-1]:]
+
+
+def _head_cells(work: bytes, first_rows: list[int], first_cols: list[int], head_rows: int) -> bool:
+    """Adds the row and column of each cell with a value in the head; True once past it."""
+    for m in _CELL.finditer(work):
+        if not _HAS_VALUE.search(m.group(4) or b""):
+            continue
+        ref = _REF.search(m.group(2))
+        if not ref:
+            continue
+        row = int(ref.group(2))
+        if first_rows and row > first_rows[0] + head_rows:
+            return True
+        first_rows.append(row)
+        first_cols.append(column_index(ref.group(1).decode()))
+    return False
+
+
+def _error_cells(work: bytes) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _CELL.finditer(work):
+        attrs = m.group(2)
+        if not _ERR_ATTR.search(attrs):
+            continue
+        ref = _REF.search(attrs)
+        value = _VALUE.search(m.group(4) or b"")
+        if ref:
+            out.append((int(ref.group(2)), column_index(ref.group(1).decode()), value.group(1).decode() if value else "#ERROR"))
+    return out
