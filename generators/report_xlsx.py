@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 from addin.rules import month_title
@@ -92,32 +93,40 @@ class Report:
         for values in rows:
             self.row += 1
             for j, v in enumerate(values):
-                if ratio and j == ratio[0] and values[ratio[1]] is None:
-                    continue  # nothing to divide (e.g. the last funnel stage): leave the cell blank
-                if ratio and j == ratio[0]:
-                    num, den = values[ratio[1]], values[ratio[2]]
-                    cached = (num / den) if (num is not None and den) else ""
-                    a, b = column_letters(ratio[1] + 1), column_letters(ratio[2] + 1)
-                    r = self.row + 1
-                    ws.write_formula(self.row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(PERCENT), cached)
-                elif isinstance(v, Formula):
-                    ws.write_formula(self.row, j, v.text.replace("{r}", str(self.row + 1)), cw.fmt(v.style), v.cached)
-                else:
-                    cw.cell(ws, self.row, j, v, styles[j] if styles else None)
+                self._cell(j, v, values, styles, ratio)
         last = self.row
         if totals and rows:
-            self.row += 1
-            ws.write_string(self.row, 0, "Total", cw.fmt({"bold": True, "top": 1}))
-            for j in totals:
-                col = column_letters(j + 1)
-                cached = sum(float(r[j] or 0) for r in rows)
-                ws.write_formula(self.row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
-                                 cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
+            self._total_row(rows, totals, styles, first, last)
         if not rows:
             self.row += 1
             ws.write_string(self.row, 0, "(none)", cw.fmt({"italic": True}))
         self.row += 1
         return first, last
+
+    def _cell(self, j: int, v, values: list, styles, ratio) -> None:
+        ws, cw = self.ws, self.cw
+        if ratio and j == ratio[0]:
+            if values[ratio[1]] is None:
+                return  # nothing to divide (e.g. the last funnel stage): leave the cell blank
+            num, den = values[ratio[1]], values[ratio[2]]
+            cached = (num / den) if (num is not None and den) else ""
+            a, b = column_letters(ratio[1] + 1), column_letters(ratio[2] + 1)
+            r = self.row + 1
+            ws.write_formula(self.row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(PERCENT), cached)
+        elif isinstance(v, Formula):
+            ws.write_formula(self.row, j, v.text.replace("{r}", str(self.row + 1)), cw.fmt(v.style), v.cached)
+        else:
+            cw.cell(ws, self.row, j, v, styles[j] if styles else None)
+
+    def _total_row(self, rows: list[list], totals: list[int], styles, first: int, last: int) -> None:
+        """A SUM formula per total column; its cached value is the exact decimal sum of the cells."""
+        self.row += 1
+        self.ws.write_string(self.row, 0, "Total", self.cw.fmt({"bold": True, "top": 1}))
+        for j in totals:
+            col = column_letters(j + 1)
+            cached = float(sum((Decimal(str(r[j])) for r in rows if r[j] is not None), Decimal(0)))
+            self.ws.write_formula(self.row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
+                                  self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
 
     def trend_chart(self, first: int, last: int, title: str) -> None:
         chart = self.wb.add_chart({"type": "column"})
