@@ -434,8 +434,7 @@ class SendSummary:
 def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | None, settings: MailSettings,
              resend: bool = False, sleep=time.sleep, progress=None, clock=time.monotonic) -> SendSummary:
     summary = SendSummary()
-    interval = 60.0 / settings.rate_per_min if settings.rate_per_min else 0.0
-    last = None
+    pace = _Pace(60.0 / settings.rate_per_min if settings.rate_per_min else 0.0, sleep, clock)
     try:
         for item in items:
             label = f"{item.kind} {item.key}"
@@ -453,32 +452,49 @@ def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | 
             item.message["X-SalesDesk-Key"] = _clean_name(item.key)   # a header is one line
             if ledger:
                 ledger.record(month, item, "queued")
-            attempt = 0
-            while True:
-                if interval and last is not None:
-                    wait = interval - (clock() - last)
-                    if wait > 0:
-                        sleep(wait)
-                last = clock()
-                try:
-                    reply = transport.send(item.message, item.recipients)
-                except Transient as exc:
-                    attempt += 1
-                    if attempt <= settings.retries:
-                        sleep(settings.backoff * 2 ** (attempt - 1))
-                        continue
-                    summary.failed.append(f"{label}: {exc} (after {attempt} tries; a re-run retries it)")
-                    if ledger:
-                        ledger.record(month, item, "failed", reason=f"transient: {exc}")
-                except Permanent as exc:
-                    summary.failed.append(f"{label}: {exc}")
-                    if ledger:
-                        ledger.record(month, item, "failed", reason=f"permanent: {exc}")
-                else:
-                    summary.sent.append(label)
-                    if ledger:
-                        ledger.record(month, item, "sent", message_id=item.message["Message-ID"], reply=reply)
-                break
+            reply, failure, reason = _send_one(item, transport, settings, pace, sleep)
+            if failure is None:
+                summary.sent.append(label)
+                if ledger:
+                    ledger.record(month, item, "sent", message_id=item.message["Message-ID"], reply=reply)
+            else:
+                summary.failed.append(f"{label}: {failure}")
+                if ledger:
+                    ledger.record(month, item, "failed", reason=reason)
     finally:
         transport.close()
     return summary
+
+
+@dataclass
+class _Pace:
+    """At most one message per ``interval`` seconds."""
+    interval: float
+    sleep: object
+    clock: object
+    last: float | None = None
+
+    def wait(self) -> None:
+        if self.interval and self.last is not None:
+            wait = self.interval - (self.clock() - self.last)
+            if wait > 0:
+                self.sleep(wait)
+        self.last = self.clock()
+
+
+def _send_one(item: Outgoing, transport, settings: MailSettings, pace: _Pace, sleep):
+    """Sends one message, retrying transient failures with backoff: (the server's reply, None,
+    None), or (None, what the summary says, what the ledger records) when it failed."""
+    attempt = 0
+    while True:
+        pace.wait()
+        try:
+            return transport.send(item.message, item.recipients), None, None
+        except Transient as exc:
+            attempt += 1
+            if attempt <= settings.retries:
+                sleep(settings.backoff * 2 ** (attempt - 1))
+                continue
+            return None, f"{exc} (after {attempt} tries; a re-run retries it)", f"transient: {exc}"
+        except Permanent as exc:
+            return None, str(exc), f"permanent: {exc}"
