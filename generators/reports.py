@@ -113,6 +113,32 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
     month_dir = out / md.month
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
+    contexts, facts = _contexts(md, only_set, commission_summary, run)
+    target = month_dir if only_set else staging_folder(month_dir)
+    try:
+        ok = _rendered(_render_all(contexts, target, formats, jobs, staged=not only_set), run)
+        if "pdf" in formats:
+            _add_pdfs(ok, formats, out, run)
+        _write_extras(target, md, facts, ok, run, merge=bool(only_set))
+        run.failures = rep_failures(md) + run.failures
+        run.left_out = md.left_out_lines(month_dir / "errors.xlsx")
+        _errors_report(md, run, target / "errors.xlsx", keep_old=bool(only_set))
+        if not only_set:
+            if month_dir.exists():
+                link_tree(month_dir, target, skip=OWN_NAMES)
+            replace_folder(target, month_dir)
+            ok = {k: [month_dir / f.relative_to(target) for f in files] for k, files in ok.items()}
+    except BaseException:
+        if not only_set:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    run.written = [f for files in ok.values() for f in files]
+    return run
+
+
+def _contexts(md: MonthData, only_set, commission_summary, run: ReportRun):
+    """Every report's model with its file stem (and the commission when there is one); an
+    --only name that is no active rep or team is a failure."""
     facts = month_facts(md, only_set)
     if callable(commission_summary):
         commission_summary = commission_summary()
@@ -126,37 +152,27 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
         for name in sorted(only_set - known):
             run.failures.append(_failure("--only", name, "no active rep or team by that name",
                                          "a rep_id or team from the workbook"))
-    target = month_dir if only_set else staging_folder(month_dir)
-    try:
-        results = _render_all(contexts, target, formats, jobs, staged=not only_set)
-        ok: dict[tuple[str, str], list[Path]] = {}
-        for kind, key, files, error in results:
-            if error:
-                run.failures.append(_failure(kind, key, f"report failed: {error}", "a report"))
-                _remove(files)
-            else:
-                ok[(kind, key)] = [Path(f) for f in files]
-        if "pdf" in formats:
-            _add_pdfs(ok, formats, out, run)
-        _write_extras(target, md, facts, ok, run, merge=bool(only_set))
-        run.failures = rep_failures(md) + run.failures
-        run.left_out = md.left_out_lines(month_dir / "errors.xlsx")
-        errors_path = target / "errors.xlsx"
-        if md.problems or run.failures:
-            write_errors_report(md.problems, errors_path, run.failures)
-        elif errors_path.exists() and not only_set:
-            errors_path.unlink()
-        if not only_set:
-            if month_dir.exists():
-                link_tree(month_dir, target, skip=OWN_NAMES)
-            replace_folder(target, month_dir)
-            ok = {k: [month_dir / f.relative_to(target) for f in files] for k, files in ok.items()}
-    except BaseException:
-        if not only_set:
-            shutil.rmtree(target, ignore_errors=True)
-        raise
-    run.written = [f for files in ok.values() for f in files]
-    return run
+    return contexts, facts
+
+
+def _rendered(results, run: ReportRun) -> dict[tuple[str, str], list[Path]]:
+    """The files of each report that rendered; a failed report's files are removed and it is a failure."""
+    ok: dict[tuple[str, str], list[Path]] = {}
+    for kind, key, files, error in results:
+        if error:
+            run.failures.append(_failure(kind, key, f"report failed: {error}", "a report"))
+            _remove(files)
+        else:
+            ok[(kind, key)] = [Path(f) for f in files]
+    return ok
+
+
+def _errors_report(md: MonthData, run: ReportRun, path: Path, keep_old: bool) -> None:
+    """errors.xlsx when something was left out or failed; an old one goes on a clean full run."""
+    if md.problems or run.failures:
+        write_errors_report(md.problems, path, run.failures)
+    elif path.exists() and not keep_old:
+        path.unlink()
 
 
 # What a full reports run writes in the month folder; everything else there is carried over.

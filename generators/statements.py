@@ -31,27 +31,9 @@ def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, p
         wb = new_workbook(tmp)
         cw = CellWriter(wb)
         ws = wb.add_worksheet("Statement")
-        for j, w in enumerate(WIDTHS):
-            ws.set_column(j, j, w)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_paper(9)
-        ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&CCommission statement&R{month_title(period)}")
-        ws.set_footer("&LSalesDesk&RPage &P of &N")
+        _page_setup(ws, rep, period)
         ws.write_string(0, 0, f"Commission statement, {month_title(period)}", cw.fmt(TITLE))
-        info = [("Rep", f"{rep['name']} ({rep['rep_id']})"), ("Team", rep.get("team") or ""), ("Plan", rep.get("plan_id") or "")]
-        for i, (k, v) in enumerate(info, start=2):
-            ws.write_string(i, 0, k, cw.fmt({"bold": True}))
-            cw.text(ws, i, 1, str(v))
-        quota = summary.get("quota_cents")
-        ws.write_string(2, 3, "Quota", cw.fmt({"bold": True}))
-        if quota is not None and quota == quota:
-            ws.write_number(2, 4, quota / 100, cw.fmt(MONEY))
-        ws.write_string(3, 3, "Credited sales", cw.fmt({"bold": True}))
-        ws.write_number(3, 4, summary["sales_cents"] / 100, cw.fmt(MONEY))
-        ws.write_string(4, 3, "Attainment", cw.fmt({"bold": True}))
-        if quota:
-            ws.write_formula(4, 4, "=IF(E3>0,E4/E3,\"\")", cw.fmt(PERCENT), summary["sales_cents"] / quota)
+        _heading(ws, cw, rep, summary)
         top = 7
         for j, h in enumerate(LINE_HEADERS):
             ws.write_string(top, j, h, cw.fmt(HEADER))
@@ -59,55 +41,90 @@ def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, p
         r = top
         for line in lines.itertuples(index=False):
             r += 1
-            excel_row = r + 1
-            cw.text(ws, r, 0, KIND_LABEL.get(line.kind, line.kind))
-            for col, value in ((1, line.order_id), (3, line.product), (4, line.customer_id), (5, line.source_order_id),
-                               (6, line.source_period)):
-                if isinstance(value, str) and value:
-                    cw.text(ws, r, col, value)
-            if pd.notna(line.order_date):
-                cw.cell(ws, r, 2, pd.Timestamp(line.order_date), DATE)
-            if line.kind in ("sale", "clawback"):
-                ws.write_number(r, 7, float(line.credit_share), cw.fmt(PERCENT))
-                ws.write_number(r, 8, line.order_cents / 100, cw.fmt(MONEY))
-                ws.write_number(r, 9, line.credited_cents / 100, cw.fmt(MONEY))
-                if line.tier:
-                    ws.write_number(r, 10, int(line.tier))
-                ws.write_number(r, 11, line.rate_micro / MICRO, cw.fmt(RATE))
-                ws.write_formula(r, 12, f"=ROUND(J{excel_row}*L{excel_row},2)", cw.fmt(MONEY),
-                                 line.commission_cents / 100)
-            else:
-                ws.write_number(r, 12, line.commission_cents / 100, cw.fmt(MONEY))
-            if isinstance(line.note, str) and line.note:
-                cw.text(ws, r, 13, line.note)
-        first, last = top + 2, max(r + 1, top + 2)
-        r += 2
-        totals = [("Sales commission", f'=SUMIF(A{first}:A{last},"sale",M{first}:M{last})', summary["commission_cents"]),
-                  ("Gate and cap", f'=SUMIF(A{first}:A{last},"gate",M{first}:M{last})+SUMIF(A{first}:A{last},"cap",M{first}:M{last})',
-                   summary["gate_cents"] + summary["cap_cents"]),
-                  ("Clawbacks", f'=SUMIF(A{first}:A{last},"clawback",M{first}:M{last})', summary["clawback_cents"]),
-                  ("SPIFFs", f'=SUMIF(A{first}:A{last},"SPIFF",M{first}:M{last})', summary["spiff_cents"]),
-                  ("Adjustments to closed months", f'=SUMIF(A{first}:A{last},"adjustment",M{first}:M{last})',
-                   summary["adjustment_cents"]),
-                  ("Earned", f"=SUM(M{first}:M{last})", summary["earned_cents"])]
-        label_fmt = {"align": "right"}
-        for label, formula, cents in totals:
-            ws.merge_range(r, 8, r, 11, label, cw.fmt(dict(label_fmt, bold=label == "Earned")))
-            ws.write_formula(r, 12, formula, cw.fmt(BOLD_MONEY if label == "Earned" else MONEY), cents / 100)
-            r += 1
-        earned_row = r
-        ws.merge_range(r, 8, r, 11, "Draw top-up", cw.fmt(label_fmt))
-        ws.write_number(r, 12, summary["draw_topup_cents"] / 100, cw.fmt(MONEY))
-        ws.merge_range(r + 1, 8, r + 1, 11, "Draw recovered", cw.fmt(label_fmt))
-        ws.write_number(r + 1, 12, -summary["recovered_cents"] / 100, cw.fmt(MONEY))
-        ws.merge_range(r + 2, 8, r + 2, 11, "Total to pay", cw.fmt(dict(label_fmt, bold=True)))
-        ws.write_formula(r + 2, 12, f"=M{earned_row}+M{r + 1}+M{r + 2}", cw.fmt(BOLD_MONEY), summary["paid_cents"] / 100)
-        ws.merge_range(r + 3, 8, r + 3, 11, "Draw balance owed after this month", cw.fmt(label_fmt))
-        ws.write_number(r + 3, 12, summary["owed_after_cents"] / 100, cw.fmt(MONEY))
-        if summary["draw_cents"]:
-            ws.merge_range(r + 4, 8, r + 4, 11, "Monthly draw", cw.fmt(label_fmt))
-            ws.write_number(r + 4, 12, summary["draw_cents"] / 100, cw.fmt(MONEY))
+            _line(ws, cw, r, line)
+        _totals(ws, cw, summary, first=top + 2, last=max(r + 1, top + 2), r=r + 2)
         wb.close()
+
+
+def _page_setup(ws, rep: dict, period: str) -> None:
+    for j, w in enumerate(WIDTHS):
+        ws.set_column(j, j, w)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_paper(9)
+    ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&CCommission statement&R{month_title(period)}")
+    ws.set_footer("&LSalesDesk&RPage &P of &N")
+
+
+def _heading(ws, cw: CellWriter, rep: dict, summary: dict) -> None:
+    """Rep, team and plan; quota, credited sales and attainment."""
+    info = [("Rep", f"{rep['name']} ({rep['rep_id']})"), ("Team", rep.get("team") or ""), ("Plan", rep.get("plan_id") or "")]
+    for i, (k, v) in enumerate(info, start=2):
+        ws.write_string(i, 0, k, cw.fmt({"bold": True}))
+        cw.text(ws, i, 1, str(v))
+    quota = summary.get("quota_cents")
+    ws.write_string(2, 3, "Quota", cw.fmt({"bold": True}))
+    if quota is not None and quota == quota:
+        ws.write_number(2, 4, quota / 100, cw.fmt(MONEY))
+    ws.write_string(3, 3, "Credited sales", cw.fmt({"bold": True}))
+    ws.write_number(3, 4, summary["sales_cents"] / 100, cw.fmt(MONEY))
+    ws.write_string(4, 3, "Attainment", cw.fmt({"bold": True}))
+    if quota:
+        ws.write_formula(4, 4, "=IF(E3>0,E4/E3,\"\")", cw.fmt(PERCENT), summary["sales_cents"] / quota)
+
+
+def _line(ws, cw: CellWriter, r: int, line) -> None:
+    """One statement line; a sale's or clawback's commission is a formula on its credited amount and rate."""
+    excel_row = r + 1
+    cw.text(ws, r, 0, KIND_LABEL.get(line.kind, line.kind))
+    for col, value in ((1, line.order_id), (3, line.product), (4, line.customer_id), (5, line.source_order_id),
+                       (6, line.source_period)):
+        if isinstance(value, str) and value:
+            cw.text(ws, r, col, value)
+    if pd.notna(line.order_date):
+        cw.cell(ws, r, 2, pd.Timestamp(line.order_date), DATE)
+    if line.kind in ("sale", "clawback"):
+        ws.write_number(r, 7, float(line.credit_share), cw.fmt(PERCENT))
+        ws.write_number(r, 8, line.order_cents / 100, cw.fmt(MONEY))
+        ws.write_number(r, 9, line.credited_cents / 100, cw.fmt(MONEY))
+        if line.tier:
+            ws.write_number(r, 10, int(line.tier))
+        ws.write_number(r, 11, line.rate_micro / MICRO, cw.fmt(RATE))
+        ws.write_formula(r, 12, f"=ROUND(J{excel_row}*L{excel_row},2)", cw.fmt(MONEY), line.commission_cents / 100)
+    else:
+        ws.write_number(r, 12, line.commission_cents / 100, cw.fmt(MONEY))
+    if isinstance(line.note, str) and line.note:
+        cw.text(ws, r, 13, line.note)
+
+
+def _totals(ws, cw: CellWriter, summary: dict, first: int, last: int, r: int) -> None:
+    """The totals by kind as SUMIF formulas (cached with the engine's figures), draws and the amount to pay."""
+    def sumif(kind):
+        return f'SUMIF(A{first}:A{last},"{kind}",M{first}:M{last})'
+
+    totals = [("Sales commission", f"={sumif('sale')}", summary["commission_cents"]),
+              ("Gate and cap", f"={sumif('gate')}+{sumif('cap')}", summary["gate_cents"] + summary["cap_cents"]),
+              ("Clawbacks", f"={sumif('clawback')}", summary["clawback_cents"]),
+              ("SPIFFs", f"={sumif('SPIFF')}", summary["spiff_cents"]),
+              ("Adjustments to closed months", f"={sumif('adjustment')}", summary["adjustment_cents"]),
+              ("Earned", f"=SUM(M{first}:M{last})", summary["earned_cents"])]
+    label_fmt = {"align": "right"}
+    for label, formula, cents in totals:
+        ws.merge_range(r, 8, r, 11, label, cw.fmt(dict(label_fmt, bold=label == "Earned")))
+        ws.write_formula(r, 12, formula, cw.fmt(BOLD_MONEY if label == "Earned" else MONEY), cents / 100)
+        r += 1
+    earned_row = r
+    ws.merge_range(r, 8, r, 11, "Draw top-up", cw.fmt(label_fmt))
+    ws.write_number(r, 12, summary["draw_topup_cents"] / 100, cw.fmt(MONEY))
+    ws.merge_range(r + 1, 8, r + 1, 11, "Draw recovered", cw.fmt(label_fmt))
+    ws.write_number(r + 1, 12, -summary["recovered_cents"] / 100, cw.fmt(MONEY))
+    ws.merge_range(r + 2, 8, r + 2, 11, "Total to pay", cw.fmt(dict(label_fmt, bold=True)))
+    ws.write_formula(r + 2, 12, f"=M{earned_row}+M{r + 1}+M{r + 2}", cw.fmt(BOLD_MONEY), summary["paid_cents"] / 100)
+    ws.merge_range(r + 3, 8, r + 3, 11, "Draw balance owed after this month", cw.fmt(label_fmt))
+    ws.write_number(r + 3, 12, summary["owed_after_cents"] / 100, cw.fmt(MONEY))
+    if summary["draw_cents"]:
+        ws.merge_range(r + 4, 8, r + 4, 11, "Monthly draw", cw.fmt(label_fmt))
+        ws.write_number(r + 4, 12, summary["draw_cents"] / 100, cw.fmt(MONEY))
 
 
 def _hf(text) -> str:
