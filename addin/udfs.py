@@ -256,6 +256,19 @@ def _kpis(kpis_table) -> list[Kpi]:
             for i, name in enumerate(kt["kpi"])]
 
 
+def _rep_targets(header: list[str], body: list, kpis: list[Kpi], shape) -> np.ndarray | None:
+    """The reps' own targets from columns named ``<kpi>_target`` (NaN where a KPI has none)."""
+    tcols = {j: header.index(f"{k.name.lower()}_target") for j, k in enumerate(kpis)
+             if f"{k.name.lower()}_target" in header}
+    if not tcols:
+        return None
+    rep_targets = np.full(shape, np.nan)
+    present = list(tcols)
+    rep_targets[:, present] = excel.matrix(body, "actuals_table", list(tcols.values()),
+                                           [kpis[j].name + "_target" for j in present])
+    return rep_targets
+
+
 def _actuals(actuals_table, kpis: list[Kpi]):
     """The reps, their actuals per KPI and their own targets (a column ``<kpi>_target``; NaN = the KPI's)."""
     rows = excel.rows_of(actuals_table)
@@ -267,13 +280,7 @@ def _actuals(actuals_table, kpis: list[Kpi]):
     if missing:
         raise InputError("actuals_table", f"the header row has no column for KPI {', '.join(missing)}")
     actuals = excel.matrix(body, "actuals_table", [header.index(k.name.lower()) for k in kpis], [k.name for k in kpis])
-    tcols = [header.index(f"{k.name.lower()}_target") if f"{k.name.lower()}_target" in header else None for k in kpis]
-    rep_targets = None
-    if any(c is not None for c in tcols):
-        rep_targets = np.full(actuals.shape, np.nan)
-        present = [j for j, c in enumerate(tcols) if c is not None]
-        rep_targets[:, present] = excel.matrix(body, "actuals_table", [tcols[j] for j in present],
-                                               [kpis[j].name + "_target" for j in present])
+    rep_targets = _rep_targets(header, body, kpis, actuals.shape)
     reps = [excel.text(r[0], "actuals_table rep", row=i + 2) for i, r in enumerate(body)]
     return reps, actuals, rep_targets
 

@@ -86,40 +86,51 @@ def same(a, b) -> bool:
     return (a in ("", None) and b in ("", None)) or a == b
 
 
-def test_every_sd_formula_is_registered_valid_and_cached_with_the_engine_value(book):
-    formulas = openpyxl.load_workbook(book)
-    values = openpyxl.load_workbook(book, data_only=True)
-    seen = set()
-    checked_cells = 0
+def _sd_formulas(formulas):
+    """(sheet, cell, formula, its text) of every cell whose formula calls an SD_ function."""
     for ws in formulas.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 v = cell.value
                 text = v.text if isinstance(v, ArrayFormula) else v
-                if not (isinstance(text, str) and text.startswith("=") and "SD_" in text):
-                    continue
-                m = SD_CALL.match(text)
-                assert m, f"{ws.title}!{cell.coordinate}: SD_ call not at the top of the formula: {text}"
-                name, inner = m.groups()
-                spec = REGISTRY.get(name)
-                assert spec is not None, f"{name} is not a registered function"
-                args = split_args(inner)
-                assert spec.min_args <= len(args) <= len(spec.args), f"{ws.title}!{cell.coordinate}: {text}"
-                passed = [resolve(values, formulas, a, ws.title, s.range) for a, s in zip(args, spec.args)]
-                result = spec.func(*passed)
-                assert not (isinstance(result, str) and result.startswith("SD_")), result
-                grid = result if isinstance(result, list) else [[result]]
-                if isinstance(v, ArrayFormula):
-                    block = values[ws.title][v.ref]
-                    block = block if isinstance(block, tuple) else ((block,),)
-                    assert len(block) == len(grid) and len(block[0]) == max(len(r) for r in grid), (name, v.ref)
-                else:
-                    block = ((values[ws.title][cell.coordinate],),)
-                for want_row, got_row in zip(grid, block):
-                    for want, got in zip(want_row, got_row):
-                        assert same(want, got.value), (ws.title, got.coordinate, name, want, got.value)
-                        checked_cells += 1
-                seen.add(name)
+                if isinstance(text, str) and text.startswith("=") and "SD_" in text:
+                    yield ws, cell, v, text
+
+
+def _computed_and_cached(values, formulas, ws, cell, v, text):
+    """The engine's result for the formula's arguments as the workbook holds them, beside the
+    cached block of cells; the call itself is checked against the registry."""
+    m = SD_CALL.match(text)
+    assert m, f"{ws.title}!{cell.coordinate}: SD_ call not at the top of the formula: {text}"
+    name, inner = m.groups()
+    spec = REGISTRY.get(name)
+    assert spec is not None, f"{name} is not a registered function"
+    args = split_args(inner)
+    assert spec.min_args <= len(args) <= len(spec.args), f"{ws.title}!{cell.coordinate}: {text}"
+    result = spec.func(*[resolve(values, formulas, a, ws.title, s.range) for a, s in zip(args, spec.args)])
+    assert not (isinstance(result, str) and result.startswith("SD_")), result
+    grid = result if isinstance(result, list) else [[result]]
+    if isinstance(v, ArrayFormula):
+        block = values[ws.title][v.ref]
+        block = block if isinstance(block, tuple) else ((block,),)
+        assert len(block) == len(grid) and len(block[0]) == max(len(r) for r in grid), (name, v.ref)
+    else:
+        block = ((values[ws.title][cell.coordinate],),)
+    return name, grid, block
+
+
+def test_every_sd_formula_is_registered_valid_and_cached_with_the_engine_value(book):
+    formulas = openpyxl.load_workbook(book)
+    values = openpyxl.load_workbook(book, data_only=True)
+    seen = set()
+    checked_cells = 0
+    for ws, cell, v, text in _sd_formulas(formulas):
+        name, grid, block = _computed_and_cached(values, formulas, ws, cell, v, text)
+        for want_row, got_row in zip(grid, block):
+            for want, got in zip(want_row, got_row):
+                assert same(want, got.value), (ws.title, got.coordinate, name, want, got.value)
+                checked_cells += 1
+        seen.add(name)
     assert {"SD_PHASE", "SD_ALLOCATE", "SD_RAMP", "SD_SCORECARD", "SD_RUNRATE", "SD_TIER", "SD_RFM", "SD_REVISIT",
             "SD_COMMISSION", "SD_DRAW"} <= seen
     assert checked_cells > 1000
