@@ -1,5 +1,3 @@
-"""SalesDesk calculation engine: pure functions over numbers, dates and frames.
-
-Nothing in this package (except ``addin.udfs``) touches files, the network, the
-clock or Excel. ``addin.udfs`` is the thin xlwings layer over it.
-"""
+"""SalesDesk's worksheet functions: the calculation engine (``addin.engine``) and, beside it,
+the thin Excel layer driven by one registry (``addin.registry``): ``addin.excel`` turns
+worksheet values into the engine's arguments, ``addin.udfs`` defines the SD_ functions."""

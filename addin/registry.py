@@ -11,7 +11,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import InputError
+from .engine.errors import InputError
 
 PREFIX = "SD_"
 

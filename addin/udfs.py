@@ -11,17 +11,18 @@ import datetime as dt
 import numpy as np
 import xlwings as xw
 
-from . import excel, rules
-from .errors import InputError
-from .funnel import coverage, cycle_days, deal_size, funnel, win_rate
-from .kpi import Kpi, attainment, runrate, score, scorecard
-from .planning import ALLOCATION_METHODS, GRAINS, allocate, allocation_weights, phase, ramp_share, ramp_shares
+from . import excel
+from .engine import rules
+from .engine.errors import InputError
+from .engine.funnel import coverage, cycle_days, deal_size, funnel, win_rate
+from .engine.kpi import Kpi, attainment, runrate, score, scorecard
+from .engine.planning import ALLOCATION_METHODS, GRAINS, allocate, allocation_weights, phase, ramp_share, ramp_shares
 from .registry import REGISTRY, Arg, sheet_function
-from .rounding import split_exact
-from .tiering import DEFAULT_TIER_RULES, TierRule, abc, revisit, rfm, tiers
+from .engine.rounding import split_exact
+from .engine.tiering import DEFAULT_TIER_RULES, TierRule, abc, revisit, rfm, tiers
 
-from .commission import Tier, commission, draw_schedule
-from .rounding import to_decimal
+from .engine.commission import Tier, commission, draw_schedule
+from .engine.rounding import to_decimal
 
 PLANNING, KPIS, FUNNEL, CUSTOMERS, COMMISSIONS = "Planning", "KPIs", "Funnel", "Customers", "Commissions"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from addin.commission import compute  # noqa: E402
+from addin.engine.commission import compute  # noqa: E402
 from workbooks.engine_args import commission_inputs  # noqa: E402
 from generators.monthdata import load_month  # noqa: E402
 

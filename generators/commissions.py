@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from addin.rules import month_title
-from addin.commission import CommissionResult, compute
+from addin.engine.rules import month_title
+from addin.engine.commission import CommissionResult, compute
 from workbooks.engine_args import commission_inputs
 from workbooks.errors_report import write_errors_report
 from workbooks.files import (atomic_path, exclusive, recover_folder, replace_folder, staging_folder, unique_stems,

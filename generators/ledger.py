@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.commission import ClosedBooks
+from addin.engine.commission import ClosedBooks
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS closed_periods (period TEXT PRIMARY KEY, closed_at TEXT NOT NULL, workbook TEXT);

@@ -36,7 +36,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 
-from addin.rules import month_title
+from addin.engine.rules import month_title
 from workbooks.files import safe_filename, write_bytes_atomic
 from workbooks.schema import valid_email
 

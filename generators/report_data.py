@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from addin import rules
-from addin.calendar import month_labels, working_days_elapsed, working_days_in_month
-from addin.funnel import DEFAULT_ORDER
-from addin.kpi import CUMULATIVE_KPIS, Kpi, month_measures, planned_activities, runrate, scorecard
-from addin.tiering import TIER_ORDER, customer_view
+from addin.engine import rules
+from addin.engine.calendar import month_labels, working_days_elapsed, working_days_in_month
+from addin.engine.funnel import DEFAULT_ORDER
+from addin.engine.kpi import CUMULATIVE_KPIS, Kpi, month_measures, planned_activities, runrate, scorecard
+from addin.engine.tiering import TIER_ORDER, customer_view
 
 from workbooks.engine_args import seasonality_weights, team_targets
 

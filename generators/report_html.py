@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import css_inline
-from addin.rules import month_title
+from addin.engine.rules import month_title
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .charts import trend_png

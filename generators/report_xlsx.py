@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 
-from addin.rules import month_title
+from addin.engine.rules import month_title
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters
 

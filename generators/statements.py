@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.rules import month_title
-from addin.money import MICRO
+from addin.engine.rules import month_title
+from addin.engine.money import MICRO
 from workbooks.files import atomic_path
 from workbooks.xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters

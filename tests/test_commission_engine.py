@@ -6,8 +6,8 @@ from decimal import Decimal
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 
-from addin.commission import ClosedBooks, CommissionInputs, Tier, commission, compute, draw_schedule
-from addin.money import apply_rate, rhu_div
+from addin.engine.commission import ClosedBooks, CommissionInputs, Tier, commission, compute, draw_schedule
+from addin.engine.money import apply_rate, rhu_div
 
 T = pd.Timestamp
 
@@ -211,7 +211,7 @@ def test_same_day_orders_fill_tiers_in_order_id_order_and_splits_tie_out():
 
 def test_step_tier_parts_marginal_and_retroactive():
     import numpy as np
-    from addin.commission import _tier_parts
+    from addin.engine.commission import _tier_parts
     BIG = np.iinfo(np.int64).max // 4
     # one month, two sales of 600.00 and 700.00; tiers 0-1,000 and 1,000+ (amount basis, micro-units of money)
     credited = np.array([60000, 70000])
@@ -230,7 +230,7 @@ def test_step_tier_parts_marginal_and_retroactive():
 
 
 def test_step_gate_and_cap_reverse_what_they_should():
-    from addin.commission import _gate_and_cap
+    from addin.engine.commission import _gate_and_cap
     grid = pd.DataFrame({"quota_cents": [100000.0, 100000.0, None], "sales_cents": [50000, 150000, 10],
                          "commission_cents": [5000, 30000, 1], "gate": [0.8, 0.8, 0.5], "cap": [None, 200.0, None]})
     below = _gate_and_cap(grid)
@@ -240,7 +240,7 @@ def test_step_gate_and_cap_reverse_what_they_should():
 
 
 def test_step_credit_lines_follow_the_split_and_returns_follow_their_original():
-    from addin.commission import _credit_lines, _orders_through
+    from addin.engine.commission import _credit_lines, _orders_through
     o = _orders_through(orders(("O1", "2024-01-05", "A", 100.01), ("O2", "2024-01-06", "A", 50),
                                ("R1", "2024-01-20", "A", -100.01, "returned", "O1"),
                                ("O3", "2024-02-01", "A", 1)), "2024-01")

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from addin import udfs as U
 from addin.excel import date_to_serial
-from addin.rounding import split_exact, split_exact_array
+from addin.engine.rounding import split_exact, split_exact_array
 import numpy as np
 import pytest
 

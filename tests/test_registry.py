@@ -55,7 +55,7 @@ def test_registration_passes_registry_metadata_to_xlwings(monkeypatch):
 
 
 def test_failed_calls_return_a_message_that_names_the_argument():
-    from addin.errors import InputError
+    from addin.engine.errors import InputError
 
     for name, spec in REGISTRY.items():
         bad = ["#N/A"] * len(spec.args)

@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from addin import rules
+from addin.engine import rules
 from generators.monthdata import load_month
 from generators.report_data import month_facts
 from workbooks import planning_book
@@ -127,7 +127,7 @@ def test_rep_quotas_share_out_the_team_month_exactly():
 
     import numpy as np
 
-    from addin.planning import tied_parts
+    from addin.engine.planning import tied_parts
     from workbooks.engine_args import rep_quotas, team_targets
 
     annual = {"R1": 100000.01, "R2": 200000.02, "R3": 33333.33}

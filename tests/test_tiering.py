@@ -7,7 +7,7 @@ import numpy as np
 
 from addin import udfs as U
 from addin.excel import date_to_serial
-from addin.tiering import abc, customer_view, scores
+from addin.engine.tiering import abc, customer_view, scores
 
 
 def col(*values):

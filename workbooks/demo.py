@@ -397,7 +397,7 @@ def _satisfaction(rng, ids, starts, busdays, cust_ids, per_rep, skill, counts) -
 def payroll(frames: dict[str, pd.DataFrame], end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Payroll as paid: computed payouts for every month, with ``PLANTED`` discrepancies in
     ``end``. Returns (payroll sheet, the planted list with rep ids and expected status)."""
-    from addin.commission import compute
+    from addin.engine.commission import compute
 
     from .engine_args import commission_inputs, rep_quotas
 

@@ -7,8 +7,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from addin.commission import CommissionInputs
-from addin.planning import phased_targets, tied_parts
+from addin.engine.commission import CommissionInputs
+from addin.engine.planning import phased_targets, tied_parts
 
 
 def seasonality_weights(frames: dict[str, pd.DataFrame]) -> list[float]:

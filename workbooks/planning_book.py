@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from addin import rules, udfs  # noqa: F401  (udfs registers the worksheet functions)
-from addin.commission import compute
-from addin.kpi import month_measures
+from addin.engine import rules, udfs  # noqa: F401  (udfs registers the worksheet functions)
+from addin.engine.commission import compute
+from addin.engine.kpi import month_measures
 from addin.registry import REGISTRY
 
 from .engine_args import commission_inputs, rep_quotas
@@ -246,7 +246,7 @@ def _plan_sheet(m: Model, data, year: int) -> None:
 
 def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     """The month's scorecard through SD_SCORECARD, on the inputs the monthly report scores
-    (``addin.rules``): the same measures, quotas, as-of day and pro-rating, so a rep scores
+    (``addin.engine.rules``): the same measures, quotas, as-of day and pro-rating, so a rep scores
     the same here as in the report."""
     s = "Scorecard"
     period = pd.Period(month, "M")

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from addin.money import round_cents
+from addin.engine.money import round_cents
 
 ROW = "_row"  # every validated frame keeps the Excel row each record came from
 
@@ -304,7 +304,7 @@ def number_problem(value, kind: str, decimal: str = DECIMAL_POINT) -> tuple[str,
 
 
 def _round_cents(values: pd.Series) -> pd.Series:
-    """Half-up to the cent on the value as displayed (``addin.money.round_cents``)."""
+    """Half-up to the cent on the value as displayed (``addin.engine.money.round_cents``)."""
     return pd.Series(round_cents(values.to_numpy(dtype=float)), index=values.index)
 
 
