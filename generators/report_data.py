@@ -69,7 +69,6 @@ class _Month:
     reps: pd.DataFrame
     team_info: dict                  # team -> its Teams row
     kpis: list[Kpi]
-    measures: pd.DataFrame
     card: pd.DataFrame               # rep_id, team, score, status, rank_in_team, team_size
     actuals: np.ndarray
     targets: np.ndarray              # what the scorecard scored against (pro-rated while the month is open)
@@ -78,7 +77,8 @@ class _Month:
     quotas: dict                     # (rep_id, period) -> target
     team_targets: dict               # (team, period) -> target
     activities: dict                 # rep_id -> {type: count}
-    satisfaction: pd.DataFrame       # the month's mean and count per rep
+    by_rep: dict                     # per-rep lookups as plain dicts: win_rate, cycle_days, trailing
+                                     # satisfaction, the month's satisfaction mean and count, the card's columns
     funnel: dict
     view: pd.DataFrame               # customers: tiers now and a month ago, revisits, movement
     returns: pd.DataFrame            # the month's returned lines
@@ -91,8 +91,7 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     """Every report's context for the month; commissions are added by ``attach_commission``."""
     x = _month(md)
     rep_ctx = _rep_months(x, only)
-    team_ctx = [_team_month(x, name, t) for name, t in md.frames["Teams"].set_index("team").iterrows()
-                if not only or name in only]
+    team_ctx = _team_months(x, md.frames["Teams"], only)
     return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx)
 
 
@@ -126,12 +125,22 @@ def _month(md: MonthData) -> _Month:
     in_month = live[(live["order_date"] >= cal.start) & (live["order_date"] <= cal.end)]
     prev_end = (cal.period - 1).end_time.normalize().date()
     return _Month(
-        cal=cal, reps=reps, team_info=f["Teams"].set_index("team").to_dict("index"), kpis=kpis, measures=m, card=card, actuals=actuals, targets=targets, ratios=ratios,
+        cal=cal, reps=reps, team_info=f["Teams"].set_index("team").to_dict("index"), kpis=kpis, card=card, actuals=actuals, targets=targets, ratios=ratios,
         sales=sales.to_dict(), quotas=quota.to_dict(), team_targets=tt.to_dict(),   # plain dicts: fast lookups
         activities=acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0).to_dict("index"),
-        satisfaction=sat_month, funnel=_funnel_counts(funnel_opps),
+        by_rep=_per_rep(m, sat_month, card), funnel=_funnel_counts(funnel_opps),
         view=customer_view(orders, acts, f["Customers"], cal.as_of, prev_end),
         returns=in_month[in_month["status"] == "returned"])
+
+
+def _per_rep(m: pd.DataFrame, sat_month: pd.DataFrame, card: pd.DataFrame) -> dict[str, dict]:
+    """Column -> {rep_id: value} (blanks left out): per-rep look-ups without pandas in the loop."""
+    out = {c: m[c].dropna().to_dict() for c in ("win_rate", "cycle_days", "satisfaction")}
+    out["month_satisfaction"] = sat_month["mean"].dropna().to_dict()
+    out["month_responses"] = sat_month["count"].to_dict()
+    for c in ("score", "status", "rank_in_team", "team_size"):
+        out[c] = dict(zip(card["rep_id"].tolist(), card[c].tolist()))
+    return out
 
 
 def _scorecards(reps: pd.DataFrame, kpis: list[Kpi], m: pd.DataFrame, month_quota: pd.Series, prorate):
@@ -168,8 +177,7 @@ def _rep_months(x: _Month, only: set[str] | None) -> list[RepMonth]:
 
 
 def _rep_month(x: _Month, i: int, rep: dict, shared: dict) -> RepMonth:
-    cal, rid = x.cal, rep["rep_id"]
-    m = x.measures
+    cal, rid, r = x.cal, rep["rep_id"], x.by_rep
 
     def sales(ps):
         return x.total(x.sales, rid, ps)
@@ -184,7 +192,6 @@ def _rep_month(x: _Month, i: int, rep: dict, shared: dict) -> RepMonth:
     wd = working_days_elapsed(cal.as_of) if cal.open_month else working_days_in_month(cal.period.year, cal.period.month)
     plan = planned_activities(wd, float(rep["capacity"]))
     done = x.activities.get(rid, {})
-    card = x.card
     return RepMonth(
         key=rid, month=cal.month, as_of=cal.as_of.isoformat(), open_month=cal.open_month,
         rep=_rep_info(rep, x.team_info.get(rep["team"])),
@@ -194,14 +201,14 @@ def _rep_month(x: _Month, i: int, rep: dict, shared: dict) -> RepMonth:
         scorecard=Scorecard(
             kpis=tuple(KpiLine(k.name, _num(x.actuals[i, j]), _num(x.targets[i, j]), _num(x.ratios[i, j]), k.weight,
                                k.direction, k.cap, _status(x.ratios[i, j], k)) for j, k in enumerate(x.kpis)),
-            score=_num(card["score"].iat[i]), status=str(card["status"].iat[i]), rank=int(card["rank_in_team"].iat[i]),
-            team_size=int(card["team_size"].iat[i])),
+            score=_num(r["score"][rid]), status=str(r["status"][rid]), rank=int(r["rank_in_team"][rid]),
+            team_size=int(r["team_size"][rid])),
         funnel=x.funnel.get(rid, _empty_funnel()),
-        win_rate=_num(m["win_rate"].get(rid, np.nan)), cycle_days=_num(m["cycle_days"].get(rid, np.nan)),
+        win_rate=_num(r["win_rate"].get(rid)), cycle_days=_num(r["cycle_days"].get(rid)),
         activities=tuple(ActivityLine(t, int(done.get(t, 0)), plan[t]) for t in plan),
         activities_note=_activities_note(x.kpis, x.targets[i], plan),
-        satisfaction=Satisfaction(_num(x.satisfaction["mean"].get(rid, np.nan)),
-                                  int(x.satisfaction["count"].get(rid, 0)), _num(m["satisfaction"].get(rid, np.nan))),
+        satisfaction=Satisfaction(_num(r["month_satisfaction"].get(rid)), int(r["month_responses"].get(rid, 0)),
+                                  _num(r["satisfaction"].get(rid))),
         customers=Customers(tiers=tuple(TierCount(t, int(shared["tiers"].get((rid, t), 0))) for t in TIER_ORDER),
                             overdue=shared["overdue"].get(rid, ()), moved_down=shared["down"].get(rid, ()),
                             total=int(shared["customers"].get(rid, 0))),
@@ -218,11 +225,25 @@ def _rep_info(rep: dict, team: dict | None) -> RepInfo:
                    hire_date=None if pd.isna(rep["hire_date"]) else rep["hire_date"].date().isoformat())
 
 
-def _team_month(x: _Month, tid: str, t: pd.Series) -> TeamMonth:
+def _by_team(frame: pd.DataFrame, rep_column: str, card: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The frame's rows split by the team of the (active) rep in ``rep_column``."""
+    team = frame[rep_column].map(dict(zip(card["rep_id"].tolist(), card["team"].tolist())))
+    return {name: part for name, part in frame.groupby(team, sort=False)}
+
+
+def _team_months(x: _Month, teams: pd.DataFrame, only: set[str] | None) -> list[TeamMonth]:
+    views, returns = _by_team(x.view, "owner_rep_id", x.card), _by_team(x.returns, "rep_id", x.card)
+    members = {name: part for name, part in x.card.groupby("team", sort=False)}
+    names = dict(zip(x.reps["rep_id"].tolist(), x.reps["name"].tolist()))
+    return [_team_month(x, name, t, members.get(name, x.card.iloc[:0]), names, views.get(name, x.view.iloc[:0]),
+                        returns.get(name, x.returns.iloc[:0]))
+            for name, t in teams.set_index("team").iterrows() if not only or name in only]
+
+
+def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names: dict, tv: pd.DataFrame,
+                team_returns: pd.DataFrame) -> TeamMonth:
     cal = x.cal
-    members = x.card[x.card["team"] == tid]
     member_ids = members["rep_id"].tolist()
-    names = x.reps.set_index("rep_id")["name"]
 
     def target(ps):
         return x.total(x.team_targets, tid, ps)
@@ -235,8 +256,7 @@ def _team_month(x: _Month, tid: str, t: pd.Series) -> TeamMonth:
                         int(r.rank_in_team))
               for r in members.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False)]
     att = [(r.actual / r.target) if r.target else None for r in ranked]
-    tv = x.view[x.view["owner_rep_id"].isin(member_ids)]
-    big_returns = x.returns[x.returns["rep_id"].isin(member_ids) & (x.returns["amount"] <= -LARGE_RETURN)]
+    big_returns = team_returns[team_returns["amount"] <= -LARGE_RETURN]
     month_target = round(target([cal.month]), 2)
     return TeamMonth(
         key=tid, month=cal.month, as_of=cal.as_of.isoformat(), open_month=cal.open_month,
