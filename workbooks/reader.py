@@ -382,6 +382,15 @@ def _plain(v):
     return v
 
 
+def _unknown(values: pd.Series, known: pd.Series) -> pd.Series:
+    """Which values are given but not among ``known``. The hash table is built on the
+    distinct values used, not on a long key column (original_order_id against every order_id)."""
+    present = values.notna()
+    used = values[present].unique()
+    found = known[known.isin(used)].unique()
+    return present & ~values.isin(found)
+
+
 def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     problems: list[Problem] = []
     for schema in SHEETS:
@@ -393,7 +402,7 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             if target is None or ref.column not in frame.columns:
                 continue
             values = frame[ref.column]
-            bad = values.notna() & ~values.isin(target[ref.target].dropna().unique())
+            bad = _unknown(values, target[ref.target])
             problems += _cell_problems(schema, ref.column, frame, bad, values, f"unknown {ref.target}",
                                        f"a {ref.target} listed in {ref.sheet}")
     targets = frames.get("Targets")
@@ -401,7 +410,7 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         for level, sheet, col in (("team", "Teams", "team"), ("rep", "Reps", "rep_id")):
             if sheet in frames:
                 rows = targets["level"] == level
-                bad = rows & targets["key"].notna() & ~targets["key"].isin(frames[sheet][col].dropna().unique())
+                bad = rows & _unknown(targets["key"], frames[sheet][col])
                 problems += _cell_problems(BY_NAME["Targets"], "key", targets, bad, targets["key"],
                                            f"unknown {level}", f"a {col} listed in {sheet}")
     seasonality = frames.get("Seasonality")
