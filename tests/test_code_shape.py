@@ -44,3 +44,13 @@ def test_imports_go_one_way():
                     if first in allowed and first not in may:
                         wrong.append(f"{path.relative_to(ROOT)} imports {name}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_module_imports():
+    """A moved module or a stale import fails here, not in a user's command."""
+    import importlib
+    names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for top in ("addin", "workbooks", "generators")
+             for p in (ROOT / top).rglob("*.py")]
+    for name in sorted(n.removesuffix(".__init__") for n in names):
+        importlib.import_module(name)
+    assert len(names) > 40

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from addin.engine import rules, udfs  # noqa: F401  (udfs registers the worksheet functions)
+from addin import udfs  # noqa: F401  (registers the worksheet functions)
+from addin.engine import rules
 from addin.engine.commission import compute
 from addin.engine.kpi import month_measures
 from addin.registry import REGISTRY
