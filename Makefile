@@ -4,12 +4,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv system-deps bench docs clean
+.PHONY: demo test venv system-deps bench docs wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[batch,test]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -30,8 +30,12 @@ system-deps:
 bench: $(STAMP)
 	$(PY) bench/read_workbook.py
 
+## The pure-Python wheel (py3-none-any) xlwings Lite installs: dist/salesdesk-*.whl
+wheel: $(STAMP)
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+
 docs: $(STAMP)
 	$(VENV)/bin/salesdesk docs
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache
+	rm -rf $(VENV) demo-output .pytest_cache dist build

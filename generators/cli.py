@@ -15,6 +15,7 @@ from workbooks.errors_report import write_errors_report
 from workbooks.cache import CACHE_ENV, cache_dir, read_workbook_cached
 from workbooks.files import FolderBusy
 from workbooks.opening import MAX_ROWS, MAX_UNPACKED_MB, WORKBOOK, ReadOptions
+from workbooks.platforms import PLATFORMS
 from workbooks.salesbook import write_sales_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
@@ -396,7 +397,10 @@ def workbook():
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Take the data sheets from this sales workbook (it is only read, never modified).")
 @click.option("--year", type=int, help="Plan year (default: the year of the latest order).")
-def workbook_new(path: Path, source: Path | None, year: int | None):
+@click.option("--for", "target", type=click.Choice(PLATFORMS), default="excel", show_default=True,
+              help="Where the SD_ functions will compute: desktop Excel with xlwings, xlwings Lite (Excel on the "
+                   "web or a Mac), or LibreOffice Calc with the SalesDesk extension.")
+def workbook_new(path: Path, source: Path | None, year: int | None, target: str):
     """Write a planning workbook: Plan, Scorecard, Customer tiers and Commission calculator
     sheets built on SalesDesk's worksheet functions, over the demo data or --from's data."""
     from workbooks import planning_book
@@ -415,14 +419,74 @@ def workbook_new(path: Path, source: Path | None, year: int | None):
         frames = demo_data.build()
     month = planning_book.latest_month(frames)
     year = year or int(month[:4])
-    model = planning_book.build(frames, year, month)
-    planning_book.write(model, path, frames)
-    click.echo(f"Planning workbook: {path} (plan year {year}, scorecard month {month})")
+    model = planning_book.build(frames, year, month, target)
+    planning_book.write(model, path, frames, target)
+    click.echo(f"Planning workbook: {path} (plan year {year}, scorecard month {month}, for {target})")
+
+
+@workbook.command("retarget")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--for", "target", type=click.Choice(PLATFORMS), required=True,
+              help="The spreadsheet the SD_ formulas should compute in.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The rewritten copy (SOURCE is never modified).")
+def workbook_retarget(source: Path, target: str, out: Path):
+    """Rewrite the SD_ formulas of any .xlsx for another spreadsheet (e.g. SD_PHASE(...) ->
+    _xll.SD_PHASE(...) for LibreOffice); every other cell and part of the file is copied as it is.
+
+    Example: salesdesk workbook retarget plan.xlsx --for libreoffice --out plan-calc.xlsx"""
+    import zipfile
+
+    from workbooks.platforms import retarget
+
+    if source.resolve() == out.resolve():
+        raise click.BadParameter("--out must differ from SOURCE: the source workbook is never modified")
+    writable_folder(out.parent or Path("."), "--out")
+    try:
+        changed = retarget(source, out, target)
+    except zipfile.BadZipFile:
+        raise click.BadParameter(f"{source} is not an .xlsx workbook (a zip of XML parts)", param_hint="SOURCE")
+    click.echo(f"{out}: {changed} formula(s) rewritten for {target}; everything else copied unchanged")
 
 
 @main.group()
 def addin():
-    """The Excel add-in (xlwings) that makes the SD_ functions live."""
+    """What makes the SD_ functions compute: the xlwings add-in (Windows Excel), xlwings Lite
+    (Excel on the web and on a Mac) or the LibreOffice Calc extension."""
+
+
+@addin.command("lite")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("salesdesk-lite"),
+              show_default=True, help="Folder for main.py and requirements.txt.")
+@click.option("--wheel", help="URL of the SalesDesk wheel you host (served with CORS); default: salesdesk from PyPI.")
+def addin_lite(out: Path, wheel: str | None):
+    """Write main.py and requirements.txt to paste into xlwings Lite's editor (docs/excel.md).
+
+    Example: salesdesk addin lite --out lite --wheel https://example.com/salesdesk-0.1.0-py3-none-any.whl"""
+    from .addins import write_lite
+
+    for path in write_lite(out, wheel):
+        click.echo(f"wrote {path}")
+    click.echo("In Excel: Home > Add-ins > xlwings Lite; paste main.py and requirements.txt into its editor "
+               "(docs/excel.md).")
+
+
+@addin.command("libreoffice")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("salesdesk.oxt"),
+              show_default=True, help="The extension file to write.")
+def addin_libreoffice(out: Path):
+    """Build the LibreOffice Calc extension with every SD_ function (docs/libreoffice.md).
+
+    Example: salesdesk addin libreoffice --out salesdesk.oxt && unopkg add salesdesk.oxt"""
+    from .addins import AddinError, write_libreoffice
+
+    writable_folder(out.parent or Path("."), "--out")
+    try:
+        write_libreoffice(out)
+    except AddinError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"wrote {out}: install it with Tools > Extension Manager > Add, or unopkg add {out}; "
+               f"then open a workbook made with --for libreoffice (docs/libreoffice.md)")
 
 
 @addin.command("install")

@@ -27,6 +27,7 @@ from .contract import ACTIVITY_TYPES, BY_NAME, ORDER_STATUSES, SHEETS, STAGES
 from .files import atomic_path
 from .schema import ROW
 from .xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, date_serial, new_workbook
+from .platforms import platform, retarget_formula
 from .xlsxscan import column_index, column_letters
 
 INPUT = {"bg_color": "#FFF2CC", "border": 1}
@@ -173,7 +174,7 @@ def _plain(v):
 
 # --- building --------------------------------------------------------------------------
 
-def build(frames: dict[str, pd.DataFrame], year: int, month: str) -> Model:
+def build(frames: dict[str, pd.DataFrame], year: int, month: str, target: str = "excel") -> Model:
     m = Model()
     m.sheet("Start here")
     for name in ("Plan", "Scorecard", "Customer tiers", "Commission calculator"):
@@ -191,7 +192,7 @@ def build(frames: dict[str, pd.DataFrame], year: int, month: str) -> Model:
     _scorecard_sheet(m, data, frames, month)
     _tiers_sheet(m, data, month, len(live))
     _commission_sheet(m, frames, month)
-    _start_here(m, year, month)
+    _start_here(m, year, month, target)
     m.put("xlwings.conf", 0, 0, "UDF Modules")
     m.put("xlwings.conf", 0, 1, "addin.udfs")
     return m
@@ -368,7 +369,7 @@ def _commission_sheet(m: Model, frames, month: str) -> None:
         m.sd(s, head + 1, 3, "SD_DRAW", [ref(s, head + 1, 1, head + len(mine), 1), ref(s, top, 1), ref(s, top + 1, 1)], MONEY)
 
 
-def _start_here(m: Model, year: int, month: str) -> None:
+def _start_here(m: Model, year: int, month: str, target: str) -> None:
     lines = [
         ("SalesDesk planning workbook", TITLE), ("", None),
         ("What is here", SECTION),
@@ -384,9 +385,10 @@ def _start_here(m: Model, year: int, month: str) -> None:
          "the calculator's sales, quota, tiers and draw. Everything else is computed.", None),
         ("", None), ("How to refresh", SECTION),
         ("The numbers you see were computed by SalesDesk when this file was made, so they show without the add-in. "
-         "With the xlwings add-in installed (docs/excel.md) the SD_ functions recalculate live: press Ctrl+Alt+F9 "
-         "after editing inputs. The xlwings.conf sheet points the add-in at addin.udfs.", None),
-        ("Without the add-in, cells with SD_ functions show #NAME? after a recalculation; the other formulas work anywhere.", None),
+         f"This copy is set up for {target}: " + platform(target).install, None),
+        ("Without the add-in, cells with SD_ functions show #NAME? after a recalculation; the other formulas work "
+         "anywhere. For another spreadsheet: salesdesk workbook retarget THIS.xlsx --for excel|lite|libreoffice "
+         "--out OTHER.xlsx.", None),
         ("", None), (f"Plan year {year}; scorecard month {month}.", {"italic": True}),
     ]
     for i, (text, style) in enumerate(lines):
@@ -395,7 +397,9 @@ def _start_here(m: Model, year: int, month: str) -> None:
 
 # --- writing ---------------------------------------------------------------------------
 
-def write(model: Model, path, frames: dict[str, pd.DataFrame]) -> None:
+def write(model: Model, path, frames: dict[str, pd.DataFrame], target: str = "excel") -> None:
+    """The workbook, its SD_ formulas spelled and its arrays written for ``target`` (workbooks.platforms)."""
+    dynamic = platform(target).dynamic_arrays
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp)
         cw = CellWriter(wb)
@@ -412,11 +416,15 @@ def write(model: Model, path, frames: dict[str, pd.DataFrame]) -> None:
                         continue  # the table writes its header
                 if isinstance(v, Formula):
                     fmt = cw.fmt(v.style)
-                    if v.spill:
+                    text = retarget_formula(v.text, target)
+                    if v.spill and dynamic:
                         rows, cols = v.spill
-                        ws.write_dynamic_array_formula(r, c, r + rows - 1, c + cols - 1, "=" + v.text, fmt, _cached(v.value))
+                        ws.write_dynamic_array_formula(r, c, r + rows - 1, c + cols - 1, "=" + text, fmt, _cached(v.value))
+                    elif v.spill:
+                        rows, cols = v.spill
+                        ws.write_array_formula(r, c, r + rows - 1, c + cols - 1, "{=" + text + "}", fmt, _cached(v.value))
                     else:
-                        ws.write_formula(r, c, "=" + v.text, fmt, _cached(v.value))
+                        ws.write_formula(r, c, "=" + text, fmt, _cached(v.value))
                 elif isinstance(v, bool):
                     ws.write_boolean(r, c, v, cw.fmt(style))
                 else:
