@@ -59,3 +59,21 @@ def recalculated_formulas(sources: list[Path], outdir: Path, profile: Path, skip
                     if isinstance(c.value, str) and c.value.startswith("=") and not skip(c.value):
                         yield (ours.name, f"{ws.title}!{c.coordinate}", c.value, cached[ws.title][c.coordinate].value,
                                recalc[ws.title][c.coordinate].value)
+
+
+def profile_with_extension(oxt: Path, base: Path) -> Path:
+    """A private profile under ``base`` with the extension installed and recalculation on
+    load. ``unopkg`` refuses a per-profile install as root, so as root the profile belongs to
+    the user nobody (``base`` must then be outside root-only folders)."""
+    profile = base / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_XCU)
+    cmd = ["unopkg", "add", f"-env:UserInstallation=file://{profile}", str(oxt)]
+    if os.geteuid() == 0:
+        for path in (base, *base.rglob("*")):
+            shutil.chown(path, "nobody")
+        cmd = ["runuser", "-u", "nobody", "--", "env", f"HOME={profile}", *cmd]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=base)
+    if done.returncode != 0:
+        raise RuntimeError(f"unopkg add failed: {done.stdout} {done.stderr}")
+    return profile

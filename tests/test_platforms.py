@@ -25,7 +25,7 @@ from addin.registry import REGISTRY
 from generators.addins import idl_name, lite_main, unoidl_write, AddinError
 from generators.cli import main
 from tests.function_samples import SAMPLES
-from tests.libreoffice import PROFILE_XCU, convert, soffice_or_skip
+from tests.libreoffice import convert, profile_with_extension, soffice_or_skip
 from workbooks.platforms import retarget, retarget_formula
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,16 +241,7 @@ def calc_profile(tmp_path_factory):
     oxt = base / "salesdesk.oxt"
     built = CliRunner().invoke(main, ["addin", "libreoffice", "--out", str(oxt)])
     assert built.exit_code == 0, built.output
-    profile = base / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_XCU)
-    cmd = ["unopkg", "add", f"-env:UserInstallation=file://{profile}", str(oxt)]
-    if os.geteuid() == 0:   # unopkg refuses a per-profile install as root: another user owns the profile
-        for path in (base, *base.rglob("*")):
-            shutil.chown(path, "nobody")
-        cmd = ["runuser", "-u", "nobody", "--", "env", f"HOME={profile}", *cmd]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=base)
-    assert done.returncode == 0, done.stdout + done.stderr
+    profile = profile_with_extension(oxt, base)
     yield profile
     shutil.rmtree(base, ignore_errors=True)
 
