@@ -76,6 +76,7 @@ def _log_crash() -> Path:
               help="Refuse a workbook that unpacks to more than this.")
 @click.option("--max-rows", type=click.IntRange(1), default=MAX_ROWS, show_default=True,
               help="Refuse a workbook with a sheet of more rows than this.")
+@click.version_option(package_name="salesdesk", message="salesdesk %(version)s")
 @click.pass_context
 def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_rows: int):
     """SalesDesk: sales targets, KPIs, customer tiers, commissions and monthly reports
@@ -84,6 +85,9 @@ def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_row
     \b
     Start with:  salesdesk demo            (everything, on built-in demo data)
                  salesdesk validate BOOK   (check a workbook against the contract)
+
+    \b
+    Example: salesdesk reports sales.xlsx --month 2026-10 --out out/
 
     \b
     Exit codes: 0 done; 1 done, but something was left out or failed (the lines printed say
@@ -120,15 +124,19 @@ def writable_folder(path: Path, option: str = "--out") -> Path:
     return path
 
 
-@main.command("demo-workbook")
+@main.command("demo-workbook", short_help='Write a demo sales workbook.')
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--reps", default=40, show_default=True, help="Number of sales reps.")
 @click.option("--teams", default=5, show_default=True, help="Number of teams.")
 @click.option("--months", default=24, show_default=True, help="Months of history, ending --end.")
 @click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same workbook.")
-@click.option("--end", default=demo_data.DEFAULT_END, show_default=True, help="Last month of data (YYYY-MM).")
+@click.option("--end", default=demo_data.DEFAULT_END, show_default=True, metavar="YYYY-MM",
+              help="Last month of data.")
 def demo_workbook(path: Path, reps: int, teams: int, months: int, seed: int, end: str):
-    """Write a realistic, deterministic demo sales workbook to PATH."""
+    """Write a realistic, deterministic demo sales workbook to PATH.
+
+    \b
+    Example: salesdesk demo-workbook big.xlsx --reps 2000 --teams 40 --months 24"""
     make_demo_workbook(path, reps, teams, months, seed, end)
     click.echo(f"Demo workbook: {path}")
 
@@ -140,16 +148,19 @@ def make_demo_workbook(path: Path, reps=40, teams=5, months=24, seed=7, end=demo
     steps.close()
 
 
-@main.command()
+@main.command(short_help='Check a workbook against the contract.')
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--errors-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write every problem to this .xlsx.")
 @click.option("--limit", default=200, show_default=True, help="Most problems to print (all go to --errors-out).")
 def validate(workbook: Path, errors_out: Path | None, limit: int):
-    """Check WORKBOOK against the sales workbook contract.
+    """Check WORKBOOK against the sales workbook contract (docs/workbook.md).
 
     Exit code 0: no errors; 1: errors (each listed with sheet, row and column); 2: the file
-    cannot be read as a workbook at all."""
+    cannot be read as a workbook at all.
+
+    \b
+    Example: salesdesk validate sales.xlsx --errors-out errors.xlsx"""
     if errors_out:
         writable_folder(errors_out.parent, "--errors-out")
     data = load(workbook)
@@ -204,17 +215,21 @@ def _load_month(workbook: Path, month: str):
         steps.close()
 
 
-@main.command()
+@main.command(short_help='Commission statements and a finance summary.')
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--formats", default="xlsx,pdf", show_default=True, help="Statement formats: xlsx and/or pdf.")
+@click.option("--formats", default="xlsx,pdf", show_default=True, metavar="xlsx,pdf",
+              help="Statement formats, comma-separated: xlsx and/or pdf.")
 @click.option("--close", is_flag=True, help="Close the month: store it in the ledger; it is never rewritten.")
 def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool):
-    """Commission statements per rep (xlsx, PDF) and a finance summary for MONTH.
+    """Commission statements per rep (xlsx, PDF) and a finance summary for the month.
 
     Exit code 0: all done; 1: something was left out (the lines printed say what; see
-    errors.xlsx); 2: nothing done."""
+    errors.xlsx); 2: nothing done.
+
+    \b
+    Example: salesdesk commissions sales.xlsx --month 2026-10 --out out/ --close"""
     from .commissions import run_commissions
     from .ledger import PeriodClosed
 
@@ -236,16 +251,19 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
     sys.exit(run.exit_code)
 
 
-@main.command()
+@main.command(short_help='Computed commission against payroll, per rep.')
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
 @click.option("--payroll", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A workbook with a Payroll sheet (default: the Payroll sheet of WORKBOOK).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
-    """Computed commission vs what payroll paid, per rep, with a drill-down to the lines.
+    """Computed commission against what payroll paid, per rep, with the lines behind it.
 
-    Exit code 0 when everything matches, 1 when any rep is flagged."""
+    Exit code 0 when everything matches, 1 when any rep is flagged.
+
+    \b
+    Example: salesdesk reconcile sales.xlsx --month 2026-10 --out out/ --payroll payroll.xlsx"""
     from .commissions import run_reconcile
 
     from workbooks.reader import WorkbookError
@@ -269,17 +287,22 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
     sys.exit(FINISHED_WITH_PROBLEMS if flagged or md.incomplete else DONE)
 
 
-@main.command()
+@main.command(short_help="Every rep's and team's monthly report.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--formats", default="xlsx,html,pdf", show_default=True, help="Any of xlsx, html, pdf.")
+@click.option("--formats", default="xlsx,html,pdf", show_default=True, metavar="xlsx,html,pdf",
+              help="Formats, comma-separated: any of xlsx, html, pdf.")
 @click.option("--jobs", type=int, default=None, help="Worker processes (default: the number of cores).")
 @click.option("--only", multiple=True, help="Only this rep_id or team (repeatable).")
 def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | None, only: tuple[str, ...]):
-    """Every rep's and team's monthly report (xlsx, HTML, PDF), index.html, summary.xlsx and
-    manifest.json in OUT/MONTH/. Exit code 1 if any report, rep or row was left out (the lines
-    printed say what; see errors.xlsx), 2 if nothing was done."""
+    """Every rep's and team's monthly report (xlsx, HTML, PDF) in OUT/MONTH/.
+
+    Also index.html, summary.xlsx and manifest.json. Exit code 1 if any report, rep or row was
+    left out (the lines printed say what; see errors.xlsx), 2 if nothing was done.
+
+    \b
+    Example: salesdesk reports sales.xlsx --month 2026-10 --out out/ --formats xlsx,pdf"""
     writable_folder(out)
     md = _load_month(workbook, month)
     run = _reports(md, out, formats, jobs, list(only))
@@ -318,9 +341,9 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     return run
 
 
-@main.command()
+@main.command(short_help="Email the month's reports.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
 @click.option("--smtp-host", help="SMTP server (default: localhost, or salesdesk.toml).")
 @click.option("--smtp-port", type=int, help="SMTP port (default 25; 587 with --starttls, 465 with --ssl).")
 @click.option("--starttls", "security", flag_value="starttls", help="Upgrade the connection with STARTTLS.")
@@ -335,12 +358,18 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
 @click.option("--rate", help="At most N messages a minute, e.g. 30/min.")
 def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, smtp_cafile, sender, finance, only,
          resend, dry_run, rate):
-    """Email the month's reports from FOLDER/MONTH/manifest.json: one message per rep (manager
-    in cc), one per team, one to finance. A ledger makes a re-run send only what was not sent.
+    """Email the month's reports: one message per rep, one per team, one to finance.
 
-    Settings may also come from salesdesk.toml ([smtp] host, port, security, user, from,
-    finance, rate_per_min, cafile) in the working directory. Exit code 1 if any message
-    failed or was skipped."""
+    Reads FOLDER/MONTH/manifest.json; each rep's manager is in cc. A ledger makes a re-run send
+    only what was not sent; the server is checked once before the first message. Settings may
+    also come from salesdesk.toml ([smtp] host, port, security, user, from, finance,
+    rate_per_min, cafile) in the working directory; the password only from
+    SALESDESK_SMTP_PASSWORD. Exit code 1 if any message failed or was skipped, 2 if nothing
+    could be sent.
+
+    \b
+    Example: salesdesk send out/ --month 2026-10 --smtp-host mail.example.com --starttls
+             --smtp-user me --from reports@example.com --finance finance@example.com"""
     from .mail import (LEDGER_NAME, FatalSmtpError, MailConfigError, MailLedger, OutboxTransport, SmtpTransport,
                        build_messages, load_settings, send_all)
     from .monthdata import check_month
@@ -372,6 +401,8 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
         transport, ledger = SmtpTransport(settings), MailLedger(folder / LEDGER_NAME)
     steps = Steps("Sending", total=len(items))
     try:
+        if not dry_run and any(not item.problem for item in items):
+            transport.check()      # one line now, not a timeout per message
         summary = send_all(items, transport, month, ledger, settings, resend=resend, progress=steps)
     except FatalSmtpError as exc:
         click.echo(f"salesdesk send: {exc}", err=True)
@@ -387,12 +418,15 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     sys.exit(summary.exit_code)
 
 
-@main.group()
+@main.group(short_help='The planning workbook with SD_ functions.')
 def workbook():
-    """The planning workbook managers open in Excel."""
+    """The planning workbook managers open in Excel, Excel on the web or LibreOffice.
+
+    \b
+    Example: salesdesk workbook new planning.xlsx --from sales.xlsx --for lite"""
 
 
-@workbook.command("new")
+@workbook.command("new", short_help='Write a planning workbook.')
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Take the data sheets from this sales workbook (it is only read, never modified).")
@@ -401,8 +435,13 @@ def workbook():
               help="Where the SD_ functions will compute: desktop Excel with xlwings, xlwings Lite (Excel on the "
                    "web or a Mac), or LibreOffice Calc with the SalesDesk extension.")
 def workbook_new(path: Path, source: Path | None, year: int | None, target: str):
-    """Write a planning workbook: Plan, Scorecard, Customer tiers and Commission calculator
-    sheets built on SalesDesk's worksheet functions, over the demo data or --from's data."""
+    """Write a planning workbook whose cells use the SD_ worksheet functions.
+
+    Plan, Scorecard, Customer tiers and Commission calculator sheets, over the demo data or
+    --from's data, with the formula names and arrays the --for spreadsheet needs.
+
+    \b
+    Example: salesdesk workbook new planning.xlsx --from sales.xlsx --for libreoffice"""
     from workbooks import planning_book
 
     writable_folder(path.parent or Path("."), "PATH")
@@ -424,16 +463,19 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
     click.echo(f"Planning workbook: {path} (plan year {year}, scorecard month {month}, for {target})")
 
 
-@workbook.command("retarget")
+@workbook.command("retarget", short_help='Rewrite SD_ formulas for another spreadsheet.')
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--for", "target", type=click.Choice(PLATFORMS), required=True,
               help="The spreadsheet the SD_ formulas should compute in.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The rewritten copy (SOURCE is never modified).")
 def workbook_retarget(source: Path, target: str, out: Path):
-    """Rewrite the SD_ formulas of any .xlsx for another spreadsheet (e.g. SD_PHASE(...) ->
-    _xll.SD_PHASE(...) for LibreOffice); every other cell and part of the file is copied as it is.
+    """Rewrite the SD_ formulas of any .xlsx for another spreadsheet.
 
+    For LibreOffice SD_PHASE(...) becomes _xll.SD_PHASE(...), and back for Excel; every other
+    cell and part of the file is copied as it is.
+
+    \b
     Example: salesdesk workbook retarget plan.xlsx --for libreoffice --out plan-calc.xlsx"""
     import zipfile
 
@@ -449,19 +491,27 @@ def workbook_retarget(source: Path, target: str, out: Path):
     click.echo(f"{out}: {changed} formula(s) rewritten for {target}; everything else copied unchanged")
 
 
-@main.group()
+@main.group(short_help='Make the SD_ functions compute in a spreadsheet.')
 def addin():
-    """What makes the SD_ functions compute: the xlwings add-in (Windows Excel), xlwings Lite
-    (Excel on the web and on a Mac) or the LibreOffice Calc extension."""
+    """Make the SD_ functions compute in Excel, Excel on the web or LibreOffice.
+
+    The xlwings add-in (Windows Excel), xlwings Lite (Excel on the web and on a Mac) or the
+    LibreOffice Calc extension.
+
+    \b
+    Example: salesdesk addin libreoffice --out salesdesk.oxt"""
 
 
-@addin.command("lite")
+@addin.command("lite", short_help='Write the files for xlwings Lite.')
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("salesdesk-lite"),
               show_default=True, help="Folder for main.py and requirements.txt.")
 @click.option("--wheel", help="URL of the SalesDesk wheel you host (served with CORS); default: salesdesk from PyPI.")
 def addin_lite(out: Path, wheel: str | None):
-    """Write main.py and requirements.txt to paste into xlwings Lite's editor (docs/excel.md).
+    """Write main.py and requirements.txt to paste into xlwings Lite's editor.
 
+    Steps in docs/excel.md.
+
+    \b
     Example: salesdesk addin lite --out lite --wheel https://example.com/salesdesk-0.1.0-py3-none-any.whl"""
     from .addins import write_lite
 
@@ -471,12 +521,15 @@ def addin_lite(out: Path, wheel: str | None):
                "(docs/excel.md).")
 
 
-@addin.command("libreoffice")
+@addin.command("libreoffice", short_help='Build the LibreOffice Calc extension.')
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("salesdesk.oxt"),
               show_default=True, help="The extension file to write.")
 def addin_libreoffice(out: Path):
-    """Build the LibreOffice Calc extension with every SD_ function (docs/libreoffice.md).
+    """Build the LibreOffice Calc extension with every SD_ function.
 
+    Steps in docs/libreoffice.md.
+
+    \b
     Example: salesdesk addin libreoffice --out salesdesk.oxt && unopkg add salesdesk.oxt"""
     from .addins import AddinError, write_libreoffice
 
@@ -489,9 +542,12 @@ def addin_libreoffice(out: Path):
                f"then open a workbook made with --for libreoffice (docs/libreoffice.md)")
 
 
-@addin.command("install")
+@addin.command("install", short_help='Install the xlwings add-in (Windows).')
 def addin_install():
-    """Install the xlwings Excel add-in and point it at SalesDesk's functions (Windows)."""
+    """Install the xlwings Excel add-in and point it at SalesDesk's functions (Windows).
+
+    \b
+    Example: salesdesk addin install"""
     import platform
     import subprocess
 
@@ -513,10 +569,13 @@ def addin_install():
                f"model (docs/excel.md), then xlwings tab > Import Functions.")
 
 
-@main.command()
+@main.command(hidden=True, short_help='Regenerate the generated docs.')
 @click.option("--check", is_flag=True, help="Exit 1 if the generated docs differ from the files.")
 def docs(check: bool):
-    """Regenerate docs/workbook.md (and the function catalog) from the code."""
+    """Regenerate docs/workbook.md and the function catalog from the code (for developers).
+
+    \b
+    Example: salesdesk docs --check"""
     stale = []
     for path, text in generated_docs().items():
         if not path.exists() or path.read_text() != text:
@@ -536,13 +595,19 @@ def generated_docs() -> dict[Path, str]:
     return {DOCS / "workbook.md": contract.markdown(), DOCS / "functions.md": catalog_markdown()}
 
 
-@main.command("demo")
+@main.command("demo", short_help='The monthly job end to end on demo data.')
 @click.option("--out", default="demo-output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the demo workbook and everything made from it.")
-@click.option("--formats", default="xlsx,html,pdf", show_default=True, help="Report formats.")
+@click.option("--formats", default="xlsx,html,pdf", show_default=True, metavar="xlsx,html,pdf",
+              help="Report formats, comma-separated.")
 def demo(out: Path, formats: str):
-    """The monthly job end to end on built-in demo data: workbook, reports, commission
-    statements, reconciliation against payroll."""
+    """The monthly job end to end on built-in demo data.
+
+    The demo workbook, every report, commission statements, the reconciliation against payroll,
+    an outbox of messages (a dry run) and the planning workbook.
+
+    \b
+    Example: salesdesk demo --out demo-output"""
     from .commissions import LEDGER_NAME, month_result, run_commissions, run_reconcile
     from .ledger import Ledger
 

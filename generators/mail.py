@@ -98,8 +98,11 @@ def load_settings(overrides: dict, config_dir: Path | None = None, environ=os.en
         raise MailConfigError(f"security must be none, starttls or ssl, got {settings.security!r}")
     if settings.user and not settings.password:
         raise MailConfigError(f"--smtp-user is set but {PASSWORD_ENV} is not")
-    if not settings.sender or not valid_address(settings.sender):
-        raise MailConfigError(f"a valid --from address is needed (got {settings.sender!r})")
+    if not settings.sender:
+        raise MailConfigError("no sender address: give --from, e.g. --from reports@example.com "
+                              "(or from = \"...\" under [smtp] in salesdesk.toml)")
+    if not valid_address(settings.sender):
+        raise MailConfigError(f"--from {settings.sender!r} is not an e-mail address; expected e.g. reports@example.com")
     return settings
 
 
@@ -319,13 +322,31 @@ class SmtpTransport:
         self.s = settings
         self.conn: smtplib.SMTP | None = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def check(self, timeout: float = 10.0) -> None:
+        """Connect (and log in) once before the batch, waiting at most ``timeout`` seconds: an
+        unreachable server stops the run with one line instead of failing every message."""
         s = self.s
+        try:
+            self.conn = self._connect(timeout=min(timeout, s.timeout))
+            if self.conn.sock is not None:
+                self.conn.sock.settimeout(s.timeout)
+            self.conn.timeout = s.timeout
+        except FatalSmtpError:
+            raise
+        except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+            self._drop()
+            raise FatalSmtpError(f"cannot reach the mail server {s.host}:{s.port} ({type(exc).__name__}: {exc}); "
+                                 "check --smtp-host, --smtp-port and --starttls/--ssl "
+                                 "(or [smtp] in salesdesk.toml)") from None
+
+    def _connect(self, timeout: float | None = None) -> smtplib.SMTP:
+        s = self.s
+        timeout = s.timeout if timeout is None else timeout
         context = ssl.create_default_context(cafile=s.cafile)
         if s.security == "ssl":
-            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=timeout, context=context)
         else:
-            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            conn = smtplib.SMTP(s.host, s.port, timeout=timeout)
             conn.ehlo()
             if s.security == "starttls":
                 conn.starttls(context=context)

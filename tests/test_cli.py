@@ -72,3 +72,38 @@ def test_no_cache_flag_reads_afresh_and_writes_no_cache_entry(tmp_path, demo_boo
     assert first.exit_code == again.exit_code == 0
     assert first.output == again.output                       # the cached read reports the same
     assert len(list(folder.glob("*.pickle"))) == 1
+
+
+def _commands(group, path=()):
+    import click
+    for name, cmd in group.commands.items():
+        yield path + (name,), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, path + (name,))
+
+
+def test_every_command_has_a_whole_summary_and_an_example():
+    """The command list shows each summary whole, ending with a full stop, on an 80-column
+    terminal; each command's help has an example that starts with salesdesk and the command."""
+    runner = CliRunner()
+    listing = runner.invoke(main, ["--help"], terminal_width=80)
+    assert listing.exit_code == 0
+    found = list(_commands(main))
+    assert len(found) >= 14
+    for path, cmd in found:
+        summary = cmd.get_short_help_str(limit=80 - 6 - 13)
+        assert summary.endswith(".") and not summary.endswith("..."), (path, summary)
+        text = runner.invoke(main, [*path, "--help"], terminal_width=80).output
+        assert "Example: salesdesk " + " ".join(path) in " ".join(text.split()), (path, text)
+        if not cmd.hidden and len(path) == 1:
+            assert f"  {path[0]} " in listing.output and summary in listing.output, path
+    assert "docs" not in listing.output.split("Commands:")[1]          # for developers: hidden
+    for path in (("reports",), ("commissions",)):
+        text = runner.invoke(main, [*path, "--help"]).output
+        assert "--month YYYY-MM" in text and "--formats xlsx," in text and "comma-separated" in text
+
+
+def test_version():
+    from importlib.metadata import version
+    out = CliRunner().invoke(main, ["--version"])
+    assert out.exit_code == 0 and out.output.strip() == f"salesdesk {version('salesdesk')}"

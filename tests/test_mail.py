@@ -225,3 +225,28 @@ def test_rate_limit_spaces_messages(folder):
     assert len(summary.sent) == 4
     # 120/min: one message every 0.5 s; waits make up what elapsed since the previous send
     assert waits == [pytest.approx(0.5), pytest.approx(0.4), pytest.approx(0.3)]
+
+
+def test_an_unreachable_server_stops_the_batch_with_one_line(folder):
+    """The server is checked once before the first message: nothing listening on the port is
+    one line and the "stopped" exit code, and the ledger holds no failures to retry."""
+    import socket
+
+    from generators.exits import STOPPED
+    with socket.socket() as probe:          # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(main, ["send", str(folder), "--month", MONTH, "--smtp-host", "127.0.0.1",
+                                       "--smtp-port", str(port), "--from", "reports@example.com"])
+    assert result.exit_code == STOPPED, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"cannot reach the mail server 127.0.0.1:{port}" in lines[0], result.output
+    assert "Traceback" not in result.output
+
+
+def test_send_without_from_says_what_to_give(folder):
+    result = CliRunner().invoke(main, ["send", str(folder), "--month", MONTH, "--smtp-host", "127.0.0.1"])
+    assert result.exit_code == 2
+    assert "no sender address: give --from, e.g. --from reports@example.com" in result.output
+    bad = CliRunner().invoke(main, ["send", str(folder), "--month", MONTH, "--from", "reports at example"])
+    assert bad.exit_code == 2 and "--from 'reports at example' is not an e-mail address" in bad.output
