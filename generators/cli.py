@@ -143,7 +143,7 @@ def demo_workbook(path: Path, reps: int, teams: int, months: int, seed: int, end
 
 def make_demo_workbook(path: Path, reps=40, teams=5, months=24, seed=7, end=demo_data.DEFAULT_END) -> None:
     frames = demo_data.build(reps=reps, teams=teams, months=months, seed=seed, end=end)
-    steps = Steps("Writing", total=len(frames))
+    steps = Steps("Writing", total=len(frames), unit="sheet")
     write_sales_workbook(frames, path, progress=steps)
     steps.close()
 
@@ -178,10 +178,11 @@ def validate(workbook: Path, errors_out: Path | None, limit: int):
 
 
 def load(workbook: Path):
-    steps = Steps("Reading", total=len(contract.SHEETS))
-    data = read_workbook_cached(workbook, progress=steps, options=read_options())
-    steps.close()
-    return data
+    steps = Steps("Reading", total=len(contract.SHEETS), unit="")
+    try:
+        return read_workbook_cached(workbook, progress=steps, options=read_options())
+    finally:
+        steps.close()
 
 
 def print_problems(problems, limit: int = 200) -> None:
@@ -200,7 +201,7 @@ def _one_line(text: str) -> str:
 def _load_month(workbook: Path, month: str):
     from .monthdata import BatchStopped, load_month
 
-    steps = Steps("Reading", total=len(contract.SHEETS))
+    steps = Steps("Reading", total=len(contract.SHEETS), unit="")
     try:
         return load_month(workbook, month, progress=steps, options=read_options())
     except ValueError as exc:
@@ -235,7 +236,7 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
 
     writable_folder(out)
     md = _load_month(workbook, month)
-    steps = Steps("Statements", total=len(md.frames["Reps"]))
+    steps = Steps("Statements", total=len(md.frames["Reps"]), unit="statement")
     try:
         run = run_commissions(md, out, tuple(f.strip() for f in formats.split(",")), close, progress=steps)
     except PeriodClosed as exc:
@@ -399,10 +400,16 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
         transport, ledger = OutboxTransport(folder / month / "outbox"), None
     else:
         transport, ledger = SmtpTransport(settings), MailLedger(folder / LEDGER_NAME)
-    steps = Steps("Sending", total=len(items))
     try:
         if not dry_run and any(not item.problem for item in items):
             transport.check()      # one line now, not a timeout per message
+    except FatalSmtpError as exc:
+        if ledger:
+            ledger.close()
+        click.echo(f"salesdesk send: {exc}", err=True)
+        sys.exit(2)
+    steps = Steps("Sending", total=len(items), unit="message")
+    try:
         summary = send_all(items, transport, month, ledger, settings, resend=resend, progress=steps)
     except FatalSmtpError as exc:
         click.echo(f"salesdesk send: {exc}", err=True)

@@ -23,6 +23,7 @@ from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
 from .pdf import kill_orphans, output_profile, soffice, to_pdf
+from .progress import phase
 from .statements import TITLE, BOLD_MONEY, write_finance_summary, write_statement
 
 LEDGER_NAME = "commission-ledger.sqlite"
@@ -73,7 +74,8 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
         if close:
             ledger.check_can_close(md.month)
         if result is None or md.month in ledger.closed_periods():
-            result = month_result(md, ledger)
+            with phase("Computing"):
+                result = month_result(md, ledger)
         run = CommissionRun(md.month, folder, result)
         staging = staging_folder(folder)
         try:

@@ -29,7 +29,7 @@ from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, rep_failures
 from .pdf import kill_orphans, output_profile, soffice, to_pdf
-from .progress import bar
+from .progress import bar, phase
 from .report_data import attach_commission, month_facts
 from .report_html import environment, render, titles
 from .report_model import Report
@@ -139,11 +139,12 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
 def _contexts(md: MonthData, only_set, commission_summary, run: ReportRun):
     """Every report's model with its file stem (and the commission when there is one); an
     --only name that is no active rep or team is a failure."""
-    facts = month_facts(md, only_set)
-    if callable(commission_summary):
-        commission_summary = commission_summary()
-    if commission_summary is not None:
-        attach_commission(facts, commission_summary)
+    with phase("Computing"):
+        facts = month_facts(md, only_set)
+        if callable(commission_summary):
+            commission_summary = commission_summary()
+        if commission_summary is not None:
+            attach_commission(facts, commission_summary)
     stems = report_stems(md)
     contexts = [replace(c, file_stem=stems[c.kind][c.key]) for c in facts.reps + facts.teams]
     run.reports = len(contexts)

@@ -70,7 +70,7 @@ def test_no_cache_flag_reads_afresh_and_writes_no_cache_entry(tmp_path, demo_boo
     first = CliRunner().invoke(main, ["validate", str(book)])
     again = CliRunner().invoke(main, ["validate", str(book)])
     assert first.exit_code == again.exit_code == 0
-    assert first.output == again.output                       # the cached read reports the same
+    assert first.stdout == again.stdout                       # the cached read reports the same
     assert len(list(folder.glob("*.pickle"))) == 1
 
 
@@ -107,3 +107,18 @@ def test_version():
     from importlib.metadata import version
     out = CliRunner().invoke(main, ["--version"])
     assert out.exit_code == 0 and out.output.strip() == f"salesdesk {version('salesdesk')}"
+
+
+def test_each_long_phase_says_how_long_it_took_when_not_on_a_terminal(tmp_path, demo_book):
+    """Off a terminal (a pipe, CI, cron) every phase prints one line with what it did and its
+    duration, on stderr; stdout keeps the results."""
+    import re
+    result = CliRunner().invoke(main, ["reports", str(demo_book), "--month", "2026-10", "--out", str(tmp_path),
+                                       "--formats", "xlsx,html"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Reading", "Computing", "Reports"]
+    made = int(re.match(r"(\d+) reports \(", result.stdout).group(1))
+    assert made > 10 and re.fullmatch(rf"Reports: {made} reports in \d+\.\d s", lines[2]), lines
+    assert all(re.search(r"\d+\.\d s$", line) for line in lines)
+    assert "Reports:" not in result.stdout
