@@ -421,6 +421,9 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     for line in summary.skipped + summary.failed:
         click.echo("  " + line)
     where = f" to {folder / month / 'outbox'}" if dry_run else ""
+    if dry_run:
+        from .dashboard import write_dashboard
+        write_dashboard(folder / month)    # the month's page links the outbox
     click.echo(f"{month}: {summary.line()}{where}.")
     sys.exit(summary.exit_code)
 
@@ -649,7 +652,9 @@ def demo(out: Path, formats: str):
     frames = md.data.frames
     planning_book.write(planning_book.build(frames, int(month[:4]), month), plan, frames)
     click.echo(f"6. Planning workbook with SalesDesk formulas: {plan}")
-    click.echo(f"Done. Open {(out / month / 'index.html').resolve()}")
+    from .dashboard import write_dashboard
+    page = write_dashboard(out / month)
+    click.echo(f"Done. Open the month at a glance: {page.resolve() if page else (out / month).resolve()}")
     sys.exit(max(r.exit_code for r in runs + [co]))
 
 

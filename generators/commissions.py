@@ -19,6 +19,7 @@ from workbooks.files import (atomic_path, exclusive, recover_folder, replace_fol
 from workbooks.reader import read_workbook
 from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 
+from .dashboard import write_dashboard
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
@@ -89,6 +90,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
         if close:
             ledger.close(md.month, result.lines, result.summary, str(md.data.path))
             run.notes.append(f"{md.month} closed in {ledger.path}")
+        write_dashboard(out / md.month)     # the month's page links the statements now
     return run
 
 
@@ -248,4 +250,5 @@ def run_reconcile(md: MonthData, out: Path, payroll_file: Path | None = None,
         "paid_total": f"{table['paid_cents'].fillna(0).sum() / 100:.2f}",
         "flagged": table[table["status"] != "matched"][["rep_id", "status", "difference_cents"]].astype(
             {"difference_cents": float}).to_dict("records")}, indent=2, default=str))
+    write_dashboard(Path(out) / md.month)
     return path, table

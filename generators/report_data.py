@@ -24,6 +24,7 @@ from .report_model import (ActivityLine, Commission, CustomerRow, Customers, Fun
 TREND_MONTHS = 12
 LARGE_RETURN = 1000.0        # returns at or above this amount are listed as team risks
 BEHIND_PACE = 0.85           # projected or actual attainment below this is behind pace
+OVERDUE_LISTED = 25          # overdue high-value customers a team report lists (the most valuable)
 
 
 @dataclass
@@ -270,7 +271,7 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
         underperformers=tuple(r for r in ranked if r.status == "red"),
         risks=Risks(behind_pace=tuple(r for r, a in zip(ranked, att)
                                       if a is not None and a < BEHIND_PACE * (cal.prorate or 1.0)),
-                    overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], 25),
+                    overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], OVERDUE_LISTED),
                     large_returns=_returns(big_returns)),
         champion=max((r for r, a in zip(ranked, att) if a is not None), key=lambda r: r.actual / r.target, default=None),
         movements=Movements(counts={mv: int((tv["movement"] == mv).sum()) for mv in ("up", "same", "down", "new")},

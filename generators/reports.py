@@ -29,9 +29,10 @@ from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, rep_failures
 from .pdf import kill_orphans, output_profile, soffice, to_pdf
+from .dashboard import write_dashboard, write_figures
 from .progress import bar, phase
 from .report_data import attach_commission, month_facts
-from .report_html import environment, render, titles
+from .report_html import render, titles
 from .report_model import Report
 from .report_xlsx import rep_workbook, team_workbook
 
@@ -177,7 +178,7 @@ def _errors_report(md: MonthData, run: ReportRun, path: Path, keep_old: bool) ->
 
 
 # What a full reports run writes in the month folder; everything else there is carried over.
-OWN_NAMES = ("reps", "teams", "index.html", "summary.xlsx", "manifest.json", "errors.xlsx")
+OWN_NAMES = ("reps", "teams", "index.html", "dashboard.json", "summary.xlsx", "manifest.json", "errors.xlsx")
 
 
 def _failure(column: str, value: str, problem: str, expected: str) -> dict:
@@ -289,11 +290,10 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
                 "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "deliveries": deliveries}
     write_text_atomic(manifest_path, json.dumps(manifest, indent=2))
-    template = environment().get_template("index.html.j2")
-    write_text_atomic(folder / "index.html", template.render(month=md.month, deliveries=deliveries,
-                                                            as_of=facts.as_of.isoformat()))
     if not merge:
         _summary_workbook(folder / "summary.xlsx", facts)
+        write_figures(folder, facts)        # an --only run keeps the whole month's figures
+    write_dashboard(folder)
 
 
 def _summary_workbook(path: Path, facts) -> None:

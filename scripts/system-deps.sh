@@ -11,6 +11,7 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/lib/libreoffice/program/pythonloader.py ] || need+=(libreoffice-script-provider-python python3-uno)
 [ -x /usr/lib/libreoffice/sdk/bin/unoidl-write ] || need+=(libreoffice-dev)
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)   # the dashboard test renders the page
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "system-deps: missing ${need[*]}; run as root or install them (tests that need them will skip)" >&2

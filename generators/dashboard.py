@@ -1,0 +1,127 @@
+"""The manager's month at a glance: OUT/MONTH/index.html.
+
+``reports`` computes the month's figures once from the report model (``dashboard_figures``)
+and keeps them beside the manifest (``dashboard.json``); the page is then drawn from them and
+from whatever the month's folder holds at that moment: the reports (manifest.json), the
+commission statements, the reconciliation (reconciliation.json), the outbox and the planning
+workbook. Every command that adds to the folder draws it again (``write_dashboard``), so the
+page always links what is there and says what is not made yet. A static page: inline SVG bars,
+no script, readable offline and in a mail client's browser.
+
+Figures shown twice agree by construction: the company's totals are the exact sums of the
+teams' (in cents), the teams' those of their reps.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from addin.engine.rules import month_title
+from workbooks.files import write_text_atomic
+
+from .report_data import OVERDUE_LISTED
+from .report_html import environment
+
+DATA_NAME = "dashboard.json"
+PAGE_NAME = "index.html"
+SPANS = ("Month", "Quarter to date", "Year to date")
+
+
+def _money(values) -> float:
+    """An exact sum of money figures (each already to the cent)."""
+    return float(sum((Decimal(str(v)) for v in values if v is not None), Decimal(0)))
+
+
+def _ratio(actual: float, target: float) -> float | None:
+    return actual / target if target else None
+
+
+def dashboard_figures(facts) -> dict:
+    """The month's figures for the dashboard, from the report model (JSON-ready)."""
+    teams = []
+    for t in facts.teams:
+        month = t.sales[0]
+        teams.append({"team": t.key, "manager": t.team.manager, "actual": month.actual, "target": month.target,
+                      "attainment": _ratio(month.actual, month.target), "reps": len(t.reps),
+                      "behind": len(t.risks.behind_pace), "overdue_high_value": len(t.risks.overdue_high_value)})
+    teams.sort(key=lambda x: (-(x["attainment"] if x["attainment"] is not None else -1), x["team"]))
+    company = []
+    for i, label in enumerate(SPANS):
+        actual = _money(t.sales[i].actual for t in facts.teams)
+        target = _money(t.sales[i].target for t in facts.teams)
+        company.append({"label": label, "actual": actual, "target": target, "attainment": _ratio(actual, target)})
+    champions = [(t.key, t.champion) for t in facts.teams if t.champion is not None]
+    champion = max(champions, key=lambda c: (c[1].actual / c[1].target, c[1].actual), default=None)
+    reps = {r.key: r for r in facts.reps}
+    behind = sorted(({"rep_id": r.rep_id, "name": r.name, "team": t.key, "actual": r.actual, "target": r.target,
+                      "attainment": _ratio(r.actual, r.target)} for t in facts.teams for r in t.risks.behind_pace),
+                    key=lambda x: (x["attainment"] if x["attainment"] is not None else 0, x["rep_id"]))
+    overdue = sorted(({"customer_id": c.customer_id, "name": c.name, "owner": c.owner_rep_id,
+                "owner_name": reps[c.owner_rep_id].rep.name if c.owner_rep_id in reps else c.owner_rep_id,
+                "team": t.key, "last_contact": c.last_contact, "next_revisit": c.next_revisit}
+                      for t in facts.teams for c in t.risks.overdue_high_value),
+                     key=lambda c: (c["next_revisit"] or "", c["customer_id"]))    # most overdue first
+    movements = {m: sum(t.movements.counts.get(m, 0) for t in facts.teams) for m in ("up", "same", "down", "new")}
+    returns = [line for r in facts.reps for line in r.returns]
+    commissions = [r.commission for r in facts.reps if r.commission is not None]
+    return {
+        "month": facts.month, "title": month_title(facts.month), "as_of": facts.as_of.isoformat(),
+        "open_month": facts.open_month, "company": company, "teams": teams,
+        "champion": None if champion is None else {
+            "team": champion[0], "rep_id": champion[1].rep_id, "name": champion[1].name,
+            "actual": champion[1].actual, "target": champion[1].target,
+            "attainment": champion[1].actual / champion[1].target},
+        "behind": behind, "overdue": overdue[:30], "overdue_count": len(overdue),
+        # a team report lists at most OVERDUE_LISTED; then the count is a lower bound
+        "overdue_more": any(len(t.risks.overdue_high_value) >= OVERDUE_LISTED for t in facts.teams),
+        "movements": movements,
+        "returns": {"count": len(returns), "amount": _money(r.amount for r in returns)},
+        "commission": None if not commissions else {
+            "reps": len(commissions), "earned": _money(c.earned for c in commissions),
+            "paid": _money(c.paid for c in commissions)},
+    }
+
+
+def write_figures(month_dir: Path, facts) -> None:
+    write_text_atomic(month_dir / DATA_NAME, json.dumps(dashboard_figures(facts), indent=1, ensure_ascii=False))
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _files(month_dir: Path) -> dict:
+    """What the month's folder holds now, as links relative to the page."""
+    made = sorted(p.name for p in (month_dir / "commissions").glob("*.xlsx")) \
+        if (month_dir / "commissions").is_dir() else []
+    statements = [n for n in made if not n.startswith("finance")]
+    outbox = sorted(p.name for p in (month_dir / "outbox").glob("*.eml")) if (month_dir / "outbox").is_dir() else []
+    planning = month_dir.parent / "planning.xlsx"
+    return {
+        "statements": statements,
+        "finance_summary": next((f"commissions/{n}" for n in made if n.startswith("finance")), None),
+        "reconciliation": "reconciliation.xlsx" if (month_dir / "reconciliation.xlsx").exists() else None,
+        "outbox": len(outbox),
+        "planning": "../planning.xlsx" if planning.exists() else None,
+        "summary": "summary.xlsx" if (month_dir / "summary.xlsx").exists() else None,
+        "errors": "errors.xlsx" if (month_dir / "errors.xlsx").exists() else None,
+    }
+
+
+def write_dashboard(month_dir: Path) -> Path | None:
+    """Draw OUT/MONTH/index.html from the month's figures and files; None when no reports
+    were made for the month yet (nothing to draw)."""
+    month_dir = Path(month_dir)
+    figures = _read_json(month_dir / DATA_NAME)
+    if figures is None:
+        return None
+    manifest = _read_json(month_dir / "manifest.json") or {"deliveries": []}
+    reconciliation = _read_json(month_dir / "reconciliation.json")
+    html = environment().get_template("dashboard.html.j2").render(
+        d=figures, deliveries=manifest.get("deliveries", []), files=_files(month_dir), reconciliation=reconciliation)
+    write_text_atomic(month_dir / PAGE_NAME, html)
+    return month_dir / PAGE_NAME
