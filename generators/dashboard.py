@@ -39,48 +39,69 @@ def _ratio(actual: float, target: float) -> float | None:
 
 def dashboard_figures(facts) -> dict:
     """The month's figures for the dashboard, from the report model (JSON-ready)."""
+    returns = [line for r in facts.reps for line in r.returns]
+    commissions = [r.commission for r in facts.reps if r.commission is not None]
+    overdue = _overdue(facts)
+    return {
+        "month": facts.month, "title": month_title(facts.month), "as_of": facts.as_of.isoformat(),
+        "open_month": facts.open_month, "company": _company(facts), "teams": _teams(facts),
+        "champion": _champion(facts), "behind": _behind(facts), "overdue": overdue[:30],
+        "overdue_count": len(overdue),
+        # a team report lists at most OVERDUE_LISTED; then the count is a lower bound
+        "overdue_more": any(len(t.risks.overdue_high_value) >= OVERDUE_LISTED for t in facts.teams),
+        "movements": {m: sum(t.movements.counts.get(m, 0) for t in facts.teams) for m in ("up", "same", "down", "new")},
+        "returns": {"count": len(returns), "amount": _money(r.amount for r in returns)},
+        "commission": None if not commissions else {
+            "reps": len(commissions), "earned": _money(c.earned for c in commissions),
+            "paid": _money(c.paid for c in commissions)},
+    }
+
+
+def _teams(facts) -> list[dict]:
+    """The teams by the month's attainment, best first."""
     teams = []
     for t in facts.teams:
         month = t.sales[0]
         teams.append({"team": t.key, "manager": t.team.manager, "actual": month.actual, "target": month.target,
                       "attainment": _ratio(month.actual, month.target), "reps": len(t.reps),
                       "behind": len(t.risks.behind_pace), "overdue_high_value": len(t.risks.overdue_high_value)})
-    teams.sort(key=lambda x: (-(x["attainment"] if x["attainment"] is not None else -1), x["team"]))
-    company = []
+    return sorted(teams, key=lambda x: (-(x["attainment"] if x["attainment"] is not None else -1), x["team"]))
+
+
+def _company(facts) -> list[dict]:
+    """Month, quarter and year to date: the exact sums of the teams' figures."""
+    out = []
     for i, label in enumerate(SPANS):
         actual = _money(t.sales[i].actual for t in facts.teams)
         target = _money(t.sales[i].target for t in facts.teams)
-        company.append({"label": label, "actual": actual, "target": target, "attainment": _ratio(actual, target)})
+        out.append({"label": label, "actual": actual, "target": target, "attainment": _ratio(actual, target)})
+    return out
+
+
+def _champion(facts) -> dict | None:
+    """The best of the teams' champions: the highest attainment of a rep with a target."""
     champions = [(t.key, t.champion) for t in facts.teams if t.champion is not None]
-    champion = max(champions, key=lambda c: (c[1].actual / c[1].target, c[1].actual), default=None)
-    reps = {r.key: r for r in facts.reps}
-    behind = sorted(({"rep_id": r.rep_id, "name": r.name, "team": t.key, "actual": r.actual, "target": r.target,
-                      "attainment": _ratio(r.actual, r.target)} for t in facts.teams for r in t.risks.behind_pace),
-                    key=lambda x: (x["attainment"] if x["attainment"] is not None else 0, x["rep_id"]))
-    overdue = sorted(({"customer_id": c.customer_id, "name": c.name, "owner": c.owner_rep_id,
-                "owner_name": reps[c.owner_rep_id].rep.name if c.owner_rep_id in reps else c.owner_rep_id,
-                "team": t.key, "last_contact": c.last_contact, "next_revisit": c.next_revisit}
-                      for t in facts.teams for c in t.risks.overdue_high_value),
-                     key=lambda c: (c["next_revisit"] or "", c["customer_id"]))    # most overdue first
-    movements = {m: sum(t.movements.counts.get(m, 0) for t in facts.teams) for m in ("up", "same", "down", "new")}
-    returns = [line for r in facts.reps for line in r.returns]
-    commissions = [r.commission for r in facts.reps if r.commission is not None]
-    return {
-        "month": facts.month, "title": month_title(facts.month), "as_of": facts.as_of.isoformat(),
-        "open_month": facts.open_month, "company": company, "teams": teams,
-        "champion": None if champion is None else {
-            "team": champion[0], "rep_id": champion[1].rep_id, "name": champion[1].name,
-            "actual": champion[1].actual, "target": champion[1].target,
-            "attainment": champion[1].actual / champion[1].target},
-        "behind": behind, "overdue": overdue[:30], "overdue_count": len(overdue),
-        # a team report lists at most OVERDUE_LISTED; then the count is a lower bound
-        "overdue_more": any(len(t.risks.overdue_high_value) >= OVERDUE_LISTED for t in facts.teams),
-        "movements": movements,
-        "returns": {"count": len(returns), "amount": _money(r.amount for r in returns)},
-        "commission": None if not commissions else {
-            "reps": len(commissions), "earned": _money(c.earned for c in commissions),
-            "paid": _money(c.paid for c in commissions)},
-    }
+    if not champions:
+        return None
+    team, rep = max(champions, key=lambda c: (c[1].actual / c[1].target, c[1].actual))
+    return {"team": team, "rep_id": rep.rep_id, "name": rep.name, "actual": rep.actual, "target": rep.target,
+            "attainment": rep.actual / rep.target}
+
+
+def _behind(facts) -> list[dict]:
+    rows = [{"rep_id": r.rep_id, "name": r.name, "team": t.key, "actual": r.actual, "target": r.target,
+             "attainment": _ratio(r.actual, r.target)} for t in facts.teams for r in t.risks.behind_pace]
+    return sorted(rows, key=lambda x: (x["attainment"] if x["attainment"] is not None else 0, x["rep_id"]))
+
+
+def _overdue(facts) -> list[dict]:
+    """Overdue revisits of high-value customers, the most overdue first."""
+    names = {r.key: r.rep.name for r in facts.reps}
+    rows = [{"customer_id": c.customer_id, "name": c.name, "owner": c.owner_rep_id,
+             "owner_name": names.get(c.owner_rep_id, c.owner_rep_id), "team": t.key,
+             "last_contact": c.last_contact, "next_revisit": c.next_revisit}
+            for t in facts.teams for c in t.risks.overdue_high_value]
+    return sorted(rows, key=lambda c: (c["next_revisit"] or "", c["customer_id"]))
 
 
 def write_figures(month_dir: Path, facts) -> None:
