@@ -70,6 +70,7 @@ class _Month:
     reps: pd.DataFrame
     team_info: dict                  # team -> its Teams row
     kpis: list[Kpi]
+    kpi_shown: list[tuple[str, str]]  # each KPI's label and kind
     card: pd.DataFrame               # rep_id, team, score, status, rank_in_team, team_size
     actuals: np.ndarray
     targets: np.ndarray              # what the scorecard scored against (pro-rated while the month is open)
@@ -126,12 +127,30 @@ def _month(md: MonthData) -> _Month:
     in_month = live[(live["order_date"] >= cal.start) & (live["order_date"] <= cal.end)]
     prev_end = (cal.period - 1).end_time.normalize().date()
     return _Month(
-        cal=cal, reps=reps, team_info=f["Teams"].set_index("team").to_dict("index"), kpis=kpis, card=card, actuals=actuals, targets=targets, ratios=ratios,
+        cal=cal, reps=reps, team_info=f["Teams"].set_index("team").to_dict("index"), kpis=kpis, kpi_shown=_kpi_shown(f["KPIs"]), card=card, actuals=actuals, targets=targets, ratios=ratios,
         sales=sales.to_dict(), quotas=quota.to_dict(), team_targets=tt.to_dict(),   # plain dicts: fast lookups
         activities=acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0).to_dict("index"),
         by_rep=_per_rep(m, sat_month, card), funnel=_funnel_counts(funnel_opps),
         view=customer_view(orders, acts, f["Customers"], cal.as_of, prev_end),
         returns=in_month[in_month["status"] == "returned"])
+
+
+KPI_LABELS = {"sales": "Sales", "revenue": "Revenue", "margin": "Margin", "margin_pct": "Margin %",
+              "new_customers": "New customers", "activities": "Activities", "win_rate": "Win rate",
+              "cycle_days": "Sales cycle (days)", "satisfaction": "Satisfaction (1-5)"}
+
+
+def _kpi_shown(kpis: pd.DataFrame) -> list[tuple[str, str]]:
+    """Each KPI's label (the sheet's, else a readable name) and kind (the sheet's, else by name)."""
+    out = []
+    for row in kpis.to_dict("records"):
+        name = str(row["kpi"])
+        given = row.get("label")
+        label = given if isinstance(given, str) and given.strip() else \
+            KPI_LABELS.get(name.lower(), name.replace("_", " ").capitalize())
+        kind = row.get("kind")
+        out.append((label, rules.kpi_kind(name, kind if isinstance(kind, str) and kind else None)))
+    return out
 
 
 def _per_rep(m: pd.DataFrame, sat_month: pd.DataFrame, card: pd.DataFrame) -> dict[str, dict]:
@@ -201,7 +220,8 @@ def _rep_month(x: _Month, i: int, rep: dict, shared: dict) -> RepMonth:
         runrate=projected,
         scorecard=Scorecard(
             kpis=tuple(KpiLine(k.name, _num(x.actuals[i, j]), _num(x.targets[i, j]), _num(x.ratios[i, j]), k.weight,
-                               k.direction, k.cap, _status(x.ratios[i, j], k)) for j, k in enumerate(x.kpis)),
+                               k.direction, k.cap, _status(x.ratios[i, j], k), *x.kpi_shown[j])
+                       for j, k in enumerate(x.kpis)),
             score=_num(r["score"][rid]), status=str(r["status"][rid]), rank=int(r["rank_in_team"][rid]),
             team_size=int(r["team_size"][rid])),
         funnel=x.funnel.get(rid, _empty_funnel()),

@@ -41,6 +41,8 @@ class KpiLine:
     direction: str
     cap: float | None
     status: str
+    label: str = ""             # as the report shows it (the KPIs sheet's label, else a readable kpi)
+    kind: str = "score"         # money, percentage, count, days or score: how its values read
 
 
 @dataclass(frozen=True)

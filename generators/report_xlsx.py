@@ -26,6 +26,16 @@ STATUS_FILL = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
                "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
 
 
+KIND_STYLE = {"money": MONEY, "percentage": PERCENT, "count": INT, "days": NUMBER, "score": {"num_format": "0.00"}}
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A value with its own number format (a KPI's actual and target read by its kind)."""
+    value: object
+    style: dict
+
+
 @dataclass(frozen=True)
 class Formula:
     """A formula cell; ``{r}`` in the text is replaced by the cell's Excel row number."""
@@ -115,6 +125,8 @@ class Report:
             ws.write_formula(self.row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(PERCENT), cached)
         elif isinstance(v, Formula):
             ws.write_formula(self.row, j, v.text.replace("{r}", str(self.row + 1)), cw.fmt(v.style), v.cached)
+        elif isinstance(v, Styled):
+            cw.cell(ws, self.row, j, v.value, v.style)
         else:
             cw.cell(ws, self.row, j, v, styles[j] if styles else None)
 
@@ -190,7 +202,8 @@ def rep_workbook(ctx: RepMonth) -> bytes:
     sc = ctx.scorecard
     rep.section("KPI scorecard")
     rep.table(["KPI", "actual", "target", "attainment", "status", "weight"],
-              [[k.kpi, k.actual, k.target, kpi_attainment(k), k.status, k.weight] for k in sc.kpis],
+              [[k.label or k.kpi, Styled(k.actual, KIND_STYLE[k.kind]), Styled(k.target, KIND_STYLE[k.kind]),
+                kpi_attainment(k), k.status, k.weight] for k in sc.kpis],
               [None, NUMBER, NUMBER, None, None, NUMBER])
     if ctx.open_month:
         rep.note("Targets of cumulative KPIs (sales, activities) are pro-rated to the working days elapsed.")

@@ -184,3 +184,30 @@ def test_the_report_model_is_frozen_dataclasses_end_to_end(demo_book):
     facts = month_facts(load_month(demo_book, MONTH))
     for report in facts.reps + facts.teams:
         walk(report, f"{report.kind} {report.key}")
+
+
+def test_kpis_read_by_their_labels_and_kinds(tmp_path, demo_frames):
+    """KPI rows show the KPIs sheet's label (or a readable name), and actual and target in the
+    KPI's kind: money to the cent, percentages as %, counts whole, days with 'days'."""
+    import re
+
+    from workbooks.salesbook import write_sales_workbook
+    frames = {k: v.copy() for k, v in demo_frames.items()}
+    kpis = frames["KPIs"]
+    kpis["label"] = kpis["kpi"].map({"sales": "销售额", "satisfaction": None})
+    kpis["kind"] = kpis["kpi"].map({"satisfaction": "score"})
+    book = tmp_path / "book.xlsx"
+    write_sales_workbook(frames, book)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["reports", str(book), "--month", "2026-10", "--out", str(out),
+                                       "--formats", "xlsx,html", "--only", "R0003"])
+    assert result.exit_code in (0, 1), result.output
+    html = (out / "2026-10" / "reps" / "R0003.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr[^>]*><td[^>]*>([^<]+)</td><td class="num"[^>]*>([^<]+)</td>', html))
+    assert set(rows) >= {"销售额", "Margin %", "Activities", "Win rate", "Sales cycle (days)", "Satisfaction (1-5)"}
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d\d", rows["销售额"])
+    assert re.fullmatch(r"\d+\.\d%", rows["Margin %"]) and re.fullmatch(r"\d+\.\d%", rows["Win rate"])
+    assert re.fullmatch(r"\d+", rows["Activities"]) and rows["Sales cycle (days)"].endswith(" days")
+    ws = openpyxl.load_workbook(out / "2026-10" / "reps" / "R0003.xlsx")["Report"]
+    formats = {ws.cell(r, 1).value: ws.cell(r, 2).number_format for r in range(1, ws.max_row + 1)}
+    assert formats["销售额"] == "#,##0.00" and formats["Margin %"] == "0.0%" and formats["Activities"] == "#,##0"

@@ -1,6 +1,8 @@
 """The sales workbook contract: one schema per sheet. docs/workbook.md is generated from it."""
 from __future__ import annotations
 
+from addin.engine.rules import KPI_KIND_CHOICES
+
 from .opening import MAX_ROWS, MAX_UNPACKED_MB
 from .schema import MAX_MAGNITUDE, Column as C, Reference as Ref, RowRule, SheetSchema
 
@@ -121,6 +123,10 @@ KPIS = SheetSchema("KPIs", "The scorecard: weighted KPIs with thresholds on atta
     C("target", "number", "Target value of the KPI for a month (sales: blank, the rep's phased target).", nullable=True),
     C("green", "number", "Attainment at or above which the KPI is green.", minimum=0),
     C("amber", "number", "Attainment at or above which it is amber (below: red).", minimum=0),
+    C("label", "text", "Name shown in reports (blank: a readable form of kpi); optional column.",
+      required=False, nullable=True),
+    C("kind", "choice", "How its values read in reports (blank: by the kpi's name); optional column.",
+      required=False, nullable=True, choices=KPI_KIND_CHOICES),
 ), key=("kpi",), rules=(RowRule("amber", lambda d: d["amber"] > d["green"], "amber threshold above green",
                                  "amber at or below green"),))
 

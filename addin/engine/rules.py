@@ -17,6 +17,16 @@ from .calendar import working_days, working_days_elapsed, working_days_in_month
 
 COUNTED_STATUSES = ("booked", "returned")   # order lines that count; cancelled lines count nowhere
 SALES_KPIS = frozenset({"sales", "revenue"})  # scored against each rep's phased quota
+KPI_KIND_CHOICES = ("money", "percentage", "count", "days", "score")
+# how a KPI's values read, by its name, when the KPIs sheet does not say (kind column)
+KPI_KINDS = {"sales": "money", "revenue": "money", "margin": "money", "margin_pct": "percentage",
+             "new_customers": "count", "activities": "count", "calls": "count", "visits": "count", "demos": "count",
+             "quotes": "count", "win_rate": "percentage", "cycle_days": "days", "satisfaction": "score"}
+
+
+def kpi_kind(name: str, given: str | None = None) -> str:
+    """money, percentage, count, days or score: the KPIs sheet's kind, else by the name."""
+    return given or KPI_KINDS.get(str(name).lower(), "score")
 TRAILING_MONTHS = 3                          # win rate, cycle time and satisfaction: the last three months
 # What counts as an activity (the activities KPI, the report's activities section, the
 # cadence plan): contact with a customer. E-mails are logged but do not count.
