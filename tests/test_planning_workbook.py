@@ -163,3 +163,32 @@ def test_libreoffice_opens_it_and_recalculates_the_other_formulas(book, tmp_path
         checked += 1
     formulas = openpyxl.load_workbook(book, read_only=True)
     assert checked >= 1 + len(demo_frames_teams(formulas))
+
+
+def test_it_keeps_its_values_on_open_and_prints_sensibly(book):
+    """No forced recalculation on open (a user without the add-in sees the stored values, not
+    #NAME?); every data sheet prints landscape, one page wide, its header row on every page;
+    Start here's long lines get the height they need; scorecard inputs read by their kind."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(book) as z:
+        workbook_xml = z.read("xl/workbook.xml").decode()
+    calc = re.search(r"<calcPr[^>]*/>", workbook_xml).group(0)
+    assert "fullCalcOnLoad" not in calc and 'calcId="191029"' in calc
+    wb = openpyxl.load_workbook(book)
+    for name in ("Orders", "Reps", "Customers", "Activities", "SalesLines"):
+        ws = wb[name]
+        # one page wide (XlsxWriter leaves out fitToWidth="1", the default), as many pages tall as needed
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1), name
+        assert ws.page_setup.fitToHeight == 0, name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows in ("1:1", "$1:$1"), name
+    start = wb["Start here"]
+    long_rows = [c.row for c in start["A"] if isinstance(c.value, str) and len(c.value) > 100]
+    assert long_rows and all(start.row_dimensions[r].height and start.row_dimensions[r].height >= 30 for r in long_rows)
+    sc = wb["Scorecard"]
+    header = {}
+    for c in range(1, sc.max_column + 1):            # the inputs table comes first (the scorecard repeats names)
+        header.setdefault(sc.cell(6, c).value, c)
+    assert sc.cell(7, header["sales"]).number_format == "#,##0.00"
+    assert sc.cell(7, header["win_rate"]).number_format == "0.0%"
+    assert sc.cell(7, header["activities"]).number_format == "#,##0"

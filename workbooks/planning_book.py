@@ -31,6 +31,9 @@ from .platforms import platform, retarget_formula
 from .xlsxscan import column_index, column_letters
 
 INPUT = {"bg_color": "#FFF2CC", "border": 1}
+KIND_FORMAT = {"money": MONEY, "percentage": PERCENT, "count": {"num_format": "#,##0"},
+               "days": {"num_format": "#,##0.0"}, "score": {"num_format": "0.00"}}
+EXCEL_CALC_ID = 191029   # the calculation engine of current Excel: it keeps the stored values on open
 TITLE = {"bold": True, "font_size": 15}
 SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79"}
 STATUS = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"}, "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
@@ -279,7 +282,8 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
         m.put(s, r, 0, rep)
         for j, k in enumerate(kpis):
             v = actuals[i, j]
-            m.put(s, r, j + 1, None if np.isnan(v) else float(v))   # unrounded: the report scores these
+            # unrounded (the report scores these), shown by the KPI's kind
+            m.put(s, r, j + 1, None if np.isnan(v) else float(v), KIND_FORMAT[rules.kpi_kind(k)])
         for j, k in enumerate(sales_kpis):
             v = targets[i, kpis.index(k)]
             m.put(s, r, 1 + len(kpis) + j, None if np.isnan(v) else float(v), MONEY)
@@ -432,6 +436,9 @@ def write(model: Model, path, frames: dict[str, pd.DataFrame], target: str = "ex
             _layout(wb, ws, name, grid, model, frames)
         for n, target in model.names.items():
             wb.define_name(n, target)
+        # no forced recalculation on open: without the add-in, the stored values show instead of #NAME?
+        wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+        wb.calc_on_load = False    # XlsxWriter writes fullCalcOnLoad unless told (tests/test_planning_workbook.py)
         wb.close()
 
 
@@ -464,9 +471,18 @@ def _as_table(ws, name, grid, frames):
 def _layout(wb, ws, name, grid, model, frames):
     if name == "Start here":
         ws.set_column(0, 0, 110)
+        for (r, _), (v, _) in grid.items():       # wrapped text gets the height it needs (no overlap)
+            if isinstance(v, str) and len(v) > 100:
+                ws.set_row(r, 15 * (len(v) // 100 + 1))
         ws.set_portrait()
         ws.fit_to_pages(1, 1)
         ws.activate()
+    elif name in BY_NAME or name == "SalesLines":   # data sheets: printable, header on every page
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_header(f"&L{name}&RPage &P of &N")
     elif name in ("Plan", "Scorecard", "Customer tiers", "Commission calculator"):
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
