@@ -183,7 +183,7 @@ def test_it_keeps_its_values_on_open_and_prints_sensibly(book):
         assert ws.page_setup.fitToHeight == 0, name
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows in ("1:1", "$1:$1"), name
     start = wb["Start here"]
-    long_rows = [c.row for c in start["A"] if isinstance(c.value, str) and len(c.value) > 100]
+    long_rows = [c.row for c in start["A"] if isinstance(c.value, str) and len(c.value) > 62]
     assert long_rows and all(start.row_dimensions[r].height and start.row_dimensions[r].height >= 30 for r in long_rows)
     sc = wb["Scorecard"]
     header = {}

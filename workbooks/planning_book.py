@@ -33,6 +33,7 @@ from .xlsxscan import column_index, column_letters
 INPUT = {"bg_color": "#FFF2CC", "border": 1}
 KIND_FORMAT = {"money": MONEY, "percentage": PERCENT, "count": {"num_format": "#,##0"},
                "days": {"num_format": "#,##0.0"}, "score": {"num_format": "0.00"}}
+START_WIDTH = 72         # characters: the Start here column, within a portrait A4 page
 EXCEL_CALC_ID = 191029   # the calculation engine of current Excel: it keeps the stored values on open
 TITLE = {"bold": True, "font_size": 15}
 SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79"}
@@ -470,10 +471,10 @@ def _as_table(ws, name, grid, frames):
 
 def _layout(wb, ws, name, grid, model, frames):
     if name == "Start here":
-        ws.set_column(0, 0, 110)
+        ws.set_column(0, 0, START_WIDTH)          # fits a portrait A4 page at 100%
         for (r, _), (v, _) in grid.items():       # wrapped text gets the height it needs (no overlap)
-            if isinstance(v, str) and len(v) > 100:
-                ws.set_row(r, 15 * (len(v) // 100 + 1))
+            if isinstance(v, str) and len(v) > START_WIDTH - 10:
+                ws.set_row(r, 15 * (len(v) // (START_WIDTH - 10) + 1))
         ws.set_portrait()
         ws.fit_to_pages(1, 1)
         ws.activate()
