@@ -7,6 +7,7 @@ Text from the data is always written as text (formula-like text gets Excel's quo
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,25 @@ INT = {"num_format": "#,##0"}
 STATUS_FILL = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
                "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
                "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
+
+
+MIN_WIDTH, MAX_WIDTH = 10, 42    # a column's width in characters: fitted to its longest value, capped (wrapped beyond)
+
+
+def shown_width(value, style: dict | None = None) -> int:
+    """About how many characters wide a value shows (East Asian characters count two)."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, (int, float)):
+        fmt = (style or {}).get("num_format", "")
+        if "%" in fmt:
+            return len(f"{value:.1%}")
+        return len(f"{value:,.2f}") if "0.00" in fmt or not fmt else len(f"{value:,.0f}")
+    return len(str(value))
 
 
 KIND_STYLE = {"money": MONEY, "percentage": PERCENT, "count": INT, "days": NUMBER, "score": {"num_format": "0.00"}}
@@ -74,8 +94,7 @@ class Report:
         hf = header_left.replace("&", "&&")
         ws.set_header(f"&L{hf}&C{month_title(month)}&RPage &P of &N")
         ws.set_footer(f"&LSalesDesk monthly report&R{hf}, {month_title(month)}")
-        for col, width in enumerate([24, 16, 16, 14, 14, 14, 14, 30]):
-            ws.set_column(col, col, width)
+        self.widths = [MIN_WIDTH] * 8          # grown to each table column's longest value, set at close
         self.cw.text(ws, 0, 0, title, TITLE)
         ws.freeze_panes(2, 0)
         self.row = 2
@@ -86,6 +105,11 @@ class Report:
     def section(self, name: str) -> None:
         self.row += 1
         self.ws.write_string(self.row, 0, name, self.cw.fmt(SECTION))
+        self.row += 1
+
+    def subtitle(self, text: str) -> None:
+        """A title for a table inside a section."""
+        self.ws.write_string(self.row, 0, text, self.cw.fmt({"bold": True}))
         self.row += 1
 
     def note(self, text: str) -> None:
@@ -99,6 +123,7 @@ class Report:
         ws, cw = self.ws, self.cw
         for j, h in enumerate(headers):
             ws.write_string(self.row, j, h, cw.fmt(HEADER))
+            self._fit(j, h)
         first = self.row + 1
         for values in rows:
             self.row += 1
@@ -127,8 +152,13 @@ class Report:
             ws.write_formula(self.row, j, v.text.replace("{r}", str(self.row + 1)), cw.fmt(v.style), v.cached)
         elif isinstance(v, Styled):
             cw.cell(ws, self.row, j, v.value, v.style)
+            self._fit(j, v.value, v.style)
         else:
-            cw.cell(ws, self.row, j, v, styles[j] if styles else None)
+            style = styles[j] if styles else None
+            if isinstance(v, str) and shown_width(v) > MAX_WIDTH - 2:     # past the widest column: wrapped
+                style = dict(style or {}, text_wrap=True, valign="top")
+            cw.cell(ws, self.row, j, v, style)
+            self._fit(j, v, style)
 
     def _total_row(self, rows: list[list], totals: list[int], styles, first: int, last: int) -> None:
         """A SUM formula per total column; its cached value is the exact decimal sum of the cells."""
@@ -137,6 +167,7 @@ class Report:
         for j in totals:
             col = column_letters(j + 1)
             cached = float(sum((Decimal(str(r[j])) for r in rows if r[j] is not None), Decimal(0)))
+            self._fit(j, cached, styles[j] if styles else None)
             self.ws.write_formula(self.row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
                                   self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
 
@@ -156,7 +187,14 @@ class Report:
         self.ws.insert_chart(self.row, 0, chart)
         self.row += 16
 
+    def _fit(self, col: int, value, style: dict | None = None) -> None:
+        while col >= len(self.widths):
+            self.widths.append(MIN_WIDTH)
+        self.widths[col] = max(self.widths[col], min(MAX_WIDTH, shown_width(value, style) + 2))
+
     def close(self) -> bytes:
+        for col, width in enumerate(self.widths):
+            self.ws.set_column(col, col, width)
         self.wb.close()
         return self.buf.getvalue()
 
@@ -280,6 +318,7 @@ def team_workbook(ctx: TeamMonth) -> bytes:
     mv = ctx.movements
     rep.section("Tier movements of the team's customers")
     rep.table(["moved", "customers"], [[k, v] for k, v in mv.counts.items()], [None, INT], totals=[1])
+    rep.subtitle("Customers that moved down a tier (the most valuable first)")
     rep.table(CUSTOMER_HEADERS, _customer_rows(mv.moved_down))
     _trend(rep, ctx.trend)
     return rep.close()

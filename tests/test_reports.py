@@ -211,3 +211,27 @@ def test_kpis_read_by_their_labels_and_kinds(tmp_path, demo_frames):
     ws = openpyxl.load_workbook(out / "2026-10" / "reps" / "R0003.xlsx")["Report"]
     formats = {ws.cell(r, 1).value: ws.cell(r, 2).number_format for r in range(1, ws.max_row + 1)}
     assert formats["销售额"] == "#,##0.00" and formats["Margin %"] == "0.0%" and formats["Activities"] == "#,##0"
+
+
+def test_every_table_cell_fits_its_column(reports_dir):
+    """In every rep and team workbook, a text in a table row (a row of several cells) is no
+    wider than its column, or wraps: nothing runs into the next column in the xlsx or the PDF."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    checked = 0
+    for path in sorted((reports_dir / "reps").glob("*.xlsx"))[:5] + sorted((reports_dir / "teams").glob("*.xlsx")):
+        ws = openpyxl.load_workbook(path)["Report"]
+        columns = {i: d.width for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1)}  # <col min max>
+        for row in ws.iter_rows():
+            filled = [c for c in row if c.value not in (None, "")]
+            if len(filled) < 2:
+                continue                      # a title, section or note: it may span the empty cells beside it
+            for c in filled:
+                if isinstance(c.value, str) and not c.value.startswith("="):
+                    column = columns.get(c.column, 8.43)
+                    assert width(c.value) <= column or c.alignment.wrap_text, (path.name, c.coordinate, c.value, column)
+                    checked += 1
+    assert checked > 500
