@@ -21,7 +21,8 @@ TITLE = {"bold": True, "font_size": 14}
 BOLD_MONEY = {"num_format": "#,##0.00", "bold": True, "top": 1}
 LINE_HEADERS = ["kind", "order", "date", "product", "customer", "original order", "original month", "credit share",
                 "order amount", "credited amount", "tier", "rate", "commission", "note"]
-WIDTHS = [10, 11, 11, 18, 10, 13, 12, 11, 13, 14, 6, 10, 12, 60]
+# legible on A4 landscape at about 80%: headers wrap onto two lines, notes wrap in their column
+WIDTHS = [10, 11, 12, 17, 10, 11, 9, 8, 12, 12, 5, 8, 12, 38]
 KIND_LABEL = {"sale": "sale", "clawback": "clawback", "gate": "gate", "cap": "cap", "spiff": "SPIFF",
               "adjustment": "adjustment"}
 
@@ -36,7 +37,9 @@ def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, p
         _heading(ws, cw, rep, summary)
         top = 7
         for j, h in enumerate(LINE_HEADERS):
-            ws.write_string(top, j, h, cw.fmt(HEADER))
+            ws.write_string(top, j, h, cw.fmt(dict(HEADER, text_wrap=True, valign="top")))
+        ws.set_row(top, 30)
+        ws.repeat_rows(top)
         ws.freeze_panes(top + 1, 0)
         r = top
         for line in lines.itertuples(index=False):
@@ -94,7 +97,7 @@ def _line(ws, cw: CellWriter, r: int, line) -> None:
     else:
         ws.write_number(r, 12, line.commission_cents / 100, cw.fmt(MONEY))
     if isinstance(line.note, str) and line.note:
-        cw.text(ws, r, 13, line.note)
+        cw.text(ws, r, 13, line.note, {"text_wrap": True, "valign": "top"})
 
 
 def _totals(ws, cw: CellWriter, summary: dict, first: int, last: int, r: int) -> None:
