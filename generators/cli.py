@@ -198,12 +198,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _load_month(workbook: Path, month: str):
+def _load_month(workbook: Path, month: str, allow_empty: bool = False):
     from .monthdata import BatchStopped, load_month
 
     steps = Steps("Reading", total=len(contract.SHEETS), unit="")
     try:
-        return load_month(workbook, month, progress=steps, options=read_options())
+        return load_month(workbook, month, progress=steps, options=read_options(), allow_empty=allow_empty)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     except BatchStopped as exc:
@@ -223,7 +223,8 @@ def _load_month(workbook: Path, month: str):
 @click.option("--formats", default="xlsx,pdf", show_default=True, metavar="xlsx,pdf",
               help="Statement formats, comma-separated: xlsx and/or pdf.")
 @click.option("--close", is_flag=True, help="Close the month: store it in the ledger; it is never rewritten.")
-def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool):
+@click.option("--allow-empty", is_flag=True, help="Run a month after the last order (a month just begun).")
+def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool, allow_empty: bool):
     """Commission statements per rep (xlsx, PDF) and a finance summary for the month.
 
     Exit code 0: all done; 1: something was left out (the lines printed say what; see
@@ -235,7 +236,7 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
     from .ledger import PeriodClosed
 
     writable_folder(out)
-    md = _load_month(workbook, month)
+    md = _load_month(workbook, month, allow_empty)
     steps = Steps("Statements", total=len(md.frames["Reps"]), unit="statement")
     try:
         run = run_commissions(md, out, tuple(f.strip() for f in formats.split(",")), close, progress=steps)
@@ -296,7 +297,9 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
               help="Formats, comma-separated: any of xlsx, html, pdf.")
 @click.option("--jobs", type=int, default=None, help="Worker processes (default: the number of cores).")
 @click.option("--only", multiple=True, help="Only this rep_id or team (repeatable).")
-def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | None, only: tuple[str, ...]):
+@click.option("--allow-empty", is_flag=True, help="Run a month after the last order (a month just begun).")
+def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | None, only: tuple[str, ...],
+            allow_empty: bool):
     """Every rep's and team's monthly report (xlsx, HTML, PDF) in OUT/MONTH/.
 
     Also index.html, summary.xlsx and manifest.json. Exit code 1 if any report, rep or row was
@@ -305,7 +308,7 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
     \b
     Example: salesdesk reports sales.xlsx --month 2026-10 --out out/ --formats xlsx,pdf"""
     writable_folder(out)
-    md = _load_month(workbook, month)
+    md = _load_month(workbook, month, allow_empty)
     run = _reports(md, out, formats, jobs, list(only))
     sys.exit(run.exit_code)
 

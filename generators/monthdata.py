@@ -70,25 +70,29 @@ def check_month(month: str) -> str:
         raise ValueError(f"--month must be YYYY-MM, got {month!r}") from None
 
 
-def check_month_in_data(month: str, orders: pd.DataFrame) -> None:
-    """A month before the first order or after the last is refused: its figures would be
-    zeros (or a month's draws paid against nothing), never what the user meant."""
+def check_month_in_data(month: str, orders: pd.DataFrame, allow_empty: bool = False) -> None:
+    """A month before the first order, or after the last (unless ``allow_empty``: a month just
+    begun), is refused: its figures would be zeros, never what the user meant."""
     dates = orders["order_date"].dropna()
     if dates.empty:
         return
     first, last = dates.min().strftime("%Y-%m"), dates.max().strftime("%Y-%m")
-    if not first <= month <= last:
-        raise ValueError(f"the workbook's orders cover {first} to {last}; {month} is outside them")
+    if month < first:
+        raise ValueError(f"the workbook's orders cover {first} to {last}; {month} is before them")
+    if month > last and not allow_empty:
+        raise ValueError(f"the workbook's orders cover {first} to {last}; {month} is after them "
+                         "(--allow-empty runs a month without orders yet)")
 
 
-def load_month(workbook: Path, month: str, progress=None, options: ReadOptions = ReadOptions()) -> MonthData:
+def load_month(workbook: Path, month: str, progress=None, options: ReadOptions = ReadOptions(),
+               allow_empty: bool = False) -> MonthData:
     month = check_month(month)
     data = read_workbook_cached(workbook, progress=progress, options=options)
     errors = data.errors
     stopping = [p for p in errors if p.row is None or p.blocking or p.sheet in SHARED or p.sheet == WORKBOOK]
     if stopping:
         raise BatchStopped(stopping)
-    check_month_in_data(month, data.frames["Orders"])
+    check_month_in_data(month, data.frames["Orders"], allow_empty)
     frames = dict(data.frames)
     known_reps = set(data.frames["Reps"]["rep_id"].dropna())
     by_row: dict[tuple[str, int], list[Problem]] = {}

@@ -255,10 +255,24 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(tmp_path, demo_book, mon
     assert log.parent == tmp_path / "cache" / "logs" and "Traceback" in log.read_text()
 
 
-@pytest.mark.parametrize("month", ["2019-01", "2027-03"])
-def test_a_month_outside_the_data_is_refused_with_the_months_it_covers(tmp_path, demo_book, month):
+@pytest.mark.parametrize("month, where", [("2019-01", "before"), ("2027-03", "after")])
+def test_a_month_outside_the_data_is_refused_with_the_months_it_covers(tmp_path, demo_book, month, where):
     for command in ("reports", "commissions", "reconcile"):
         result = run(command, demo_book, "--month", month, "--out", tmp_path / "out")
         assert result.exit_code == STOPPED
-        assert f"the workbook's orders cover 2025-09 to 2026-10; {month} is outside them" in result.output
+        assert f"the workbook's orders cover 2025-09 to 2026-10; {month} is {where} them" in result.output
     assert not (tmp_path / "out" / month).exists()
+
+
+def test_a_month_just_begun_runs_with_allow_empty_but_never_one_before_the_data(tmp_path, demo_book):
+    """--allow-empty runs the month after the last order (zero sales, targets as phased); it
+    never runs a month before the data starts."""
+    import json
+    out = tmp_path / "out"
+    done = run("reports", demo_book, "--month", "2026-11", "--out", out, "--formats", "xlsx", "--allow-empty")
+    assert done.exit_code == 0, done.output
+    manifest = json.loads((out / "2026-11" / "manifest.json").read_text())
+    highlights = [d["highlights"] for d in manifest["deliveries"] if d["kind"] == "team"]
+    assert highlights and all(h["actual"] == 0 and h["target"] > 0 for h in highlights)
+    before = run("reports", demo_book, "--month", "2019-01", "--out", out, "--allow-empty")
+    assert before.exit_code == STOPPED and "is before them" in before.output
