@@ -192,6 +192,24 @@ class Report:
             self.widths.append(MIN_WIDTH)
         self.widths[col] = max(self.widths[col], min(MAX_WIDTH, shown_width(value, style) + 2))
 
+    def bar_chart(self, first: int, last: int, value_col: int, title: str, num_format: str,
+                  maximum: float | None = None) -> None:
+        """Horizontal bars of a table's column, labelled by its first column (a native chart)."""
+        chart = self.wb.add_chart({"type": "bar"})
+        chart.add_series({"name": title, "categories": ["Report", first, 0, last, 0],
+                          "values": ["Report", first, value_col, last, value_col], "fill": {"color": "#4472C4"},
+                          "data_labels": {"value": True, "num_format": num_format}})
+        chart.set_title({"name": title, "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        # XlsxWriter's bar chart: x is the (horizontal) value axis, y the category axis; every
+        # category labelled, the table's first row on top, rows tall enough that no label is skipped
+        chart.set_x_axis({"num_format": num_format, "min": 0, **({"max": maximum} if maximum else {})})
+        chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+        height = 70 + 34 * (last - first + 1)
+        chart.set_size({"width": 480, "height": height})
+        self.ws.insert_chart(self.row, 0, chart)
+        self.row += height // 20 + 2           # rows are 20 px high
+
     def close(self) -> bytes:
         for col, width in enumerate(self.widths):
             self.ws.set_column(col, col, width)
@@ -211,8 +229,10 @@ def _sales(rep: Report, sales: tuple[SalesRow, ...], runrate: RunRate | None) ->
 
 def _funnel(rep: Report, funnel: tuple[FunnelStage, ...]) -> None:
     rep.section("Funnel (deals created in the last 12 months)")
-    rep.table(["stage", "reached", "advanced to next", "conversion"],
-              [[f.stage, f.reached, f.advanced, None] for f in funnel], [None, INT, INT, None], ratio=(3, 2, 1))
+    first, last = rep.table(["stage", "reached", "advanced to next", "conversion"],
+                            [[f.stage, f.reached, f.advanced, None] for f in funnel], [None, INT, INT, None],
+                            ratio=(3, 2, 1))
+    rep.bar_chart(first, last, 1, "Deals reaching each stage", "#,##0")
 
 
 def _trend(rep: Report, trend: tuple[SalesRow, ...]) -> None:
@@ -239,10 +259,11 @@ def rep_workbook(ctx: RepMonth) -> bytes:
     _sales(rep, ctx.sales, ctx.runrate)
     sc = ctx.scorecard
     rep.section("KPI scorecard")
-    rep.table(["KPI", "actual", "target", "attainment", "status", "weight"],
-              [[k.label or k.kpi, Styled(k.actual, KIND_STYLE[k.kind]), Styled(k.target, KIND_STYLE[k.kind]),
-                kpi_attainment(k), k.status, k.weight] for k in sc.kpis],
-              [None, NUMBER, NUMBER, None, None, NUMBER])
+    first, last = rep.table(["KPI", "actual", "target", "attainment", "status", "weight"],
+                            [[k.label or k.kpi, Styled(k.actual, KIND_STYLE[k.kind]), Styled(k.target, KIND_STYLE[k.kind]),
+                              kpi_attainment(k), k.status, k.weight] for k in sc.kpis],
+                            [None, NUMBER, NUMBER, None, None, NUMBER])
+    rep.bar_chart(first, last, 3, "KPI attainment", "0%", maximum=1.5)
     if ctx.open_month:
         rep.note("Targets of cumulative KPIs (sales, activities) are pro-rated to the working days elapsed.")
     rep.table(["score", "status", "rank in team"], [[sc.score, sc.status, f"{sc.rank} of {sc.team_size}"]],

@@ -235,3 +235,15 @@ def test_every_table_cell_fits_its_column(reports_dir):
                     assert width(c.value) <= column or c.alignment.wrap_text, (path.name, c.coordinate, c.value, column)
                     checked += 1
     assert checked > 500
+
+
+def test_reports_chart_the_kpis_the_funnel_and_the_trend(reports_dir):
+    import re
+    import zipfile
+    with zipfile.ZipFile(reports_dir / "reps" / "R0001.xlsx") as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    titles = sorted(t for c in charts for t in re.findall(r"<a:t>([^<]+)</a:t>", c))
+    assert titles == ["Deals reaching each stage", "KPI attainment", "Sales against target"]
+    html = (reports_dir / "reps" / "R0001.html").read_text(encoding="utf-8")
+    bars = re.findall(r'<div class="bar" style="[^"]*width: ?(\d+)%', html)
+    assert len(bars) == 6 + 6 and max(int(b) for b in bars) <= 100      # six KPIs, six funnel stages
