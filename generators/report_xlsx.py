@@ -35,6 +35,8 @@ def shown_width(value, style: dict | None = None) -> int:
     if value is None:
         return 0
     if isinstance(value, str):
+        if value.isascii():
+            return len(value)
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
     if isinstance(value, bool):
         return 5
