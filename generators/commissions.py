@@ -19,7 +19,7 @@ from workbooks.files import (atomic_path, exclusive, recover_folder, replace_fol
 from workbooks.reader import read_workbook
 from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 
-from .dashboard import write_dashboard
+from .dashboard import FINANCE_SUMMARY, write_dashboard
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
@@ -116,7 +116,7 @@ def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, 
         if progress:
             progress(rep_id)
     names = month_summary["rep_id"].map(reps["name"])
-    write_finance_summary(folder / "finance-summary.xlsx", month_summary.assign(name=names), md.month, run.left_out)
+    write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out)
     extra = rep_failures(md) + [{"severity": "error", "sheet": "(commissions)", "row": None, "column": "rep_id",
                                  "value": rep, "problem": msg, "expected": "fix the data and run again"}
                                 for rep, msg in result.problems]

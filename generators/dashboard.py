@@ -24,6 +24,7 @@ from .report_data import OVERDUE_LISTED
 from .report_html import environment
 
 DATA_NAME = "dashboard.json"
+FINANCE_SUMMARY = "finance-summary.xlsx"     # written by commissions beside the statements
 PAGE_NAME = "index.html"
 SPANS = ("Month", "Quarter to date", "Year to date")
 
@@ -119,12 +120,12 @@ def _files(month_dir: Path) -> dict:
     """What the month's folder holds now, as links relative to the page."""
     made = sorted(p.name for p in (month_dir / "commissions").glob("*.xlsx")) \
         if (month_dir / "commissions").is_dir() else []
-    statements = [n for n in made if not n.startswith("finance")]
+    statements = [n for n in made if n != FINANCE_SUMMARY]
     outbox = sorted(p.name for p in (month_dir / "outbox").glob("*.eml")) if (month_dir / "outbox").is_dir() else []
     planning = month_dir.parent / "planning.xlsx"
     return {
         "statements": statements,
-        "finance_summary": next((f"commissions/{n}" for n in made if n.startswith("finance")), None),
+        "finance_summary": f"commissions/{FINANCE_SUMMARY}" if FINANCE_SUMMARY in made else None,
         "reconciliation": "reconciliation.xlsx" if (month_dir / "reconciliation.xlsx").exists() else None,
         "outbox": len(outbox),
         "planning": "../planning.xlsx" if planning.exists() else None,
