@@ -21,7 +21,6 @@ from __future__ import annotations
 import shutil
 import site
 import subprocess
-import sys
 import sysconfig
 import tempfile
 import zipfile
@@ -273,11 +272,3 @@ def write_libreoffice(out: Path, environment: list[str] | None = None) -> Path:
             for path in sorted((ROOT / "addin").rglob("*.py")):
                 z.write(path, "pythonpath/" + path.relative_to(ROOT).as_posix())
     return out
-
-
-def python_of_libreoffice() -> str | None:
-    """The Python LibreOffice runs its extensions with (Debian: the system python3)."""
-    for candidate in ("/usr/lib/libreoffice/program/python", "/usr/bin/python3"):
-        if Path(candidate).exists():
-            return candidate
-    return sys.executable
