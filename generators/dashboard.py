@@ -14,9 +14,9 @@ teams' (in cents), the teams' those of their reps.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
+from addin.engine.money import exact_sum
 from addin.engine.rules import month_title
 from workbooks.files import write_text_atomic
 
@@ -27,11 +27,6 @@ DATA_NAME = "dashboard.json"
 FINANCE_SUMMARY = "finance-summary.xlsx"     # written by commissions beside the statements
 PAGE_NAME = "index.html"
 SPANS = ("Month", "Quarter to date", "Year to date")
-
-
-def _money(values) -> float:
-    """An exact sum of money figures (each already to the cent)."""
-    return float(sum((Decimal(str(v)) for v in values if v is not None), Decimal(0)))
 
 
 def _ratio(actual: float, target: float) -> float | None:
@@ -51,10 +46,10 @@ def dashboard_figures(facts) -> dict:
         # a team report lists at most OVERDUE_LISTED; then the count is a lower bound
         "overdue_more": any(len(t.risks.overdue_high_value) >= OVERDUE_LISTED for t in facts.teams),
         "movements": {m: sum(t.movements.counts.get(m, 0) for t in facts.teams) for m in ("up", "same", "down", "new")},
-        "returns": {"count": len(returns), "amount": _money(r.amount for r in returns)},
+        "returns": {"count": len(returns), "amount": exact_sum(r.amount for r in returns)},
         "commission": None if not commissions else {
-            "reps": len(commissions), "earned": _money(c.earned for c in commissions),
-            "paid": _money(c.paid for c in commissions)},
+            "reps": len(commissions), "earned": exact_sum(c.earned for c in commissions),
+            "paid": exact_sum(c.paid for c in commissions)},
     }
 
 
@@ -73,8 +68,8 @@ def _company(facts) -> list[dict]:
     """Month, quarter and year to date: the exact sums of the teams' figures."""
     out = []
     for i, label in enumerate(SPANS):
-        actual = _money(t.sales[i].actual for t in facts.teams)
-        target = _money(t.sales[i].target for t in facts.teams)
+        actual = exact_sum(t.sales[i].actual for t in facts.teams)
+        target = exact_sum(t.sales[i].target for t in facts.teams)
         out.append({"label": label, "actual": actual, "target": target, "attainment": _ratio(actual, target)})
     return out
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import io
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 
 
+from addin.engine.money import exact_sum
 from addin.engine.rules import month_title
-from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
+from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters
 
 from .report_model import CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
@@ -48,7 +48,6 @@ def shown_width(value, style: dict | None = None) -> int:
     return len(str(value))
 
 
-KIND_STYLE = {"money": MONEY, "percentage": PERCENT, "count": INT, "days": NUMBER, "score": {"num_format": "0.00"}}
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ class Report:
         self.ws.write_string(self.row, 0, "Total", self.cw.fmt({"bold": True, "top": 1}))
         for j in totals:
             col = column_letters(j + 1)
-            cached = float(sum((Decimal(str(r[j])) for r in rows if r[j] is not None), Decimal(0)))
+            cached = exact_sum(r[j] for r in rows)
             self._fit(j, cached, styles[j] if styles else None)
             self.ws.write_formula(self.row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
                                   self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
@@ -262,7 +261,7 @@ def rep_workbook(ctx: RepMonth) -> bytes:
     sc = ctx.scorecard
     rep.section("KPI scorecard")
     first, last = rep.table(["KPI", "actual", "target", "attainment", "status", "weight"],
-                            [[k.label or k.kpi, Styled(k.actual, KIND_STYLE[k.kind]), Styled(k.target, KIND_STYLE[k.kind]),
+                            [[k.label or k.kpi, Styled(k.actual, KIND_FORMAT[k.kind]), Styled(k.target, KIND_FORMAT[k.kind]),
                               kpi_attainment(k), k.status, k.weight] for k in sc.kpis],
                             [None, NUMBER, NUMBER, None, None, NUMBER])
     rep.bar_chart(first, last, 3, "KPI attainment", "0%", maximum=1.5)

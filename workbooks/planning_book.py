@@ -26,13 +26,11 @@ from .engine_args import commission_inputs, rep_quotas
 from .contract import ACTIVITY_TYPES, BY_NAME, ORDER_STATUSES, SHEETS, STAGES
 from .files import atomic_path
 from .schema import ROW
-from .xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, date_serial, new_workbook
+from .xlsxout import DATE, HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, date_serial, new_workbook
 from .platforms import platform, retarget_formula
 from .xlsxscan import column_index, column_letters
 
 INPUT = {"bg_color": "#FFF2CC", "border": 1}
-KIND_FORMAT = {"money": MONEY, "percentage": PERCENT, "count": {"num_format": "#,##0"},
-               "days": {"num_format": "#,##0.0"}, "score": {"num_format": "0.00"}}
 START_WIDTH = 72         # characters: the Start here column, within a portrait A4 page
 EXCEL_CALC_ID = 191029   # the calculation engine of current Excel: it keeps the stored values on open
 TITLE = {"bold": True, "font_size": 15}

@@ -117,6 +117,9 @@ DATE = {"num_format": "yyyy-mm-dd"}
 MONEY = {"num_format": "#,##0.00"}
 PERCENT = {"num_format": "0.0%"}
 HEADER = {"bold": True, "bg_color": "#DDEBF7", "border": 1}
+# a KPI's values by its kind (addin.engine.rules.kpi_kind), in every workbook that shows them
+KIND_FORMAT = {"money": MONEY, "percentage": PERCENT, "count": {"num_format": "#,##0"},
+               "days": {"num_format": "#,##0.0"}, "score": {"num_format": "0.00"}}
 
 
 def date_serial(value) -> float | None:

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 
 MICRO = 1_000_000
@@ -45,3 +47,9 @@ def micro_of(rates) -> np.ndarray:
 def apply_rate(cents, rate_micro):
     """cents x rate, rounded half-up to the cent."""
     return rhu_div(np.asarray(cents, dtype=np.int64) * np.asarray(rate_micro, dtype=np.int64), MICRO)
+
+
+def exact_sum(amounts) -> float:
+    """The exact decimal sum of money figures each already to the cent (blanks skipped), as
+    the float nearest to it: 89702.95, never 89702.95000000001."""
+    return float(sum((Decimal(str(a)) for a in amounts if a is not None), Decimal(0)))
