@@ -124,9 +124,10 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
         run.failures = rep_failures(md) + run.failures
         run.left_out = md.left_out_lines(month_dir / "errors.xlsx")
         _errors_report(md, run, target / "errors.xlsx", keep_old=bool(only_set))
+        if not only_set and month_dir.exists():
+            link_tree(month_dir, target, skip=OWN_NAMES)
+        write_dashboard(target)                 # once the other commands' files are in the folder too
         if not only_set:
-            if month_dir.exists():
-                link_tree(month_dir, target, skip=OWN_NAMES)
             replace_folder(target, month_dir)
             ok = {k: [month_dir / f.relative_to(target) for f in files] for k, files in ok.items()}
     except BaseException:
@@ -293,7 +294,6 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
     if not merge:
         _summary_workbook(folder / "summary.xlsx", facts)
         write_figures(folder, facts)        # an --only run keeps the whole month's figures
-    write_dashboard(folder)
 
 
 def _summary_workbook(path: Path, facts) -> None:

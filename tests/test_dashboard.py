@@ -123,3 +123,8 @@ def test_the_page_links_only_what_is_there(tmp_path, demo_book):
     page = (out / MONTH / "index.html").read_text(encoding="utf-8")
     assert "not made yet (salesdesk commissions)" not in page and 'href="commissions/"' in page
     assert "not made yet (salesdesk reconcile)" in page
+    # reports again: the month is rebuilt beside the old one, the statements carried over and still linked
+    assert runner.invoke(main, ["reports", str(demo_book), "--month", MONTH, "--out", str(out),
+                                "--formats", "xlsx"]).exit_code == 0
+    page = (out / MONTH / "index.html").read_text(encoding="utf-8")
+    assert 'href="commissions/"' in page and "not made yet (salesdesk commissions)" not in page
