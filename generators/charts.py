@@ -28,8 +28,21 @@ PALETTE = _palette()
 _TO_RAMP = [WHITE] + [TEXT_RAMP + round(v * 15 / 255) for v in range(1, 256)]
 
 
-@lru_cache(maxsize=4)
-def _font(size: int):
+# Pillow's built-in font has no Chinese: labels that are not ASCII are drawn with a CJK font
+# (Debian's fonts-noto-cjk, which make test and make demo install) when one is found.
+CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+             "/System/Library/Fonts/PingFang.ttc", "C:/Windows/Fonts/msyh.ttc")
+
+
+@lru_cache(maxsize=8)
+def _font(size: int, cjk: bool = False):
+    if cjk:
+        for path in CJK_FONTS:
+            try:
+                return ImageFont.truetype(path, size, index=2)   # index 2 of the collection: SC (simplified)
+            except OSError:
+                continue
     return ImageFont.load_default(size=size)
 
 
@@ -42,7 +55,7 @@ def _new(width: int, height: int) -> Image.Image:
 @lru_cache(maxsize=4096)
 def _label(text: str, size: int) -> Image.Image:
     """Anti-aliased text on white, as palette indices."""
-    font = _font(size)
+    font = _font(size, not text.isascii())
     _, _, right, bottom = font.getbbox(text)
     mask = Image.new("L", (max(1, right), max(1, bottom)), 0)
     ImageDraw.Draw(mask).text((0, 0), text, fill=255, font=font)
@@ -52,15 +65,15 @@ def _label(text: str, size: int) -> Image.Image:
 
 
 @lru_cache(maxsize=8)
-def _frame(title: str, width: int, height: int) -> Image.Image:
+def _frame(title: str, width: int, height: int, legend: tuple[str, str]) -> Image.Image:
     """The parts every chart shares: background, title and legend."""
     img = _new(width, height)
     d = ImageDraw.Draw(img)
     img.paste(_label(title, 13), (56, 6))
     d.rectangle([width - 170, 8, width - 160, 18], fill=BLUE)
-    img.paste(_label("actual", 11), (width - 155, 6))
+    img.paste(_label(legend[0], 11), (width - 155, 6))
     d.line([(width - 100, 13), (width - 88, 13)], fill=ORANGE, width=3)
-    img.paste(_label("target", 11), (width - 84, 6))
+    img.paste(_label(legend[1], 11), (width - 84, 6))
     return img
 
 
@@ -69,9 +82,10 @@ def _short(value: float) -> str:
     return f"{value / 1e6:.1f}M" if a >= 1e6 else f"{value / 1e3:.0f}k" if a >= 1e3 else f"{value:.0f}"
 
 
-def trend_png(points, title: str, width: int = 640, height: int = 260) -> bytes:
+def trend_png(points, title: str, width: int = 640, height: int = 260,
+              legend: tuple[str, str] = ("actual", "target")) -> bytes:
     """Monthly actual (bars) against target (line), with month labels and a y scale."""
-    img = _frame(title, width, height).copy()
+    img = _frame(title, width, height, legend).copy()
     d = ImageDraw.Draw(img)
     left, right, top, bottom = 56, 12, 28, 36
     values = [p.actual for p in points] + [p.target for p in points]

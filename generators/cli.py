@@ -14,6 +14,7 @@ from workbooks import contract, demo as demo_data
 from workbooks.errors_report import write_errors_report
 from workbooks.cache import CACHE_ENV, cache_dir, read_workbook_cached
 from workbooks.files import FolderBusy
+from workbooks.i18n import LANGUAGES, check_language, settings_language
 from workbooks.opening import MAX_ROWS, MAX_UNPACKED_MB, WORKBOOK, ReadOptions
 from workbooks.platforms import PLATFORMS
 from workbooks.salesbook import write_sales_workbook
@@ -76,9 +77,12 @@ def _log_crash() -> Path:
               help="Refuse a workbook that unpacks to more than this.")
 @click.option("--max-rows", type=click.IntRange(1), default=MAX_ROWS, show_default=True,
               help="Refuse a workbook with a sheet of more rows than this.")
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default=None,
+              help="Language of reports, statements, the dashboard, mail and the planning workbook "
+                   "(default: the workbook's Settings sheet, else en).")
 @click.version_option(package_name="salesdesk", message="salesdesk %(version)s")
 @click.pass_context
-def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_rows: int):
+def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_rows: int, lang: str | None):
     """SalesDesk: sales targets, KPIs, customer tiers, commissions and monthly reports
     from one sales workbook.
 
@@ -102,6 +106,13 @@ def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_row
 
 def _terminate(signum, frame):
     raise SystemExit(128 + signum)
+
+
+def chosen_language() -> str | None:
+    """The --lang given on the command line, or None (then the workbook's setting decides)."""
+    ctx = click.get_current_context(silent=True)
+    lang = ctx.find_root().params.get("lang") if ctx else None
+    return check_language(lang) if lang else None
 
 
 def read_options() -> ReadOptions:
@@ -203,7 +214,8 @@ def _load_month(workbook: Path, month: str, allow_empty: bool = False):
 
     steps = Steps("Reading", total=len(contract.SHEETS), unit="")
     try:
-        return load_month(workbook, month, progress=steps, options=read_options(), allow_empty=allow_empty)
+        return load_month(workbook, month, progress=steps, options=read_options(), allow_empty=allow_empty,
+                          language=chosen_language())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     except BatchStopped as exc:
@@ -471,7 +483,8 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
         frames = demo_data.build()
     month = planning_book.latest_month(frames)
     year = year or int(month[:4])
-    model = planning_book.build(frames, year, month, target)
+    lang = chosen_language() or settings_language(frames.get("Settings"))
+    model = planning_book.build(frames, year, month, target, lang)
     planning_book.write(model, path, frames, target)
     click.echo(f"Planning workbook: {path} (plan year {year}, scorecard month {month}, for {target})")
 
@@ -653,7 +666,7 @@ def demo(out: Path, formats: str):
 
     plan = out / "planning.xlsx"
     frames = md.data.frames
-    planning_book.write(planning_book.build(frames, int(month[:4]), month), plan, frames)
+    planning_book.write(planning_book.build(frames, int(month[:4]), month, lang=md.language), plan, frames)
     click.echo(f"6. Planning workbook with SalesDesk formulas: {plan}")
     from .dashboard import write_dashboard
     page = write_dashboard(out / month)

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from addin.engine.rules import month_title
 from addin.engine.commission import CommissionResult, compute
 from workbooks.engine_args import commission_inputs
 from workbooks.errors_report import write_errors_report
 from workbooks.files import (atomic_path, exclusive, recover_folder, replace_folder, staging_folder, unique_stems,
                              write_text_atomic)
+from workbooks.i18n import Language, language
 from workbooks.reader import read_workbook
 from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 
@@ -25,7 +25,7 @@ from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
 from .pdf import kill_orphans, output_profile, soffice, to_pdf
 from .progress import phase
-from .statements import TITLE, BOLD_MONEY, write_finance_summary, write_statement
+from .statements import BOLD_MONEY, KIND_LABEL, TITLE, write_finance_summary, write_statement
 
 LEDGER_NAME = "commission-ledger.sqlite"
 
@@ -107,16 +107,17 @@ def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, 
     month_lines = result.lines[result.lines["period"] == md.month]
     lines_by_rep = dict(tuple(month_lines.groupby("rep_id", sort=False)))
     stems = unique_stems(md.data.frames["Reps"]["rep_id"].dropna())
+    t = language(md.language)
     for rec in month_summary.to_dict("records"):
         rep_id = rec["rep_id"]
         rep = {"rep_id": rep_id, "name": reps.loc[rep_id, "name"], "team": rec["team"], "plan_id": rec["plan_id"]}
         path = folder / f"{stems[rep_id]}.xlsx"
-        write_statement(path, rep, rec, lines_by_rep.get(rep_id, month_lines.iloc[0:0]), md.month)
+        write_statement(path, rep, rec, lines_by_rep.get(rep_id, month_lines.iloc[0:0]), md.month, t)
         run.statements.append(path)
         if progress:
             progress(rep_id)
     names = month_summary["rep_id"].map(reps["name"])
-    write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out)
+    write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out, t)
     extra = rep_failures(md) + [{"severity": "error", "sheet": "(commissions)", "row": None, "column": "rep_id",
                                  "value": rep, "problem": msg, "expected": "fix the data and run again"}
                                 for rep, msg in result.problems]
@@ -190,7 +191,12 @@ def reconcile(md: MonthData, result: CommissionResult, payroll: pd.DataFrame) ->
     return table.sort_values(["status", "rep_id"], key=lambda c: c.map(order) if c.name == "status" else c).reset_index(drop=True)
 
 
-def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, month: str) -> None:
+RECONCILIATION_HEADERS = ("rep", "name", "team", "computed", "paid", "difference (paid - computed)", "status", "lines")
+LINE_DETAIL_HEADERS = ("rep", "kind", "order", "original order", "credited amount", "rate", "commission", "note")
+
+
+def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, month: str,
+                         t: Language = language()) -> None:
     flagged = table[table["status"] != "matched"]
     drill = lines[lines["rep_id"].isin(flagged["rep_id"])].sort_values(["rep_id", "kind"])
     with atomic_path(path) as tmp:
@@ -198,22 +204,21 @@ def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, m
         cw = CellWriter(wb)
         ws = wb.add_worksheet("Reconciliation")
         dl = wb.add_worksheet("Lines")
-        ws.write_string(0, 0, f"Commission reconciliation, {month_title(month)}", cw.fmt(TITLE))
-        heads = ["rep", "name", "team", "computed", "paid", "difference (paid - computed)", "status", "lines"]
-        for j, h in enumerate(heads):
-            ws.write_string(2, j, h, cw.fmt(HEADER))
+        ws.write_string(0, 0, t("Commission reconciliation, {month}", month=t.month(month)), cw.fmt(TITLE))
+        for j, h in enumerate(RECONCILIATION_HEADERS):
+            ws.write_string(2, j, t(h), cw.fmt(HEADER))
         for j, w in enumerate([10, 22, 10, 13, 13, 16, 18, 10]):
             ws.set_column(j, j, w)
         ws.freeze_panes(3, 0)
-        line_heads = ["rep", "kind", "order", "original order", "credited amount", "rate", "commission", "note"]
-        for j, h in enumerate(line_heads):
-            dl.write_string(0, j, h, cw.fmt(HEADER))
+        for j, h in enumerate(LINE_DETAIL_HEADERS):
+            dl.write_string(0, j, t(h), cw.fmt(HEADER))
         first_line = {}
         for i, rec in enumerate(drill.itertuples(index=False), start=1):
             first_line.setdefault(rec.rep_id, i + 1)
-            cw.row(dl, i, [rec.rep_id, rec.kind, rec.order_id, rec.source_order_id,
+            cw.row(dl, i, [rec.rep_id, t(KIND_LABEL.get(rec.kind, rec.kind)), rec.order_id, rec.source_order_id,
                            None if pd.isna(rec.credited_cents) else rec.credited_cents / 100,
-                           rec.rate_micro / 1e6 if rec.rate_micro else None, rec.commission_cents / 100, rec.note])
+                           rec.rate_micro / 1e6 if rec.rate_micro else None, rec.commission_cents / 100,
+                           t.term(rec.note)])
         red = cw.fmt({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
         for i, rec in enumerate(table.to_dict("records")):
             r = 3 + i
@@ -224,11 +229,11 @@ def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, m
                 if pd.notna(rec[key]):
                     ws.write_number(r, j, rec[key] / 100, cw.fmt(MONEY))
             ws.write_formula(r, 5, f"=N(E{r + 1})-N(D{r + 1})", cw.fmt(MONEY), rec["difference_cents"] / 100)
-            ws.write_string(r, 6, rec["status"], red if rec["status"] != "matched" else None)
+            ws.write_string(r, 6, t.term(rec["status"]), red if rec["status"] != "matched" else None)
             if rec["rep_id"] in first_line:
-                ws.write_url(r, 7, f"internal:'Lines'!A{first_line[rec['rep_id']]}", string="see lines")
+                ws.write_url(r, 7, f"internal:'Lines'!A{first_line[rec['rep_id']]}", string=t("see lines"))
         last = 3 + len(table)
-        ws.write_string(last, 0, "Total", cw.fmt({"bold": True}))
+        ws.write_string(last, 0, t("Total"), cw.fmt({"bold": True}))
         for j, key in ((3, "computed_cents"), (4, "paid_cents"), (5, "difference_cents")):
             col = "DEF"[j - 3]
             ws.write_formula(last, j, f"=SUM({col}4:{col}{last})", cw.fmt(BOLD_MONEY), table[key].fillna(0).sum() / 100)
@@ -242,7 +247,7 @@ def run_reconcile(md: MonthData, out: Path, payroll_file: Path | None = None,
         result = month_result(md, Ledger(Path(out) / LEDGER_NAME), allow_closed=True)
     table = reconcile(md, result, read_payroll(md, payroll_file))
     path = Path(out) / md.month / "reconciliation.xlsx"
-    write_reconciliation(path, table, result.lines[result.lines["period"] == md.month], md.month)
+    write_reconciliation(path, table, result.lines[result.lines["period"] == md.month], md.month, language(md.language))
     counts = table["status"].value_counts().to_dict()
     write_text_atomic(path.with_suffix(".json"), json.dumps({
         "month": md.month, "counts": counts,

@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 
 from addin.engine.money import exact_sum
-from addin.engine.rules import month_title
 from workbooks.files import write_text_atomic
 
 from .report_data import OVERDUE_LISTED
@@ -39,7 +38,7 @@ def dashboard_figures(facts) -> dict:
     commissions = [r.commission for r in facts.reps if r.commission is not None]
     overdue = _overdue(facts)
     return {
-        "month": facts.month, "title": month_title(facts.month), "as_of": facts.as_of.isoformat(),
+        "month": facts.month, "language": facts.lang, "as_of": facts.as_of.isoformat(),
         "open_month": facts.open_month, "company": _company(facts), "teams": _teams(facts),
         "champion": _champion(facts), "behind": _behind(facts), "overdue": overdue[:30],
         "overdue_count": len(overdue),
@@ -138,7 +137,7 @@ def write_dashboard(month_dir: Path) -> Path | None:
         return None
     manifest = _read_json(month_dir / "manifest.json") or {"deliveries": []}
     reconciliation = _read_json(month_dir / "reconciliation.json")
-    html = environment().get_template("dashboard.html.j2").render(
+    html = environment(figures.get("language", "en")).get_template("dashboard.html.j2").render(
         d=figures, deliveries=manifest.get("deliveries", []), files=_files(month_dir), reconciliation=reconciliation)
     write_text_atomic(month_dir / PAGE_NAME, html)
     return month_dir / PAGE_NAME

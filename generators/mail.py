@@ -36,8 +36,8 @@ from email.utils import format_datetime
 from pathlib import Path
 
 
-from addin.engine.rules import month_title
 from workbooks.files import safe_filename, write_bytes_atomic
+from workbooks.i18n import Language, language
 from workbooks.schema import valid_email
 
 from .report_html import environment
@@ -146,23 +146,24 @@ def build_messages(month_dir: Path, month: str, settings: MailSettings, only: se
     manifest = json.loads(manifest_path.read_text())
     if manifest.get("month") != month:
         raise MailConfigError(f"{manifest_path} is for {manifest.get('month')}, not {month}")
+    t = language(manifest.get("language", "en"))
     out = []
     for d in manifest["deliveries"]:
         if only and d["key"] not in only:
             continue
         try:
-            out.append(_report_message(month_dir, month, d, settings))
+            out.append(_report_message(month_dir, month, d, settings, t))
         except (OSError, ValueError, KeyError, TypeError) as exc:   # one delivery's fault never stops the batch
             item = Outgoing(d.get("kind", "?"), str(d.get("key", "?")), None, None, "")
             item.problem = f"cannot compose: {type(exc).__name__}: {_clean_name(exc)}"
             out.append(item)
-    finance = _finance_message(month_dir, month, settings)
+    finance = _finance_message(month_dir, month, settings, t)
     if finance is not None and (not only or "finance" in only):
         out.append(finance)
     return out
 
 
-def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings) -> Outgoing:
+def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings, t: Language) -> Outgoing:
     files = [f for f in d["files"] if f["format"] in ATTACH_FORMATS]
     to, cc = d.get("to"), d.get("cc")
     digest = _digest(month, d["kind"], d["key"], to, cc, [f["sha256"] for f in files])
@@ -177,7 +178,8 @@ def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings
             return item
     html_file = next((month_dir / f["path"] for f in d["files"] if f["format"] == "html"), None)
     report_html = _body_of(html_file.read_text()) if html_file and html_file.exists() else None
-    ctx = {"kind": d["kind"], "key": d["key"], "month_label": month_title(month), "greeting": _clean_name(d.get("name")) or "there",
+    ctx = {"kind": d["kind"], "key": d["key"], "month_label": t.month(month), "lang": t.code,
+           "greeting": _clean_name(d.get("name")) or t("there"),
            "has_pdf": any(f["format"] == "pdf" for f in files), "h": d.get("highlights"),
            "reply_name": _clean_name(d.get("name")) if d["kind"] == "team" else None}
     attachments = [(month_dir / f["path"], f["format"]) for f in files]
@@ -186,7 +188,7 @@ def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings
     return item
 
 
-def _finance_message(month_dir: Path, month: str, settings: MailSettings) -> Outgoing | None:
+def _finance_message(month_dir: Path, month: str, settings: MailSettings, t: Language) -> Outgoing | None:
     folder = month_dir / "commissions"
     parts = [p for p in (folder / "finance-summary.xlsx", month_dir / "reconciliation.xlsx") if p.exists()]
     if not parts:
@@ -203,7 +205,7 @@ def _finance_message(month_dir: Path, month: str, settings: MailSettings) -> Out
     if not valid_address(settings.finance):
         item.problem = "no valid --finance address; the finance message was not sent"
         return item
-    ctx = {"kind": "finance", "key": "finance", "month_label": month_title(month), "greeting": "Finance",
+    ctx = {"kind": "finance", "key": "finance", "month_label": t.month(month), "lang": t.code, "greeting": t("Finance"),
            "has_pdf": False, "h": None, "reply_name": None}
     item.message = _compose(settings, ctx, settings.finance, "Finance", None, None, None, attachments, digest)
     return item
@@ -228,7 +230,7 @@ def _body_of(html: str) -> str:
 
 
 def _compose(settings, ctx, to, to_name, cc, reply_to, report_html, attachments, digest) -> EmailMessage:
-    env = environment()
+    env = environment(ctx["lang"])
     images = []
 
     def to_cid(match):

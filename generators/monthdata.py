@@ -14,6 +14,7 @@ import pandas as pd
 
 from workbooks.cache import read_workbook_cached
 from workbooks.engine_args import rep_quotas
+from workbooks.i18n import check_language, settings_language
 from workbooks.opening import WORKBOOK, ReadOptions
 from workbooks.reader import SalesData
 from workbooks.schema import ROW, Problem
@@ -39,6 +40,7 @@ class MonthData:
     quotas: pd.DataFrame
     bad_reps: dict[str, list[Problem]] = field(default_factory=dict)
     left_out_rows: list[Problem] = field(default_factory=list)   # rows dropped that no rep is blamed for
+    language: str = "en"          # of the reports, statements, dashboard and mail (workbooks.i18n)
 
     @property
     def problems(self) -> list[Problem]:
@@ -85,7 +87,9 @@ def check_month_in_data(month: str, orders: pd.DataFrame, allow_empty: bool = Fa
 
 
 def load_month(workbook: Path, month: str, progress=None, options: ReadOptions = ReadOptions(),
-               allow_empty: bool = False) -> MonthData:
+               allow_empty: bool = False, language: str | None = None) -> MonthData:
+    """The month's validated data; ``language`` (the command line's) wins over the workbook's
+    Settings sheet."""
     month = check_month(month)
     data = read_workbook_cached(workbook, progress=progress, options=options)
     errors = data.errors
@@ -118,7 +122,8 @@ def load_month(workbook: Path, month: str, progress=None, options: ReadOptions =
                 frames[sheet] = frames[sheet][~frames[sheet][col].isin(list(bad_reps))]
     years = sorted(set(frames["Targets"]["year"].dropna().astype(int)))
     quotas = rep_quotas(frames, years)
-    return MonthData(month, data, frames, quotas, bad_reps, left_out)
+    lang = check_language(language) if language else settings_language(data.frames.get("Settings"))
+    return MonthData(month, data, frames, quotas, bad_reps, left_out, lang)
 
 
 def _row_owner(sheet: str, rows: pd.DataFrame) -> list:

@@ -17,7 +17,7 @@ from addin.engine.tiering import TIER_ORDER, customer_view
 from workbooks.engine_args import seasonality_weights, team_targets
 
 from .monthdata import MonthData
-from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, Movements,
+from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, Movements, Note,
                            RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
                            Scorecard, TeamInfo, TeamMonth, TierCount)
 
@@ -34,6 +34,7 @@ class MonthFacts:
     open_month: bool
     reps: list[RepMonth]
     teams: list[TeamMonth]
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,10 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     x = _month(md)
     rep_ctx = _rep_months(x, only)
     team_ctx = _team_months(x, md.frames["Teams"], only)
-    return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx)
+    if md.language != "en":                    # the language every format of the report is written in
+        rep_ctx = [replace(c, lang=md.language) for c in rep_ctx]
+        team_ctx = [replace(c, lang=md.language) for c in team_ctx]
+    return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx, md.language)
 
 
 def _month(md: MonthData) -> _Month:
@@ -299,11 +303,11 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
     )
 
 
-def _target_note(rep_total: float, month_target: float) -> str | None:
+def _target_note(rep_total: float, month_target: float) -> Note | None:
     if rep_total == month_target:
         return None
-    return (f"The reps' own targets add up to {rep_total:,.2f}; the team's target for the month is "
-            f"{month_target:,.2f}. Each is phased from its own annual target in the Targets sheet.")
+    return Note("The reps' own targets add up to {reps}; the team's target for the month is {team}. Each is "
+                "phased from its own annual target in the Targets sheet.", (("reps", rep_total, 2), ("team", month_target, 2)))
 
 
 def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:
@@ -315,21 +319,23 @@ def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:
                   for ctx in facts.reps]
 
 
-def _sales_note(c: Commission | None, booked: float) -> str | None:
+def _sales_note(c: Commission | None, booked: float) -> Note | None:
     if c is None or round(c.credited_sales - booked, 2) == 0:
         return None
     # the report's sales count the orders booked to the rep; commission follows split credit
-    return (f"Commission is on credited sales of {c.credited_sales:,.2f}: orders shared with other reps (split "
-            f"credit) count by each rep's share. Sales above count the orders booked to this rep: {booked:,.2f}.")
+    return Note("Commission is on credited sales of {credited}: orders shared with other reps (split credit) count "
+                "by each rep's share. Sales above count the orders booked to this rep: {booked}.",
+                (("credited", c.credited_sales, 2), ("booked", booked, 2)))
 
 
-def _activities_note(kpis: list[Kpi], targets: np.ndarray, plan: dict[str, float]) -> str | None:
+def _activities_note(kpis: list[Kpi], targets: np.ndarray, plan: dict[str, float]) -> Note | None:
     """Why the activities section's plan and the scorecard's activities target differ, when they do."""
     at = next((j for j, k in enumerate(kpis) if k.name == "activities"), None)
     if at is None or np.isnan(targets[at]) or round(float(targets[at])) == round(sum(plan.values())):
         return None
-    return (f"The scorecard's activities target ({float(targets[at]):,.0f}) is the KPIs sheet's; the plan here "
-            f"({sum(plan.values()):,.0f}) follows the weekly cadence for the working days and the rep's capacity.")
+    return Note("The scorecard's activities target ({target}) is the KPIs sheet's; the plan here ({plan}) follows "
+                "the weekly cadence for the working days and the rep's capacity.",
+                (("target", float(targets[at]), 0), ("plan", sum(plan.values()), 0)))
 
 
 def _num(x):

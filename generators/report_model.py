@@ -13,9 +13,17 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Note:
+    """A sentence the report adds (why two figures differ), kept as its English message and
+    its amounts so that each language words and formats it (``Language.note``)."""
+    text: str
+    amounts: tuple[tuple[str, float, int], ...]     # (name in the text, value, decimals)
+
+
+@dataclass(frozen=True)
 class SalesRow:
-    """Sales against target for a span: "Month", "Quarter to date", "Year to date", or a
-    month of the trend ("2026-10")."""
+    """Sales against target for a span: "Month", "Quarter to date", "Year to date" (English
+    message ids, each format words them in its language), or a month of the trend ("2026-10")."""
     label: str
     actual: float
     target: float
@@ -161,14 +169,15 @@ class RepMonth:
     win_rate: float | None
     cycle_days: float | None
     activities: tuple[ActivityLine, ...]
-    activities_note: str | None
+    activities_note: Note | None
     satisfaction: Satisfaction
     customers: Customers
     returns: tuple[ReturnLine, ...]
     trend: tuple[SalesRow, ...]
     commission: Commission | None = None
-    sales_note: str | None = None        # why credited sales (commission) differ from booked sales
+    sales_note: Note | None = None       # why credited sales (commission) differ from booked sales
     file_stem: str = ""                  # the report's file name, unique in the run (reports.report_stems)
+    lang: str = "en"                     # the language it is written in (workbooks.i18n)
     kind: str = "rep"
 
 
@@ -212,7 +221,7 @@ class TeamMonth:
     open_month: bool
     team: TeamInfo
     reps: tuple[RankedRep, ...]
-    target_note: str | None              # why the reps' targets do not add up to the team's
+    target_note: Note | None             # why the reps' targets do not add up to the team's
     sales: tuple[SalesRow, ...]
     trend: tuple[SalesRow, ...]
     funnel: tuple[FunnelStage, ...]
@@ -221,6 +230,7 @@ class TeamMonth:
     champion: RankedRep | None
     movements: Movements
     file_stem: str = ""
+    lang: str = "en"
     kind: str = "team"
 
 

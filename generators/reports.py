@@ -287,7 +287,7 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
         old = json.loads(manifest_path.read_text())
         keep = [d for d in old.get("deliveries", []) if (d["kind"], d["key"]) not in by_key]   # tried now
         deliveries = sorted(keep + deliveries, key=lambda d: (d["kind"], d["key"]))
-    manifest = {"month": md.month, "as_of": facts.as_of.isoformat(), "workbook": str(md.data.path),
+    manifest = {"month": md.month, "language": facts.lang, "as_of": facts.as_of.isoformat(), "workbook": str(md.data.path),
                 "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "deliveries": deliveries}
     write_text_atomic(manifest_path, json.dumps(manifest, indent=2))

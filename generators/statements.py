@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.engine.rules import month_title
 from addin.engine.money import MICRO
 from workbooks.files import atomic_path
+from workbooks.i18n import Language, language
 from workbooks.xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters
 
@@ -27,59 +27,61 @@ KIND_LABEL = {"sale": "sale", "clawback": "clawback", "gate": "gate", "cap": "ca
               "adjustment": "adjustment"}
 
 
-def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, period: str) -> None:
+def write_statement(path: Path, rep: dict, summary: dict, lines: pd.DataFrame, period: str,
+                    t: Language = language()) -> None:
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp)
         cw = CellWriter(wb)
         ws = wb.add_worksheet("Statement")
-        _page_setup(ws, rep, period)
-        ws.write_string(0, 0, f"Commission statement, {month_title(period)}", cw.fmt(TITLE))
-        _heading(ws, cw, rep, summary)
+        _page_setup(ws, rep, period, t)
+        ws.write_string(0, 0, t("Commission statement, {month}", month=t.month(period)), cw.fmt(TITLE))
+        _heading(ws, cw, rep, summary, t)
         top = 7
         for j, h in enumerate(LINE_HEADERS):
-            ws.write_string(top, j, h, cw.fmt(dict(HEADER, text_wrap=True, valign="top")))
+            ws.write_string(top, j, t(h), cw.fmt(dict(HEADER, text_wrap=True, valign="top")))
         ws.set_row(top, 30)
         ws.repeat_rows(top)
         ws.freeze_panes(top + 1, 0)
         r = top
         for line in lines.itertuples(index=False):
             r += 1
-            _line(ws, cw, r, line)
-        _totals(ws, cw, summary, first=top + 2, last=max(r + 1, top + 2), r=r + 2)
+            _line(ws, cw, r, line, t)
+        _totals(ws, cw, summary, first=top + 2, last=max(r + 1, top + 2), r=r + 2, t=t)
         wb.close()
 
 
-def _page_setup(ws, rep: dict, period: str) -> None:
+def _page_setup(ws, rep: dict, period: str, t: Language) -> None:
     for j, w in enumerate(WIDTHS):
         ws.set_column(j, j, w)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.set_paper(9)
-    ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&CCommission statement&R{month_title(period)}")
-    ws.set_footer("&LSalesDesk&RPage &P of &N")
+    ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&C{_hf(t('Commission statement'))}"
+                  f"&R{_hf(t.month(period))}")
+    ws.set_footer("&LSalesDesk&R" + _hf(t("Page {page} of {pages}", page="\x00P", pages="\x00N")).replace("\x00", "&"))
 
 
-def _heading(ws, cw: CellWriter, rep: dict, summary: dict) -> None:
+def _heading(ws, cw: CellWriter, rep: dict, summary: dict, t: Language) -> None:
     """Rep, team and plan; quota, credited sales and attainment."""
     info = [("Rep", f"{rep['name']} ({rep['rep_id']})"), ("Team", rep.get("team") or ""), ("Plan", rep.get("plan_id") or "")]
     for i, (k, v) in enumerate(info, start=2):
-        ws.write_string(i, 0, k, cw.fmt({"bold": True}))
+        ws.write_string(i, 0, t(k), cw.fmt({"bold": True}))
         cw.text(ws, i, 1, str(v))
     quota = summary.get("quota_cents")
-    ws.write_string(2, 3, "Quota", cw.fmt({"bold": True}))
+    ws.write_string(2, 3, t("Quota"), cw.fmt({"bold": True}))
     if quota is not None and quota == quota:
         ws.write_number(2, 4, quota / 100, cw.fmt(MONEY))
-    ws.write_string(3, 3, "Credited sales", cw.fmt({"bold": True}))
+    ws.write_string(3, 3, t("Credited sales"), cw.fmt({"bold": True}))
     ws.write_number(3, 4, summary["sales_cents"] / 100, cw.fmt(MONEY))
-    ws.write_string(4, 3, "Attainment", cw.fmt({"bold": True}))
+    ws.write_string(4, 3, t("Attainment"), cw.fmt({"bold": True}))
     if quota:
         ws.write_formula(4, 4, "=IF(E3>0,E4/E3,\"\")", cw.fmt(PERCENT), summary["sales_cents"] / quota)
 
 
-def _line(ws, cw: CellWriter, r: int, line) -> None:
+def _line(ws, cw: CellWriter, r: int, line, t: Language) -> None:
     """One statement line; a sale's or clawback's commission is a formula on its credited amount and rate."""
     excel_row = r + 1
-    cw.text(ws, r, 0, KIND_LABEL.get(line.kind, line.kind))
+    cw.text(ws, r, 0, t(KIND_LABEL.get(line.kind, line.kind)))
     for col, value in ((1, line.order_id), (3, line.product), (4, line.customer_id), (5, line.source_order_id),
                        (6, line.source_period)):
         if isinstance(value, str) and value:
@@ -97,36 +99,37 @@ def _line(ws, cw: CellWriter, r: int, line) -> None:
     else:
         ws.write_number(r, 12, line.commission_cents / 100, cw.fmt(MONEY))
     if isinstance(line.note, str) and line.note:
-        cw.text(ws, r, 13, line.note, {"text_wrap": True, "valign": "top"})
+        cw.text(ws, r, 13, t.term(line.note), {"text_wrap": True, "valign": "top"})
 
 
-def _totals(ws, cw: CellWriter, summary: dict, first: int, last: int, r: int) -> None:
+def _totals(ws, cw: CellWriter, summary: dict, first: int, last: int, r: int, t: Language) -> None:
     """The totals by kind as SUMIF formulas (cached with the engine's figures), draws and the amount to pay."""
-    def sumif(kind):
-        return f'SUMIF(A{first}:A{last},"{kind}",M{first}:M{last})'
+    def sumif(kind):     # by the kind's label as the lines show it
+        label = t(KIND_LABEL[kind]).replace('"', '""')
+        return f'SUMIF(A{first}:A{last},"{label}",M{first}:M{last})'
 
     totals = [("Sales commission", f"={sumif('sale')}", summary["commission_cents"]),
               ("Gate and cap", f"={sumif('gate')}+{sumif('cap')}", summary["gate_cents"] + summary["cap_cents"]),
               ("Clawbacks", f"={sumif('clawback')}", summary["clawback_cents"]),
-              ("SPIFFs", f"={sumif('SPIFF')}", summary["spiff_cents"]),
+              ("SPIFFs", f"={sumif('spiff')}", summary["spiff_cents"]),
               ("Adjustments to closed months", f"={sumif('adjustment')}", summary["adjustment_cents"]),
               ("Earned", f"=SUM(M{first}:M{last})", summary["earned_cents"])]
     label_fmt = {"align": "right"}
     for label, formula, cents in totals:
-        ws.merge_range(r, 8, r, 11, label, cw.fmt(dict(label_fmt, bold=label == "Earned")))
+        ws.merge_range(r, 8, r, 11, t(label), cw.fmt(dict(label_fmt, bold=label == "Earned")))
         ws.write_formula(r, 12, formula, cw.fmt(BOLD_MONEY if label == "Earned" else MONEY), cents / 100)
         r += 1
     earned_row = r
-    ws.merge_range(r, 8, r, 11, "Draw top-up", cw.fmt(label_fmt))
+    ws.merge_range(r, 8, r, 11, t("Draw top-up"), cw.fmt(label_fmt))
     ws.write_number(r, 12, summary["draw_topup_cents"] / 100, cw.fmt(MONEY))
-    ws.merge_range(r + 1, 8, r + 1, 11, "Draw recovered", cw.fmt(label_fmt))
+    ws.merge_range(r + 1, 8, r + 1, 11, t("Draw recovered"), cw.fmt(label_fmt))
     ws.write_number(r + 1, 12, -summary["recovered_cents"] / 100, cw.fmt(MONEY))
-    ws.merge_range(r + 2, 8, r + 2, 11, "Total to pay", cw.fmt(dict(label_fmt, bold=True)))
+    ws.merge_range(r + 2, 8, r + 2, 11, t("Total to pay"), cw.fmt(dict(label_fmt, bold=True)))
     ws.write_formula(r + 2, 12, f"=M{earned_row}+M{r + 1}+M{r + 2}", cw.fmt(BOLD_MONEY), summary["paid_cents"] / 100)
-    ws.merge_range(r + 3, 8, r + 3, 11, "Draw balance owed after this month", cw.fmt(label_fmt))
+    ws.merge_range(r + 3, 8, r + 3, 11, t("Draw balance owed after this month"), cw.fmt(label_fmt))
     ws.write_number(r + 3, 12, summary["owed_after_cents"] / 100, cw.fmt(MONEY))
     if summary["draw_cents"]:
-        ws.merge_range(r + 4, 8, r + 4, 11, "Monthly draw", cw.fmt(label_fmt))
+        ws.merge_range(r + 4, 8, r + 4, 11, t("Monthly draw"), cw.fmt(label_fmt))
         ws.write_number(r + 4, 12, summary["draw_cents"] / 100, cw.fmt(MONEY))
 
 
@@ -143,15 +146,16 @@ SUMMARY_COLUMNS = [("rep_id", "rep"), ("name", "name"), ("team", "team"), ("plan
                    ("paid_cents", "to pay"), ("owed_after_cents", "draw owed after")]
 
 
-def write_finance_summary(path: Path, summary: pd.DataFrame, period: str, left_out: list[str]) -> None:
+def write_finance_summary(path: Path, summary: pd.DataFrame, period: str, left_out: list[str],
+                          t: Language = language()) -> None:
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp)
         cw = CellWriter(wb)
         ws = wb.add_worksheet("Commissions")
-        ws.write_string(0, 0, f"Commissions for {month_title(period)}", cw.fmt(TITLE))
+        ws.write_string(0, 0, t("Commissions for {month}", month=t.month(period)), cw.fmt(TITLE))
         top = 2
         for j, (_, label) in enumerate(SUMMARY_COLUMNS):
-            ws.write_string(top, j, label, cw.fmt(HEADER))
+            ws.write_string(top, j, t(label), cw.fmt(HEADER))
             ws.set_column(j, j, 12 if j > 3 else 10 if j != 1 else 22)
         ws.freeze_panes(top + 1, 2)
         rows = summary.sort_values(["team", "rep_id"]).reset_index(drop=True)
@@ -169,12 +173,12 @@ def write_finance_summary(path: Path, summary: pd.DataFrame, period: str, left_o
                     cw.cell(ws, r, j, v)
         last = top + len(rows)
         total_row = last + 1
-        ws.write_string(total_row, 0, "Total", cw.fmt({"bold": True}))
+        ws.write_string(total_row, 0, t("Total"), cw.fmt({"bold": True}))
         for j, (key, _) in enumerate(SUMMARY_COLUMNS):
             if key.endswith("_cents"):
                 col = column_letters(j + 1)
                 cached = float(rows[key].fillna(0).sum()) / 100
                 ws.write_formula(total_row, j, f"=SUM({col}{top + 2}:{col}{last + 1})", cw.fmt(BOLD_MONEY), cached)
         if left_out:
-            ws.write_string(total_row + 2, 0, "Left out of this run (see errors.xlsx): " + ", ".join(left_out))
+            ws.write_string(total_row + 2, 0, t("Left out of this run (see errors.xlsx): {reps}", reps=", ".join(left_out)))
         wb.close()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from addin.engine.rules import KPI_KIND_CHOICES
 
+from .i18n import LANGUAGES
 from .opening import MAX_ROWS, MAX_UNPACKED_MB
 from .schema import MAX_MAGNITUDE, Column as C, Reference as Ref, RowRule, SheetSchema
 
@@ -166,9 +167,11 @@ PAYROLL = SheetSchema("Payroll", "What payroll paid as commission, per rep and m
 ), key=("rep_id", "period"))
 
 # Settings the workbook declares about itself; a command-line option wins over a setting.
-SETTING_VALUES = {"decimal_separator": (".", ",")}
+SETTING_VALUES = {"decimal_separator": (".", ","), "language": LANGUAGES}
 SETTINGS = SheetSchema("Settings", "How to read this workbook: one row per setting. decimal_separator: . (the "
-                       "default) or , when numbers stored as text are written with a decimal comma (1.234,50).", (
+                       "default) or , when numbers stored as text are written with a decimal comma (1.234,50). "
+                       "language: en (the default) or zh-CN, the language of reports, statements, the dashboard "
+                       "and mail (salesdesk --lang wins).", (
     C("setting", "id", "The setting's name: " + ", ".join(SETTING_VALUES) + "."),
     C("value", "text", "Its value."),
 ), key=("setting",), optional=True, rules=(
@@ -176,6 +179,8 @@ SETTINGS = SheetSchema("Settings", "How to read this workbook: one row per setti
             "one of " + ", ".join(SETTING_VALUES)),
     RowRule("value", lambda d: (d["setting"] == "decimal_separator") & ~d["value"].isin(SETTING_VALUES["decimal_separator"]),
             "not a decimal separator", "decimal_separator . or ,"),
+    RowRule("value", lambda d: (d["setting"] == "language") & ~d["value"].isin(LANGUAGES),
+            "not a language SalesDesk speaks", "language " + " or ".join(LANGUAGES)),
 ))
 
 SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES, ACTIVITIES,

@@ -25,6 +25,7 @@ from addin.registry import REGISTRY
 from .engine_args import commission_inputs, rep_quotas
 from .contract import ACTIVITY_TYPES, BY_NAME, ORDER_STATUSES, SHEETS, STAGES
 from .files import atomic_path
+from .i18n import language
 from .schema import ROW
 from .xlsxout import DATE, HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, date_serial, new_workbook
 from .platforms import platform, retarget_formula
@@ -57,10 +58,11 @@ def ref(sheet: str, r1: int, c1: int, r2: int | None = None, c2: int | None = No
 
 
 class Model:
-    def __init__(self):
+    def __init__(self, lang: str = "en"):
         self.cells: dict[str, dict[tuple[int, int], object]] = {}
         self.names: dict[str, str] = {}
         self.order: list[str] = []
+        self.t = language(lang)      # the labels' language; sheet names, headers formulas read, stay English
 
     def sheet(self, name: str) -> dict:
         if name not in self.cells:
@@ -70,6 +72,10 @@ class Model:
 
     def put(self, sheet: str, r: int, c: int, value, style: dict | None = None) -> None:
         self.sheet(sheet)[(r, c)] = (value, style)
+
+    def label(self, sheet: str, r: int, c: int, msgid: str, style: dict | None = None, **params) -> None:
+        """A label for people, in the workbook's language (workbooks.i18n)."""
+        self.put(sheet, r, c, self.t(msgid, **params), style)
 
     def frame(self, sheet: str, r: int, c: int, frame: pd.DataFrame) -> None:
         s = self.sheet(sheet)
@@ -176,8 +182,8 @@ def _plain(v):
 
 # --- building --------------------------------------------------------------------------
 
-def build(frames: dict[str, pd.DataFrame], year: int, month: str, target: str = "excel") -> Model:
-    m = Model()
+def build(frames: dict[str, pd.DataFrame], year: int, month: str, target: str = "excel", lang: str = "en") -> Model:
+    m = Model(lang)
     m.sheet("Start here")
     for name in ("Plan", "Scorecard", "Customer tiers", "Commission calculator"):
         m.sheet(name)
@@ -202,33 +208,33 @@ def build(frames: dict[str, pd.DataFrame], year: int, month: str, target: str = 
 
 def _plan_sheet(m: Model, data, year: int) -> None:
     s = "Plan"
-    m.put(s, 0, 0, f"Target plan {year}", TITLE)
-    m.put(s, 2, 0, "Year")
+    m.label(s, 0, 0, "Target plan {year}", TITLE, year=year)
+    m.label(s, 2, 0, "Year")
     m.put(s, 2, 1, year, INPUT)
     m.names["PlanYear"] = "='Plan'!$B$3"
     t = data["Targets"]
     company = float(t[(t["level"] == "team") & (t["year"] == year)]["annual_target"].sum())
-    m.put(s, 3, 0, "Company annual target (teams in Targets)")
+    m.label(s, 3, 0, "Company annual target (teams in Targets)")
     m.put(s, 3, 1, Formula('SUMIFS(Targets!$D:$D,Targets!$A:$A,"team",Targets!$C:$C,$B$3)', company, MONEY))
-    m.put(s, 5, 0, "Months (by Seasonality)", SECTION)
+    m.label(s, 5, 0, "Months (by Seasonality)", SECTION)
     m.sd(s, 6, 0, "SD_PHASE", ["'Plan'!B4", "'Plan'!B3", "Seasonality", Lit("month")], MONEY)
-    m.put(s, 5, 3, "Quarters", SECTION)
+    m.label(s, 5, 3, "Quarters", SECTION)
     m.sd(s, 6, 3, "SD_PHASE", ["'Plan'!B4", "'Plan'!B3", "Seasonality", Lit("quarter")], MONEY)
     row = 20
-    m.put(s, row, 0, "Allocation to reps: edit method, min, max or pinned (yellow); ramp applies to new hires", SECTION)
+    m.label(s, row, 0, "Allocation to reps: edit method, min, max or pinned (yellow); ramp applies to new hires", SECTION)
     row += 2
     reps = data["Reps"]
     for team in data["Teams"]["team"]:
         members = reps[(reps["team"] == team) & reps["active"].fillna(True).astype(bool)]
         target = float(t[(t["level"] == "team") & (t["key"] == team) & (t["year"] == year)]["annual_target"].sum())
-        m.put(s, row, 0, "Team")
+        m.label(s, row, 0, "Team")
         m.put(s, row, 1, team, {"bold": True})
-        m.put(s, row + 1, 0, "Team annual target")
+        m.label(s, row + 1, 0, "Team annual target")
         m.put(s, row + 1, 1, Formula(f'SUMIFS(Targets!$D:$D,Targets!$A:$A,"team",Targets!$B:$B,B{row + 1},Targets!$C:$C,$B$3)',
                                      target, MONEY))
-        m.put(s, row + 2, 0, "Method")
+        m.label(s, row + 2, 0, "Method")
         m.put(s, row + 2, 1, "capacity", INPUT)
-        m.put(s, row + 3, 0, "Period start")
+        m.label(s, row + 3, 0, "Period start")
         m.put(s, row + 3, 1, dt.datetime(year, 1, 1), dict(INPUT, num_format="yyyy-mm-dd"))
         head = row + 5
         for j, h in enumerate(["rep_id", "capacity", "hire_date", "min", "max", "pinned", "ramp"]):
@@ -242,7 +248,7 @@ def _plan_sheet(m: Model, data, year: int) -> None:
                 m.put(s, r, j, None, INPUT)
             m.sd(s, r, 6, "SD_RAMP", [ref(s, r, 2), ref(s, row + 3, 1, absolute=True)], PERCENT)
         last = head + max(len(members), 1)
-        m.put(s, head, 8, "allocated target", HEADER)
+        m.label(s, head, 8, "allocated target", HEADER)
         m.sd(s, head + 1, 8, "SD_ALLOCATE", [ref(s, row + 1, 1), ref(s, head, 0, last, 5), ref(s, row + 2, 1), None,
                                              ref(s, row + 3, 1)], MONEY)
         row = last + 3
@@ -257,10 +263,10 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     start, end = rules.month_bounds(month)
     orders = frames["Orders"]
     as_of = rules.as_of_date(orders["order_date"], orders["status"], month)
-    m.put(s, 0, 0, f"Scorecard {rules.month_title(month)}", TITLE)
-    m.put(s, 2, 0, "Month")
+    m.label(s, 0, 0, "Scorecard {month}", TITLE, month=m.t.month(month))
+    m.label(s, 2, 0, "Month")
     m.put(s, 2, 1, month)
-    m.put(s, 3, 0, "Actuals as of")
+    m.label(s, 3, 0, "Actuals as of")
     m.put(s, 3, 1, dt.datetime.combine(as_of, dt.time()), dict(INPUT, num_format="yyyy-mm-dd"))
     m.names["AsOf"] = "='Scorecard'!$B$4"
     measures = month_measures(frames["Orders"], frames["Activities"], frames["Opportunities"], frames["Satisfaction"],
@@ -289,13 +295,13 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     last = head + len(reps)
     table = ref(s, head, 0, last, len(cols) - 1)
     at = len(cols) + 1
-    m.put(s, head - 1, at, "The scorecard (SD_SCORECARD)", SECTION)
+    m.label(s, head - 1, at, "The scorecard (SD_SCORECARD)", SECTION)
     open_month = rules.prorate(as_of, month) is not None
     m.sd(s, head, at, "SD_SCORECARD", [table, "KpiTable"] + (["AsOf"] if open_month else []))
     rr = at + len(kpis) + 5
-    m.put(s, head - 1, rr, "Run-rate (SD_RUNRATE)", SECTION)
-    m.put(s, head, rr, "projected", HEADER)
-    m.put(s, head, rr + 1, "projected attainment", HEADER)
+    m.label(s, head - 1, rr, "Run-rate (SD_RUNRATE)", SECTION)
+    m.label(s, head, rr, "projected", HEADER)
+    m.label(s, head, rr + 1, "projected attainment", HEADER)
     if sales_kpis:
         sales_col, target_col = 1 + kpis.index(sales_kpis[0]), 1 + len(kpis)
         for i in range(len(reps)):
@@ -307,7 +313,7 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
 
 def _tiers_sheet(m: Model, data, month: str, n_lines: int) -> None:
     s = "Customer tiers"
-    m.put(s, 0, 0, "Customer tiers, RFM and revisits (orders from SalesLines, as of the Scorecard date)", TITLE)
+    m.label(s, 0, 0, "Customer tiers, RFM and revisits (orders from SalesLines, as of the Scorecard date)", TITLE)
     last = n_lines
     args = [ref("SalesLines", 1, 0, last, 0), ref("SalesLines", 1, 1, last, 1), ref("SalesLines", 1, 2, last, 2), "AsOf"]
     tiers = m.sd(s, 2, 0, "SD_TIER", args)
@@ -335,14 +341,14 @@ def _commission_sheet(m: Model, frames, month: str) -> None:
     versions = plans[(plans["plan_id"] == plan_id) & (plans["effective_from"] <= pd.Period(month, "M").end_time)]
     version = versions[versions["effective_from"] == versions["effective_from"].max()].sort_values("lower")
     first = version.iloc[0]
-    m.put(s, 0, 0, "Commission calculator", TITLE)
-    labels = [("Rep", rep_id, INPUT), ("Month", month, None), ("Credited sales this month", row["sales_cents"] / 100, dict(INPUT, num_format="#,##0.00")),
+    m.label(s, 0, 0, "Commission calculator", TITLE)
+    labels = [(CALCULATOR_LABELS[0], rep_id, INPUT), (CALCULATOR_LABELS[1], month, None), ("Credited sales this month", row["sales_cents"] / 100, dict(INPUT, num_format="#,##0.00")),
               ("Quota (blank for plans on amount)", row["quota_cents"] / 100 if first["basis"] == "attainment" else None, dict(INPUT, num_format="#,##0.00")),
               ("Method", first["method"], INPUT), ("Cap", None if pd.isna(first["cap"]) else float(first["cap"]), dict(INPUT, num_format="#,##0.00"))]
     for i, (label, value, style) in enumerate(labels, start=2):
-        m.put(s, i, 0, label)
+        m.label(s, i, 0, label)
         m.put(s, i, 1, value, style)
-    m.put(s, 9, 0, f"Tiers of plan {plan_id} from {first['effective_from']:%Y-%m-%d}", SECTION)
+    m.label(s, 9, 0, "Tiers of plan {plan} from {date}", SECTION, plan=plan_id, date=f"{first['effective_from']:%Y-%m-%d}")
     for j, h in enumerate(["lower", "upper", "rate"]):
         m.put(s, 10, j, h, HEADER)
     for i, t in enumerate(version.itertuples(index=False), start=11):
@@ -350,20 +356,20 @@ def _commission_sheet(m: Model, frames, month: str) -> None:
         m.put(s, i, 1, None if pd.isna(t.upper) else float(t.upper), INPUT)
         m.put(s, i, 2, float(t.rate), dict(INPUT, num_format="0.00%"))
     last_tier = 10 + len(version)
-    m.put(s, 8, 0, "Commission (SD_COMMISSION)", {"bold": True})
+    m.label(s, 8, 0, "Commission (SD_COMMISSION)", {"bold": True})
     m.sd(s, 8, 1, "SD_COMMISSION", [ref(s, 4, 1), ref(s, 10, 0, last_tier, 2), ref(s, 6, 1), ref(s, 5, 1), ref(s, 7, 1)],
          {"bold": True, "num_format": "#,##0.00"})
     top = last_tier + 3
     year = month[:4]
-    m.put(s, top - 1, 0, f"Draw over {year} (SD_DRAW): earned per month from the commission engine", SECTION)
-    m.put(s, top, 0, "Draw")
+    m.label(s, top - 1, 0, "Draw over {year} (SD_DRAW): earned per month from the commission engine", SECTION, year=year)
+    m.label(s, top, 0, "Draw")
     m.put(s, top, 1, None if pd.isna(first["draw"]) else float(first["draw"]), dict(INPUT, num_format="#,##0.00"))
-    m.put(s, top + 1, 0, "Recoverable")
+    m.label(s, top + 1, 0, "Recoverable")
     m.put(s, top + 1, 1, bool(first["draw_recoverable"]) if pd.notna(first["draw_recoverable"]) else True, INPUT)
     head = top + 3
-    for j, h in enumerate(["month", "earned", "", "paid", "owed after"]):
+    for j, h in enumerate(DRAW_HEADERS):
         if h:
-            m.put(s, head, j, h, HEADER)
+            m.label(s, head, j, h, HEADER)
     mine = summary[(summary["rep_id"] == rep_id) & (summary["period"].str.startswith(year))].sort_values("period")
     for i, rec in enumerate(mine.itertuples(index=False), start=head + 1):
         m.put(s, i, 0, rec.period)
@@ -372,27 +378,37 @@ def _commission_sheet(m: Model, frames, month: str) -> None:
         m.sd(s, head + 1, 3, "SD_DRAW", [ref(s, head + 1, 1, head + len(mine), 1), ref(s, top, 1), ref(s, top + 1, 1)], MONEY)
 
 
+START_HERE = (
+    ("SalesDesk planning workbook", TITLE), ("", None),
+    ("What is here", SECTION),
+    ("Plan: the year's targets phased by month and quarter (SD_PHASE) and allocated to the reps of each team "
+     "(SD_ALLOCATE), with the ramp of new hires (SD_RAMP).", None),
+    ("Scorecard: the month's KPI actuals per rep, the weighted scorecard (SD_SCORECARD) and the run-rate (SD_RUNRATE).", None),
+    ("Customer tiers: tiers with revisit cadence (SD_TIER), next revisits (SD_REVISIT) and RFM (SD_RFM).", None),
+    ("Commission calculator: a rep's month against the plan tiers (SD_COMMISSION) and the draw over the year (SD_DRAW).", None),
+    ("The data sheets (Reps, Teams, Customers, Orders, ...) are Excel tables in the sales workbook contract "
+     "(docs/workbook.md); SalesLines is Orders without cancelled lines.", None),
+    ("", None), ("What to edit", SECTION),
+    ("Yellow cells are inputs: the plan year, a team's method, min, max and pinned targets, the as-of date, "
+     "the calculator's sales, quota, tiers and draw. Everything else is computed.", None),
+    ("", None), ("How to refresh", SECTION),
+)
+REFRESH_NOTE = ("Without the add-in, cells with SD_ functions show #NAME? after a recalculation; the other formulas "
+                "work anywhere. For another spreadsheet: salesdesk workbook retarget THIS.xlsx --for "
+                "excel|lite|libreoffice --out OTHER.xlsx.")
+CALCULATOR_LABELS = ("Rep", "Month", "Credited sales this month", "Quota (blank for plans on amount)", "Method", "Cap")
+DRAW_HEADERS = ("month", "earned", "", "paid", "owed after")
+# labels shown through a variable (the catalogue test reads these)
+LABELS = tuple(text for text, _ in START_HERE if text) + (REFRESH_NOTE,) + CALCULATOR_LABELS + DRAW_HEADERS[:2] \
+    + DRAW_HEADERS[3:]
+
+
 def _start_here(m: Model, year: int, month: str, target: str) -> None:
-    lines = [
-        ("SalesDesk planning workbook", TITLE), ("", None),
-        ("What is here", SECTION),
-        ("Plan: the year's targets phased by month and quarter (SD_PHASE) and allocated to the reps of each team "
-         "(SD_ALLOCATE), with the ramp of new hires (SD_RAMP).", None),
-        ("Scorecard: the month's KPI actuals per rep, the weighted scorecard (SD_SCORECARD) and the run-rate (SD_RUNRATE).", None),
-        ("Customer tiers: tiers with revisit cadence (SD_TIER), next revisits (SD_REVISIT) and RFM (SD_RFM).", None),
-        ("Commission calculator: a rep's month against the plan tiers (SD_COMMISSION) and the draw over the year (SD_DRAW).", None),
-        ("The data sheets (Reps, Teams, Customers, Orders, ...) are Excel tables in the sales workbook contract "
-         "(docs/workbook.md); SalesLines is Orders without cancelled lines.", None),
-        ("", None), ("What to edit", SECTION),
-        ("Yellow cells are inputs: the plan year, a team's method, min, max and pinned targets, the as-of date, "
-         "the calculator's sales, quota, tiers and draw. Everything else is computed.", None),
-        ("", None), ("How to refresh", SECTION),
-        ("The numbers you see were computed by SalesDesk when this file was made, so they show without the add-in. "
-         f"This copy is set up for {target}: " + platform(target).install, None),
-        ("Without the add-in, cells with SD_ functions show #NAME? after a recalculation; the other formulas work "
-         "anywhere. For another spreadsheet: salesdesk workbook retarget THIS.xlsx --for excel|lite|libreoffice "
-         "--out OTHER.xlsx.", None),
-        ("", None), (f"Plan year {year}; scorecard month {month}.", {"italic": True}),
+    lines = [(m.t(text) if text else text, style) for text, style in START_HERE] + [
+        (m.t("The numbers you see were computed by SalesDesk when this file was made, so they show without the "
+             "add-in. This copy is set up for {target}:", target=target) + " " + m.t(platform(target).install), None),
+        (m.t(REFRESH_NOTE), None),
+        ("", None), (m.t("Plan year {year}; scorecard month {month}.", year=year, month=month), {"italic": True}),
     ]
     for i, (text, style) in enumerate(lines):
         m.put("Start here", i, 0, text, style or {"text_wrap": True, "valign": "top"})
@@ -491,7 +507,7 @@ def _layout(wb, ws, name, grid, model, frames):
         ws.freeze_panes(2 if name != "Scorecard" else 6, 0)
     if name == "Plan":
         for (r, c), (v, _) in grid.items():
-            if v == "Method":
+            if v == model.t("Method"):
                 ws.data_validation(r, c + 1, r, c + 1, {"validate": "list", "source": ["capacity", "history", "equal"]})
     if name == "Commission calculator":
         n = len(frames["Reps"])
