@@ -110,7 +110,7 @@ def trend_png(points, title: str, width: int = 640, height: int = 260,
         d.rectangle([x, min(y(p.actual), y(0)), x + bar, max(y(p.actual), y(0))], fill=BLUE)
         line.append((x + bar / 2, y(p.target)))
         img.paste(_label(p.period[5:7] + "/" + p.period[2:4], 10), (round(x - 2), height - bottom + 6))
-    if len(line) > 1:
+    if len(line) > 1 and any(p.target for p in points):      # no target line when there are no targets
         d.line(line, fill=ORANGE, width=3)
     buf = io.BytesIO()
     img.save(buf, "PNG", compress_level=3)   # 2.5x faster than the default level, 5 KB instead of 4

@@ -13,7 +13,7 @@ import click
 from workbooks import contract, demo as demo_data
 from workbooks.errors_report import write_errors_report
 from workbooks.cache import CACHE_ENV, cache_dir, read_workbook_cached
-from workbooks.files import FolderBusy
+from workbooks.files import FolderBusy, write_text_atomic
 from workbooks.i18n import LANGUAGES, check_language, settings_language
 from workbooks.opening import MAX_ROWS, MAX_UNPACKED_MB, WORKBOOK, ReadOptions
 from workbooks.platforms import PLATFORMS
@@ -21,6 +21,7 @@ from workbooks.salesbook import write_sales_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
 from .progress import Steps
+from .report_model import MISSING_NOTES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DRY_RUN_SENDER = "reports@salesdesk.invalid"
@@ -188,6 +189,64 @@ def validate(workbook: Path, errors_out: Path | None, limit: int):
     sys.exit(FINISHED_WITH_PROBLEMS if n_err else DONE)
 
 
+@main.command("import", short_help="Build the sales workbook from CRM, ERP or shop exports.")
+@click.argument("paths", nargs=-1, metavar="MAPPING.toml | --suggest FILE[#SHEET]...")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="XLSX|TOML",
+              help="The workbook to write (with a MAPPING), or the draft mapping (with --suggest).")
+@click.option("--suggest", is_flag=True, help="Draft a mapping from the files' headers and sample rows.")
+def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
+    """Read the exports a MAPPING.toml names (CSV, .xlsx, .xlsm, .xls, .ods; English or Chinese
+    headers) and write the sales workbook, then check it like validate. With --suggest FILE...,
+    write a draft mapping instead. The format, with an example: docs/import.md.
+
+    Exit code 0: written and valid; 1: written, with problems the workbook check lists;
+    2: nothing written (each problem in one line naming the mapping key and the source cell).
+
+    \b
+    Example: salesdesk import --suggest pipeline.csv teams.csv --out mapping.toml
+             salesdesk import mapping.toml --out sales.xlsx"""
+    from workbooks.importing import ImportProblems, run_mapping
+    from workbooks.import_suggest import suggest as draft_mapping
+
+    if not paths:
+        raise click.UsageError("give a MAPPING.toml, or --suggest FILE... for a draft of one")
+    if not suggest and len(paths) > 1:
+        raise click.UsageError("one MAPPING.toml at a time (--suggest takes several files)")
+    for given in paths:
+        if not Path(given.partition("#")[0]).is_file():
+            raise click.BadParameter(f"{given.partition('#')[0]} does not exist", param_hint="PATHS")
+    try:
+        if suggest:
+            text = draft_mapping(list(paths))
+            if out:
+                writable_folder(out.parent, "--out")
+                write_text_atomic(out, text)
+                click.echo(f"Draft mapping: {out} (check it, then: salesdesk import {out} --out sales.xlsx)")
+            else:
+                click.echo(text, nl=False)
+            return
+        if out is None:
+            raise click.UsageError("--out sales.xlsx is needed: where the workbook goes")
+        writable_folder(out.parent, "--out")
+        imported = run_mapping(Path(paths[0]))
+    except ImportProblems as exc:
+        for line in exc.lines:
+            click.echo(f"error: {line}", err=True)
+        click.echo(f"stopped, nothing was written: {len(exc.lines)} problem(s) in the mapping or its sources",
+                   err=True)
+        sys.exit(STOPPED)
+    for line in imported.warnings:
+        click.echo(f"warning: {line}")
+    write_sales_workbook(imported.frames, out)
+    rows = sum(len(f) for f in imported.frames.values())
+    click.echo(f"Wrote {out}: {', '.join(imported.frames)} ({rows:,} rows).")
+    data = load(out)
+    print_problems(data.problems)
+    n_err = len(data.errors)
+    click.echo(f"{out}: {n_err} error(s), {len(data.problems) - n_err} warning(s) against the contract.")
+    sys.exit(FINISHED_WITH_PROBLEMS if n_err else DONE)
+
+
 def load(workbook: Path):
     steps = Steps("Reading", total=len(contract.SHEETS), unit="")
     try:
@@ -249,6 +308,7 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
 
     writable_folder(out)
     md = _load_month(workbook, month, allow_empty)
+    _needs(md, "Plans", "commissions", "there is nothing to compute")
     steps = Steps("Statements", total=len(md.frames["Reps"]), unit="statement")
     try:
         run = run_commissions(md, out, tuple(f.strip() for f in formats.split(",")), close, progress=steps)
@@ -284,6 +344,9 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
 
     writable_folder(out)
     md = _load_month(workbook, month)
+    _needs(md, "Plans", "reconcile", "there is no commission to reconcile")
+    if payroll is None:
+        _needs(md, "Payroll", "reconcile", "give --payroll FILE, a workbook with a Payroll sheet")
     try:
         path, table = run_reconcile(md, out, payroll)
     except WorkbookError as exc:
@@ -325,6 +388,14 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
     sys.exit(run.exit_code)
 
 
+def _needs(md, sheet: str, command: str, otherwise: str) -> None:
+    """Stop (nothing written) when the workbook lacks the sheet the command works from."""
+    if sheet in md.missing or (sheet not in md.data.frames):
+        click.echo(f"salesdesk {command}: the workbook has no {sheet} sheet: {otherwise} "
+                   f"(docs/workbook.md, {sheet}); nothing was written", err=True)
+        sys.exit(STOPPED)
+
+
 def _commission_summary(md, ledger_path: Path):
     from .commissions import month_result
     from .ledger import Ledger
@@ -343,8 +414,12 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
         raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use xlsx, html, pdf", param_hint="--formats")
     if commission is not None:
         summary = commission.summary
+    elif "Plans" in md.missing:
+        summary = None
     else:   # the engine runs beside the report facts
         summary = beside(_commission_summary, md, out / LEDGER_NAME)
+    for sheet in md.missing:      # once on the console; each report says it too
+        click.echo(f"  {MISSING_NOTES[sheet]}")
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
     click.echo(f"  index: {run.folder / 'index.html'}")

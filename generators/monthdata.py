@@ -16,7 +16,8 @@ from workbooks.cache import read_workbook_cached
 from workbooks.engine_args import rep_quotas
 from workbooks.i18n import check_language, settings_language
 from workbooks.opening import WORKBOOK, ReadOptions
-from workbooks.reader import SalesData
+from workbooks.contract import BY_NAME, SHEETS
+from workbooks.reader import SalesData, empty_frame
 from workbooks.schema import ROW, Problem
 
 # Sheets whose rows belong to one rep, and the column naming that rep.
@@ -41,6 +42,7 @@ class MonthData:
     bad_reps: dict[str, list[Problem]] = field(default_factory=dict)
     left_out_rows: list[Problem] = field(default_factory=list)   # rows dropped that no rep is blamed for
     language: str = "en"          # of the reports, statements, dashboard and mail (workbooks.i18n)
+    missing: tuple[str, ...] = ()  # optional sheets the workbook does not have (their features are off)
 
     @property
     def problems(self) -> list[Problem]:
@@ -120,10 +122,28 @@ def load_month(workbook: Path, month: str, progress=None, options: ReadOptions =
         for sheet, col in REP_COLUMN.items():
             if sheet in frames and sheet != "Customers":
                 frames[sheet] = frames[sheet][~frames[sheet][col].isin(list(bad_reps))]
+    missing = fill_missing_sheets(frames)
     years = sorted(set(frames["Targets"]["year"].dropna().astype(int)))
     quotas = rep_quotas(frames, years)
     lang = check_language(language) if language else settings_language(data.frames.get("Settings"))
-    return MonthData(month, data, frames, quotas, bad_reps, left_out, lang)
+    return MonthData(month, data, frames, quotas, bad_reps, left_out, lang, missing)
+
+
+# sheets whose absence a report mentions (the others only add detail to what is there)
+MENTIONED = ("Teams", "Customers", "Opportunities", "Activities", "Satisfaction", "Targets", "KPIs", "Plans")
+
+
+def fill_missing_sheets(frames: dict[str, pd.DataFrame]) -> tuple[str, ...]:
+    """Each sheet the workbook does not have, as an empty frame of its columns (Teams: one team
+    per team the Reps name, without a manager); returns the absent sheets a report mentions."""
+    absent = tuple(s.name for s in SHEETS if s.name not in frames)
+    for name in absent:
+        frames[name] = empty_frame(BY_NAME[name])
+    if "Teams" in absent:
+        teams = sorted(frames["Reps"]["team"].dropna().astype(str).unique())
+        frames["Teams"] = pd.DataFrame({"team": teams, "manager": [None] * len(teams), "manager_email": None,
+                                        "region": None, ROW: 0})
+    return tuple(n for n in MENTIONED if n in absent)
 
 
 def _row_owner(sheet: str, rows: pd.DataFrame) -> list:

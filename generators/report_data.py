@@ -95,9 +95,9 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     x = _month(md)
     rep_ctx = _rep_months(x, only)
     team_ctx = _team_months(x, md.frames["Teams"], only)
-    if md.language != "en":                    # the language every format of the report is written in
-        rep_ctx = [replace(c, lang=md.language) for c in rep_ctx]
-        team_ctx = [replace(c, lang=md.language) for c in team_ctx]
+    if md.language != "en" or md.missing:      # the language it is written in; the sheets it lacks
+        rep_ctx = [replace(c, lang=md.language, missing=md.missing) for c in rep_ctx]
+        team_ctx = [replace(c, lang=md.language, missing=md.missing) for c in team_ctx]
     return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx, md.language)
 
 
@@ -226,8 +226,8 @@ def _rep_month(x: _Month, i: int, rep: dict, shared: dict) -> RepMonth:
             kpis=tuple(KpiLine(k.name, _num(x.actuals[i, j]), _num(x.targets[i, j]), _num(x.ratios[i, j]), k.weight,
                                k.direction, k.cap, _status(x.ratios[i, j], k), *x.kpi_shown[j])
                        for j, k in enumerate(x.kpis)),
-            score=_num(r["score"][rid]), status=str(r["status"][rid]), rank=int(r["rank_in_team"][rid]),
-            team_size=int(r["team_size"][rid])),
+            score=_num(r["score"][rid]), status=_text(r["status"][rid]), rank=_int(r["rank_in_team"][rid]),
+            team_size=_int(r["team_size"][rid])),
         funnel=x.funnel.get(rid, _empty_funnel()),
         win_rate=_num(r["win_rate"].get(rid)), cycle_days=_num(r["cycle_days"].get(rid)),
         activities=tuple(ActivityLine(t, int(done.get(t, 0)), plan[t]) for t in plan),
@@ -277,9 +277,11 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
         return float(sum(x.sales.get((r, p), 0.0) for r in member_ids for p in ps))
 
     ranked = [RankedRep(r.rep_id, names[r.rep_id], round(float(x.sales.get((r.rep_id, cal.month), 0.0)), 2),
-                        round(float(x.quotas.get((r.rep_id, cal.month), 0.0)), 2), _num(r.score), r.status,
-                        int(r.rank_in_team))
+                        round(float(x.quotas.get((r.rep_id, cal.month), 0.0)), 2), _num(r.score), _text(r.status),
+                        _int(r.rank_in_team))
               for r in members.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False)]
+    if not x.kpis:       # no scorecard: ranked by the month's sales
+        ranked = [replace(r, rank=i) for i, r in enumerate(sorted(ranked, key=lambda r: (-r.actual, r.rep_id)), 1)]
     att = [(r.actual / r.target) if r.target else None for r in ranked]
     big_returns = team_returns[team_returns["amount"] <= -LARGE_RETURN]
     month_target = round(target([cal.month]), 2)
@@ -336,6 +338,16 @@ def _activities_note(kpis: list[Kpi], targets: np.ndarray, plan: dict[str, float
     return Note("The scorecard's activities target ({target}) is the KPIs sheet's; the plan here ({plan}) follows "
                 "the weekly cadence for the working days and the rep's capacity.",
                 (("target", float(targets[at]), 0), ("plan", sum(plan.values()), 0)))
+
+
+def _int(x) -> int:
+    """A count or rank; 0 where there is none (no KPIs sheet: no score, no rank)."""
+    x = _num(x)
+    return 0 if x is None else int(x)
+
+
+def _text(x) -> str:
+    return "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
 
 
 def _num(x):

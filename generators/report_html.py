@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from workbooks.i18n import language
 
 from .charts import trend_png
-from .report_model import Report
+from .report_model import MISSING_NOTES, Report
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -27,7 +27,8 @@ def environment(lang: str = "en") -> Environment:
                       default_for_string=True, default=True), undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
     env.globals.update(_=t, term=t.term, money=t.money, pct=t.pct, num=t.num, ratio=t.ratio,
-                       kpi_value=t.kpi_value, note=t.note, month_name=t.month, lang=t.code)
+                       kpi_value=t.kpi_value, note=t.note, month_name=t.month, lang=t.code,
+                       missing_notes=MISSING_NOTES)
     return env
 
 

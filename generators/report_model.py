@@ -178,6 +178,7 @@ class RepMonth:
     sales_note: Note | None = None       # why credited sales (commission) differ from booked sales
     file_stem: str = ""                  # the report's file name, unique in the run (reports.report_stems)
     lang: str = "en"                     # the language it is written in (workbooks.i18n)
+    missing: tuple[str, ...] = ()        # optional sheets the workbook lacks: their sections are left out
     kind: str = "rep"
 
 
@@ -231,7 +232,21 @@ class TeamMonth:
     movements: Movements
     file_stem: str = ""
     lang: str = "en"
+    missing: tuple[str, ...] = ()
     kind: str = "team"
 
 
 Report = RepMonth | TeamMonth
+
+# What a report says, once at its top, for each optional sheet the workbook does not have
+# (generators.monthdata.MENTIONED); the sections that need the sheet are left out.
+MISSING_NOTES = {
+    "Teams": "No Teams sheet: teams are taken from the Reps sheet, without managers.",
+    "Customers": "No Customers sheet: customer tiers, revisits and tier movements not shown.",
+    "Opportunities": "No Opportunities sheet: funnel, win rate and sales cycle not shown.",
+    "Activities": "No Activities sheet: activities not shown.",
+    "Satisfaction": "No Satisfaction sheet: customer satisfaction not shown.",
+    "Targets": "No Targets sheet: sales are shown without targets.",
+    "KPIs": "No KPIs sheet: no scorecard; reps are ranked by sales.",
+    "Plans": "No Plans sheet: no commission computed.",
+}

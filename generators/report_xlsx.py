@@ -16,7 +16,7 @@ from workbooks.i18n import Language, language
 from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters
 
-from .report_model import CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
+from .report_model import MISSING_NOTES, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
 
 TITLE = {"bold": True, "font_size": 15}
 SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79", "bottom": 1}
@@ -255,16 +255,17 @@ class Report:
             self.ws.write_formula(self.row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
                                   self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
 
-    def trend_chart(self, first: int, last: int, title: str) -> None:
+    def trend_chart(self, first: int, last: int, title: str, targets: bool = True) -> None:
         self._keep(16)
         chart = self.wb.add_chart({"type": "column"})
         cats = [SHEET, first, 0, last, 0]
         chart.add_series({"name": self.t("Actual"), "categories": cats, "values": [SHEET, first, 1, last, 1],
                           "fill": {"color": "#4472C4"}})
-        line = self.wb.add_chart({"type": "line"})
-        line.add_series({"name": self.t("Target"), "categories": cats, "values": [SHEET, first, 2, last, 2],
-                         "line": {"color": "#ED7D31", "width": 2.25}})
-        chart.combine(line)
+        if targets:
+            line = self.wb.add_chart({"type": "line"})
+            line.add_series({"name": self.t("Target"), "categories": cats, "values": [SHEET, first, 2, last, 2],
+                             "line": {"color": "#ED7D31", "width": 2.25}})
+            chart.combine(line)
         chart.set_title({"name": title})
         chart.set_legend({"position": "bottom"})
         chart.set_y_axis({"num_format": "#,##0"})
@@ -310,9 +311,13 @@ def _hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _sales(rep: Report, sales: tuple[SalesRow, ...], runrate: RunRate | None, heading: str) -> None:
+def _sales(rep: Report, sales: tuple[SalesRow, ...], runrate: RunRate | None, heading: str,
+           targets: bool = True) -> None:
     t = rep.t
     rep.section(t(heading))
+    if not targets:         # no Targets sheet: actuals only
+        rep.table([t("period"), t("actual")], [[t(s.label), s.actual] for s in sales], [None, MONEY])
+        return
     rep.table([t("period"), t("actual"), t("target"), t("attainment")],
               [[t(s.label), s.actual, s.target, None] for s in sales], [None, MONEY, MONEY, None], ratio=(3, 1, 2))
     if runrate:
@@ -332,9 +337,14 @@ def _funnel(rep: Report, funnel: tuple[FunnelStage, ...]) -> None:
     rep.bar_chart(first, last, 1, t("Deals reaching each stage"), "#,##0")
 
 
-def _trend(rep: Report, trend: tuple[SalesRow, ...]) -> None:
+def _trend(rep: Report, trend: tuple[SalesRow, ...], targets: bool = True) -> None:
     t = rep.t
     rep.section(t("Twelve-month trend"))
+    if not targets:
+        first, last = rep.table([t("month"), t("actual")], [[x.period, x.actual] for x in trend], [None, MONEY],
+                                totals=[1])
+        rep.trend_chart(first, last, t("Sales"), targets=False)
+        return
     first, last = rep.table([t("month"), t("actual"), t("target"), t("attainment")],
                             [[x.period, x.actual, x.target, None] for x in trend], [None, MONEY, MONEY, None],
                             ratio=(3, 1, 2), totals=[1, 2])
@@ -371,23 +381,37 @@ def _rep_body(rep: Report, ctx: RepMonth) -> None:
     r, t = ctx.rep, rep.t
     rep.note(t("Team {team}, manager {manager}; data as of {date}.", team=r.team, manager=r.manager or "-",
                date=ctx.as_of))
-    _sales(rep, ctx.sales, ctx.runrate, "Sales against target")
-    _scorecard(rep, ctx)
-    _funnel(rep, ctx.funnel)
-    rep.table([t("win rate (3 months)"), t("average cycle, days")], [[ctx.win_rate, ctx.cycle_days]], [PERCENT, NUMBER])
-    rep.section(t("Activities against the planned weekly cadence"))
-    rep.table([t("activity"), t("actual"), t("planned"), t("attainment")],
-              [[t.term(a.type), a.actual, a.planned, None] for a in ctx.activities], [None, INT, INT, None],
-              ratio=(3, 1, 2), totals=[1, 2])
-    if ctx.activities_note:
-        rep.note(t.note(ctx.activities_note))
-    s = ctx.satisfaction
-    rep.section(t("Customer satisfaction"))
-    rep.table([t("this month"), t("answers"), t("last three months")], [[s.month_mean, s.month_count, s.trailing_mean]],
-              [NUMBER, INT, NUMBER])
-    _customers(rep, ctx)
-    _commission(rep, ctx)
-    _trend(rep, ctx.trend)
+    has = _missing_notes(rep, ctx)
+    _sales(rep, ctx.sales, ctx.runrate, "Sales against target", has("Targets"))
+    if has("KPIs"):
+        _scorecard(rep, ctx)
+    if has("Opportunities"):
+        _funnel(rep, ctx.funnel)
+        rep.table([t("win rate (3 months)"), t("average cycle, days")], [[ctx.win_rate, ctx.cycle_days]],
+                  [PERCENT, NUMBER])
+    if has("Activities"):
+        rep.section(t("Activities against the planned weekly cadence"))
+        rep.table([t("activity"), t("actual"), t("planned"), t("attainment")],
+                  [[t.term(a.type), a.actual, a.planned, None] for a in ctx.activities], [None, INT, INT, None],
+                  ratio=(3, 1, 2), totals=[1, 2])
+        if ctx.activities_note:
+            rep.note(t.note(ctx.activities_note))
+    if has("Satisfaction"):
+        s = ctx.satisfaction
+        rep.section(t("Customer satisfaction"))
+        rep.table([t("this month"), t("answers"), t("last three months")],
+                  [[s.month_mean, s.month_count, s.trailing_mean]], [NUMBER, INT, NUMBER])
+    _customers(rep, ctx, has("Customers"))
+    if has("Plans"):
+        _commission(rep, ctx)
+    _trend(rep, ctx.trend, has("Targets"))
+
+
+def _missing_notes(rep: Report, ctx: RepMonth | TeamMonth):
+    """One line per optional sheet the workbook lacks; returns has(sheet)."""
+    for sheet in ctx.missing:
+        rep.note(rep.t(MISSING_NOTES[sheet]))
+    return lambda sheet: sheet not in ctx.missing
 
 
 def _scorecard(rep: Report, ctx: RepMonth) -> None:
@@ -406,14 +430,15 @@ def _scorecard(rep: Report, ctx: RepMonth) -> None:
               [PERCENT, None, None])
 
 
-def _customers(rep: Report, ctx: RepMonth) -> None:
+def _customers(rep: Report, ctx: RepMonth, tiers: bool) -> None:
     t, cust = rep.t, ctx.customers
-    rep.section(t("Customers by tier ({count} customers)", count=cust.total))
-    rep.table([t("tier"), t("customers")], [[t.term(x.tier), x.count] for x in cust.tiers], [None, INT], totals=[1])
-    rep.section(t("Overdue revisits"))
-    rep.table(_customer_headers(t), _customer_rows(cust.overdue, t))
-    rep.section(t("Customers that moved down a tier: call them"))
-    rep.table(_customer_headers(t), _customer_rows(cust.moved_down, t))
+    if tiers:
+        rep.section(t("Customers by tier ({count} customers)", count=cust.total))
+        rep.table([t("tier"), t("customers")], [[t.term(x.tier), x.count] for x in cust.tiers], [None, INT], totals=[1])
+        rep.section(t("Overdue revisits"))
+        rep.table(_customer_headers(t), _customer_rows(cust.overdue, t))
+        rep.section(t("Customers that moved down a tier: call them"))
+        rep.table(_customer_headers(t), _customer_rows(cust.moved_down, t))
     rep.section(t("Returns this month"))
     rep.table([t("order"), t("date"), t("customer"), t("product"), t("amount"), t("original order")],
               [[x.order_id, x.date, x.customer_id, x.product, x.amount, x.original_order_id]
@@ -444,41 +469,47 @@ def team_workbook(ctx: TeamMonth) -> bytes:
 
 def _team_body(rep: Report, ctx: TeamMonth) -> None:
     tm, t = ctx.team, rep.t
-    rep.note(t("Manager {manager}; data as of {date}.", manager=tm.manager, date=ctx.as_of))
+    rep.note(t("Manager {manager}; data as of {date}.", manager=tm.manager or "-", date=ctx.as_of))
+    has = _missing_notes(rep, ctx)
     rep.section(t("Reps ranked by score"))
     rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment"), t("score"), t("status"), t("rank")],
               [[x.rep_id, x.name, x.actual, x.target, None, x.score, t.term(x.status), x.rank] for x in ctx.reps],
               [None, None, MONEY, MONEY, None, PERCENT, None, INT], ratio=(4, 2, 3), totals=[2, 3])
     if ctx.target_note:
         rep.note(t.note(ctx.target_note))
-    _sales(rep, ctx.sales, None, "Team against target")
+    _sales(rep, ctx.sales, None, "Team against target", has("Targets"))
     ch = ctx.champion
     rep.section(t("Sales champion of the month"))
     rep.note(t("{name} ({rep_id}): {actual} against {target}", name=ch.name, rep_id=ch.rep_id,
                actual=t.money(ch.actual), target=t.money(ch.target)) if ch else t("No rep with a target."))
-    rep.section(t("Underperformers (status red)"))
-    rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment"), t("score")],
-              [[x.rep_id, x.name, x.actual, x.target, None, x.score] for x in ctx.underperformers],
-              [None, None, MONEY, MONEY, None, PERCENT], ratio=(4, 2, 3))
-    _team_risks(rep, ctx)
-    _funnel(rep, ctx.funnel)
-    mv = ctx.movements
-    rep.section(t("Tier movements of the team's customers"))
-    rep.table([t("moved"), t("customers")], [[t.term(k), v] for k, v in mv.counts.items()], [None, INT], totals=[1])
-    rep.subtitle(t("Customers that moved down a tier (the most valuable first)"))
-    rep.table(_customer_headers(t), _customer_rows(mv.moved_down, t))
-    _trend(rep, ctx.trend)
+    if has("KPIs"):
+        rep.section(t("Underperformers (status red)"))
+        rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment"), t("score")],
+                  [[x.rep_id, x.name, x.actual, x.target, None, x.score] for x in ctx.underperformers],
+                  [None, None, MONEY, MONEY, None, PERCENT], ratio=(4, 2, 3))
+    _team_risks(rep, ctx, has("Customers"))
+    if has("Opportunities"):
+        _funnel(rep, ctx.funnel)
+    if has("Customers"):
+        mv = ctx.movements
+        rep.section(t("Tier movements of the team's customers"))
+        rep.table([t("moved"), t("customers")], [[t.term(k), v] for k, v in mv.counts.items()], [None, INT], totals=[1])
+        rep.subtitle(t("Customers that moved down a tier (the most valuable first)"))
+        rep.table(_customer_headers(t), _customer_rows(mv.moved_down, t))
+    _trend(rep, ctx.trend, has("Targets"))
 
 
-def _team_risks(rep: Report, ctx: TeamMonth) -> None:
+def _team_risks(rep: Report, ctx: TeamMonth, customers: bool) -> None:
     t, risks = rep.t, ctx.risks
     rep.section(t("Risks: behind pace"))
     rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment")],
               [[x.rep_id, x.name, x.actual, x.target, None] for x in risks.behind_pace],
               [None, None, MONEY, MONEY, None], ratio=(4, 2, 3))
-    rep.section(t("Risks: overdue revisits of high-value customers"))
-    rep.table([t("customer"), t("name"), t("rep"), t("last contact"), t("next revisit")],
-              [[c.customer_id, c.name, c.owner_rep_id, c.last_contact, c.next_revisit] for c in risks.overdue_high_value])
+    if customers:
+        rep.section(t("Risks: overdue revisits of high-value customers"))
+        rep.table([t("customer"), t("name"), t("rep"), t("last contact"), t("next revisit")],
+                  [[c.customer_id, c.name, c.owner_rep_id, c.last_contact, c.next_revisit]
+                   for c in risks.overdue_high_value])
     rep.section(t("Risks: large returns"))
     rep.table([t("order"), t("date"), t("rep"), t("customer"), t("product"), t("amount")],
               [[x.order_id, x.date, x.rep_id, x.customer_id, x.product, x.amount] for x in risks.large_returns],

@@ -16,18 +16,19 @@ REPS = SheetSchema("Reps", "One row per sales rep.", (
     C("name", "text", "Full name as shown on reports."),
     C("email", "email", "Where the rep's monthly report is sent.", nullable=True),
     C("team", "id", "Team the rep belongs to (Teams.team)."),
-    C("hire_date", "date", "First day of employment; drives the ramp of new hires."),
+    C("hire_date", "date", "First day of employment; drives the ramp of new hires (blank: no ramp).", nullable=True),
     C("capacity", "number", "Share of a full-time target the rep carries (FTE share).", minimum=0, maximum=1),
-    C("plan_id", "id", "Commission plan (Plans.plan_id)."),
+    C("plan_id", "id", "Commission plan (Plans.plan_id); blank: the rep earns no commission.", nullable=True),
     C("active", "bool", "FALSE for reps who left; they get no report.", nullable=True),
 ), key=("rep_id",), references=(Ref("team", "Teams", "team"), Ref("plan_id", "Plans", "plan_id")), needs_rows=True)
 
 TEAMS = SheetSchema("Teams", "One row per team.", (
     C("team", "id", "Team name, unique."),
-    C("manager", "text", "Manager's name."),
+    C("manager", "text", "Manager's name.", nullable=True),
     C("manager_email", "email", "Where the team report is sent; cc on the reps' reports.", nullable=True),
     C("region", "text", "Region the team covers.", nullable=True),
-), key=("team",), needs_rows=True)
+), key=("team",), needs_rows=True, optional=True,
+    turns_on="managers and their e-mail on team reports (without it, one team per Reps.team, no manager)")
 
 CUSTOMERS = SheetSchema("Customers", "One row per customer account.", (
     C("customer_id", "id", "Unique customer code."),
@@ -35,7 +36,8 @@ CUSTOMERS = SheetSchema("Customers", "One row per customer account.", (
     C("region", "text", "Region.", nullable=True),
     C("owner_rep_id", "id", "Rep who owns the account (Reps.rep_id)."),
     C("created", "date", "Date the account was opened.", nullable=True),
-), key=("customer_id",), references=(Ref("owner_rep_id", "Reps", "rep_id"),))
+), key=("customer_id",), references=(Ref("owner_rep_id", "Reps", "rep_id"),), optional=True,
+    turns_on="customer names and owners; tiers, overdue revisits and tier movements in the reports")
 
 ORDERS = SheetSchema("Orders", "Order lines and returns. A return is its own line with status returned, "
                      "negative quantity and amount, and original_order_id pointing at the booked line.", (
@@ -69,7 +71,7 @@ ORDER_CREDITS = SheetSchema("OrderCredits", "Split credit: an order credited to 
     C("rep_id", "id", "A rep credited (Reps.rep_id)."),
     C("share", "number", "Share of the line credited to this rep (0.5 = half).", minimum=0, maximum=2),
 ), key=("order_id", "rep_id"), references=(Ref("order_id", "Orders", "order_id"), Ref("rep_id", "Reps", "rep_id")),
-    optional=True)
+    optional=True, turns_on="split credit of orders between reps")
 
 OPPORTUNITIES = SheetSchema("Opportunities", "The pipeline: one row per deal with its furthest stage.", (
     C("opp_id", "id", "Unique opportunity id."),
@@ -78,11 +80,11 @@ OPPORTUNITIES = SheetSchema("Opportunities", "The pipeline: one row per deal wit
     C("stage", "choice", "Current stage; won and lost are closed.", choices=STAGES),
     C("created", "date", "Date the deal was opened."),
     C("closed", "date", "Date it was won or lost; blank while open.", nullable=True),
-    C("amount", "money", "Deal value.", minimum=0),
+    C("amount", "money", "Deal value; blank while not known (an open deal).", minimum=0, nullable=True),
     C("lost_stage", "choice", "For a lost deal: the last stage it reached (for the funnel); optional column.",
       required=False, nullable=True, choices=STAGES[:5]),
 ), key=("opp_id",), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")),
-    rules=(
+    optional=True, turns_on="the funnel, win rate and sales cycle", rules=(
         RowRule("closed", lambda d: d["stage"].isin(["won", "lost"]) & d["closed"].isna(),
                 "closed deal without a close date", "the date the deal was won or lost"),
         RowRule("closed", lambda d: d["closed"].notna() & d["created"].notna() & (d["closed"] < d["created"]),
@@ -95,26 +97,29 @@ ACTIVITIES = SheetSchema("Activities", "Calls, visits, demos, quotes and emails 
     C("customer_id", "id", "Customer (Customers.customer_id).", nullable=True),
     C("type", "choice", "Kind of activity.", choices=ACTIVITY_TYPES),
     C("outcome", "text", "Free text result.", nullable=True),
-), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")))
+), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")), optional=True,
+    turns_on="activities against the planned cadence; last contacts for revisits")
 
 SATISFACTION = SheetSchema("Satisfaction", "Customer satisfaction survey answers.", (
     C("date", "date", "Survey date."),
     C("customer_id", "id", "Customer (Customers.customer_id)."),
     C("rep_id", "id", "Rep rated (Reps.rep_id)."),
     C("score", "integer", "Score from 1 (poor) to 5 (excellent).", minimum=1, maximum=5),
-), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")))
+), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")), optional=True,
+    turns_on="customer satisfaction in the reports")
 
 TARGETS = SheetSchema("Targets", "Annual sales targets by team and by rep.", (
     C("level", "choice", "team or rep.", choices=("team", "rep")),
     C("key", "id", "Team name or rep_id, by level."),
     C("year", "integer", "Calendar year.", minimum=2000, maximum=2100),
     C("annual_target", "money", "Target sales for the year.", minimum=0),
-), key=("level", "key", "year"))
+), key=("level", "key", "year"), optional=True,
+    turns_on="targets, attainment, the scorecard's sales KPI and quota-based commission (without it: actuals only)")
 
 SEASONALITY = SheetSchema("Seasonality", "Monthly weights used to phase annual targets (12 rows).", (
     C("month", "integer", "Month number.", minimum=1, maximum=12),
     C("weight", "number", "Relative weight of the month.", minimum=0),
-), key=("month",))
+), key=("month",), optional=True, turns_on="seasonal phasing of targets (without it: by working days)")
 
 KPIS = SheetSchema("KPIs", "The scorecard: weighted KPIs with thresholds on attainment (actual vs target).", (
     C("kpi", "id", "KPI name (sales, margin_pct, new_customers, activities, win_rate, cycle_days, satisfaction)."),
@@ -128,7 +133,8 @@ KPIS = SheetSchema("KPIs", "The scorecard: weighted KPIs with thresholds on atta
       required=False, nullable=True),
     C("kind", "choice", "How its values read in reports (blank: by the kpi's name); optional column.",
       required=False, nullable=True, choices=KPI_KIND_CHOICES),
-), key=("kpi",), rules=(RowRule("amber", lambda d: d["amber"] > d["green"], "amber threshold above green",
+), key=("kpi",), optional=True, turns_on="the KPI scorecard, score, status and rank",
+    rules=(RowRule("amber", lambda d: d["amber"] > d["green"], "amber threshold above green",
                                  "amber at or below green"),))
 
 PLANS = SheetSchema("Plans", "Commission plans: one row per tier of a plan version. Plan-level fields (method, "
@@ -146,7 +152,8 @@ PLANS = SheetSchema("Plans", "Commission plans: one row per tier of a plan versi
     C("draw", "money", "Monthly draw (guaranteed minimum); blank = none.", nullable=True, minimum=0),
     C("draw_recoverable", "bool", "TRUE if a draw's shortfall is recovered from later months.", nullable=True),
     C("clawback_days", "integer", "Returns within this many days of the order are clawed back.", nullable=True, minimum=0),
-), key=("plan_id", "effective_from", "lower"), rules=(
+), key=("plan_id", "effective_from", "lower"), optional=True,
+    turns_on="commissions: statements, the finance summary and the commission section of reports", rules=(
     RowRule("upper", lambda d: d["upper"].notna() & (d["upper"] <= d["lower"]), "upper bound not above lower",
             "an upper bound greater than the lower bound, or blank"),))
 
@@ -158,13 +165,13 @@ SPIFFS = SheetSchema("Spiffs", "Fixed bonuses by rule: champion (highest attainm
     C("amount", "money", "Bonus (champion: per month; product: per unit).", minimum=0),
     C("effective_from", "date", "First day it applies.", nullable=True),
     C("effective_to", "date", "Last day it applies; blank = open.", nullable=True),
-), key=("spiff",), optional=True)
+), key=("spiff",), optional=True, turns_on="SPIFF bonuses in commissions")
 
 PAYROLL = SheetSchema("Payroll", "What payroll paid as commission, per rep and month (for reconciliation).", (
     C("rep_id", "id", "Rep as payroll knows them (unknown reps are reported by the reconciliation)."),
     C("period", "period", "Month paid for, YYYY-MM."),
     C("paid_commission", "money", "Commission paid for the month."),
-), key=("rep_id", "period"))
+), key=("rep_id", "period"), optional=True, turns_on="the reconciliation of commissions against payroll")
 
 # Settings the workbook declares about itself; a command-line option wins over a setting.
 SETTING_VALUES = {"decimal_separator": (".", ","), "language": LANGUAGES}
@@ -236,7 +243,9 @@ def markdown() -> str:
            "`salesdesk validate WORKBOOK` checks every rule here and lists each problem with sheet, row and column.",
            "", "This file is generated from `workbooks/contract.py` (`salesdesk docs`).", "", *READING_RULES]
     for s in SHEETS:
-        out += [f"## {s.name}" + (" (optional)" if s.optional else ""), "", s.meaning, ""]
+        out += [f"## {s.name}" + (" (optional)" if s.optional else " (required)"), "", s.meaning, ""]
+        if s.turns_on:
+            out += [f"Turns on: {s.turns_on}.", ""]
         out += ["| column | type | required | allowed values | meaning |", "|---|---|---|---|---|"]
         for c in s.columns:
             allowed = ", ".join(c.choices) if c.choices else (c.expected if (c.minimum is not None or c.maximum is not None) else "")

@@ -62,5 +62,7 @@ def commission_inputs(frames: dict[str, pd.DataFrame], quotas: pd.DataFrame) -> 
     """The commission engine's inputs from the validated sheets."""
     empty_credits = pd.DataFrame({"order_id": pd.Series(dtype=object), "rep_id": pd.Series(dtype=object),
                                   "share": pd.Series(dtype=float)})
-    return CommissionInputs(reps=frames["Reps"], orders=frames["Orders"], credits=frames.get("OrderCredits", empty_credits),
+    reps = frames["Reps"]
+    reps = reps[reps["plan_id"].notna()]      # no plan: the rep earns no commission (not an error)
+    return CommissionInputs(reps=reps, orders=frames["Orders"], credits=frames.get("OrderCredits", empty_credits),
                             plans=frames["Plans"], spiffs=frames.get("Spiffs"), quotas=quotas)

@@ -76,6 +76,7 @@ class SheetSchema:
     rules: tuple[RowRule, ...] = ()
     optional: bool = False
     needs_rows: bool = False   # a sheet with only its header is an error (nothing can be computed)
+    turns_on: str = ""         # for an optional sheet: what having it adds (docs/workbook.md)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

@@ -311,8 +311,11 @@ def _credit_lines(orders: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
 
 def _line_versions(lines: pd.DataFrame, reps: pd.DataFrame, versions: pd.DataFrame, problems) -> tuple[pd.DataFrame, set]:
     """The plan version in force on each line's order date; reps with a line outside every
-    version are named in ``problems`` and returned to be left out."""
+    version are named in ``problems`` and returned to be left out. Lines credited to a rep
+    not in ``reps`` (a rep without a plan earns no commission) are dropped."""
     at = pd.Index(reps["rep_id"]).get_indexer(lines["rep_id"])
+    if (at < 0).any():
+        lines, at = lines[at >= 0].reset_index(drop=True), at[at >= 0]
     plan_id = pd.Series(np.where(at >= 0, reps["plan_id"].to_numpy()[at], None), dtype=object)
     lines["version"] = _version_on(pd.DataFrame({"plan_id": plan_id, "order_date": lines["order_date"]}),
                                    "order_date", versions)

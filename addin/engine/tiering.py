@@ -215,7 +215,8 @@ def customer_view(orders: pd.DataFrame, activities: pd.DataFrame, customers: pd.
     view["movement"] = np.where(prev.isna(), "new", np.where(cur > prev, "down", np.where(cur < prev, "up", "same")))
     acts = activities[activities["date"] <= pd.Timestamp(as_of)]
     last_contact = acts.groupby("customer_id")["date"].max()
-    view["last_contact"] = view["customer_id"].map(last_contact)
+    view["last_contact"] = view["customer_id"].map(last_contact) if len(last_contact) and len(view) else \
+        pd.Series(pd.NaT, index=view.index, dtype="datetime64[ns]")      # no activities, or no customers
     nxt, overdue = revisit(view["last_contact"].to_numpy().astype("datetime64[D]"), view["cadence_days"].to_numpy(),
                            np.datetime64(as_of))
     view["next_revisit"] = pd.to_datetime(nxt)

@@ -1,0 +1,351 @@
+"""`salesdesk import`: the exports people have (a CRM's opportunities CSV with day-first dates,
+a shop's order lines as a legacy .xls with a returns flag sheet and regional managers, a
+Chinese ERP export in GB18030) through a mapping into a workbook that validate, reports and
+commissions take; figures checked against the source files read independently (csv module,
+openpyxl); --suggest on each source; bad mappings as one line each."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+
+from generators.cli import main
+from tests.libreoffice import convert
+
+AGENTS = [("Moses Frase", "Dustin Brinkmann", "Central"), ("Darcel Schlecht", "Melvin Marxen", "Central"),
+          ("Zane Levy", "Summer Sewald", "West"), ("Anna Snelling", "Dustin Brinkmann", "Central"),
+          ("Vicki Laflamme", "Celia Rouche", "West"), ("Markita Hansen", "Celia Rouche", "West")]
+STAGES = ["Won", "Won", "Lost", "Engaging", "Prospecting"]
+
+
+def run(*args) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.output
+
+
+def report_cell(path: Path, label: str, column: int = 2):
+    """The value beside the first cell reading ``label`` in a report workbook."""
+    ws = openpyxl.load_workbook(path, data_only=True)["Report"]
+    for row in ws.iter_rows():
+        if row[0].value == label:
+            return row[column - 1].value
+    raise AssertionError(f"{label!r} not in {path.name}")
+
+
+# --- a CRM: opportunities with day-first two-digit-year dates, and a reps/managers list ------
+
+@pytest.fixture(scope="module")
+def crm(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("crm")
+    rnd = random.Random(11)
+    with open(folder / "sales_pipeline.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date", "close_date",
+                    "close_value"])
+        for i in range(400):
+            stage = rnd.choice(STAGES)
+            engaged = dt.date(2016, 10, 20) + dt.timedelta(days=rnd.randrange(0, 200))
+            closed = engaged + dt.timedelta(days=rnd.randrange(1, 120)) if stage in ("Won", "Lost") else None
+            value = rnd.randrange(50, 6000) if stage == "Won" else 0 if stage == "Lost" else ""
+            w.writerow([f"OPP{i:04d}", rnd.choice(AGENTS)[0], rnd.choice(["GTX Basic", "MG Special", "GTXPro"]),
+                        rnd.choice(["Cancity", "Isdom", "Codehow", "Hatfan", "Ron-tech"]), stage,
+                        engaged.strftime("%d-%m-%y"), closed.strftime("%d-%m-%y") if closed else "", value])
+    with open(folder / "sales_teams.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["sales_agent", "manager", "regional_office"])
+        w.writerows(AGENTS)
+    (folder / "plans.csv").write_text("plan_id,effective_from,lower,rate,method,basis\n"
+                                      "STD,2016-01-01,0,0.05,marginal,amount\n", encoding="utf-8")
+    (folder / "mapping.toml").write_text('''
+[sources]
+pipeline = { path = "sales_pipeline.csv", date_format = "%d-%m-%y" }
+teams    = "sales_teams.csv"
+plans    = "plans.csv"
+
+[Reps]
+from = "teams"
+rep_id = "sales_agent"
+name = "sales_agent"
+team = "regional_office"
+plan_id = { value = "STD" }
+active = { value = true }
+
+[Teams]
+from = "teams"
+distinct = true
+team = "regional_office"
+manager = "manager"
+
+[Opportunities]
+from = "pipeline"
+opp_id = "opportunity_id"
+rep_id = "sales_agent"
+customer_id = "account"
+stage = { column = "deal_stage", map = { Won = "won", Lost = "lost", Engaging = "demo", Prospecting = "lead" } }
+created = "engage_date"
+closed = "close_date"
+amount = "close_value"
+
+[Orders]
+from = "pipeline"
+where = { deal_stage = "Won" }
+join = [{ source = "teams", on = "sales_agent" }]
+order_id = "opportunity_id"
+order_date = "close_date"
+rep_id = "sales_agent"
+customer_id = "account"
+product = "product"
+quantity = { value = 1 }
+amount = "close_value"
+status = { value = "booked" }
+
+[Plans]
+from = "plans"
+plan_id = "plan_id"
+effective_from = "effective_from"
+lower = "lower"
+rate = "rate"
+method = "method"
+basis = "basis"
+''', encoding="utf-8")
+    return folder
+
+
+def won_by_rep_month(folder: Path) -> dict[tuple[str, str], float]:
+    out = defaultdict(float)
+    with open(folder / "sales_pipeline.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["deal_stage"] == "Won":
+                day = dt.datetime.strptime(row["close_date"], "%d-%m-%y")
+                out[(row["sales_agent"], f"{day:%Y-%m}")] += float(row["close_value"])
+    return out
+
+
+def test_a_crm_export_imports_and_runs_reports_and_commissions(crm, tmp_path):
+    book = tmp_path / "sales.xlsx"
+    code, out = run("import", crm / "mapping.toml", "--out", book)
+    assert code == 0, out
+    assert "warning: mapping [Reps]: no capacity; using capacity 1" in out
+    assert "Customers made from the ids other sheets use" in out
+    code, out = run("validate", book)
+    assert code == 0, out
+    won = won_by_rep_month(crm)
+    (rep, month), amount = max(won.items(), key=lambda kv: kv[1])
+    folder = tmp_path / "out"
+    code, out = run("reports", book, "--month", month, "--out", folder, "--formats", "xlsx")
+    assert code == 0, out
+    assert "No Activities sheet: activities not shown." in out
+    report = folder / month / "reps" / f"{rep.replace(' ', '_')}.xlsx"
+    if not report.exists():
+        report = next((folder / month / "reps").glob(f"{rep.split()[0]}*.xlsx"))
+    assert report_cell(report, "Month") == pytest.approx(round(amount, 2))
+    code, out = run("commissions", book, "--month", month, "--out", folder, "--formats", "xlsx")
+    assert code == 0, out
+    summary = openpyxl.load_workbook(folder / month / "commissions" / "finance-summary.xlsx", data_only=True).active
+    head = [c.value for c in summary[3]]
+    paid = {r[0]: r[head.index("sales commission")] for r in summary.iter_rows(min_row=4, values_only=True) if r[0]}
+    assert paid[rep] == pytest.approx(round(amount * 0.05, 2))
+
+
+def test_suggest_proposes_the_crm_columns(crm, tmp_path):
+    draft = tmp_path / "draft.toml"
+    code, out = run("import", "--suggest", crm / "sales_pipeline.csv", crm / "sales_teams.csv", "--out", draft)
+    assert code == 0, out
+    text = draft.read_text(encoding="utf-8")
+    assert 'date_format = "%d-%m-%y"' in text
+    for line in ('rep_id = "sales_agent"', 'team = "regional_office"', 'manager = "manager"', 'opp_id = "opportunity_id"',
+                 'customer_id = "account"', 'created = "engage_date"', 'closed = "close_date"',
+                 'amount = "close_value"', '"Won" = "won"', '"Lost" = "lost"'):
+        assert line in text, line
+
+
+# --- a shop: order lines in a legacy .xls, a returns flag sheet, regional managers -----------
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("shop")
+    xlsx = folder / "superstore.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    dates = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws = wb.add_worksheet("Orders")
+    ws.write_row(0, 0, ["Row ID", "Order ID", "Order Date", "Customer ID", "Customer Name", "Region", "Product Name",
+                        "Sales", "Quantity"])
+    rnd = random.Random(5)
+    for i in range(1, 301):
+        order = f"CA-2026-{100 + i // 2}"          # two lines an order
+        ws.write_number(i, 0, i)
+        ws.write_string(i, 1, order)
+        ws.write_datetime(i, 2, dt.datetime(2026, 9, 1) + dt.timedelta(days=rnd.randrange(0, 60)), dates)
+        cust = rnd.randrange(1, 30)
+        ws.write_row(i, 3, [f"CU-{cust}", f"Customer {cust}", rnd.choice(["East", "West", "South"]),
+                            rnd.choice(["Chair", "Desk", "Phone"])])
+        ws.write_number(i, 7, round(rnd.uniform(5, 900), 2))
+        ws.write_number(i, 8, rnd.randrange(1, 6))
+    ws = wb.add_worksheet("Returns")
+    ws.write_row(0, 0, ["Returned", "Order ID"])
+    for j, order in enumerate(sorted({f"CA-2026-{100 + i // 2}" for i in range(1, 301, 7)})):
+        ws.write_row(j + 1, 0, ["Yes", order])
+    ws = wb.add_worksheet("People")
+    ws.write_row(0, 0, ["Person", "Region"])
+    for j, (person, region) in enumerate([("Chuck Magee", "East"), ("Kelly Williams", "West"), ("Cassandra Brandow", "South")]):
+        ws.write_row(j + 1, 0, [person, region])
+    wb.close()
+    convert([xlsx], folder, "xls", folder / "lo-profile")
+    (folder / "mapping.toml").write_text('''
+[sources]
+orders  = "superstore.xls#Orders"
+returns = "superstore.xls#Returns"
+people  = "superstore.xls#People"
+
+[Reps]
+from = "people"
+rep_id = "Person"
+name = "Person"
+team = "Region"
+
+[Orders]
+from = "orders"
+join = [{ source = "people", on = "Region" }]
+order_id = "Row ID"
+order_date = "Order Date"
+rep_id = "people.Person"
+customer_id = "Customer ID"
+product = "Product Name"
+quantity = "Quantity"
+amount = "Sales"
+
+[Orders.returns]
+source = "returns"
+on = "Order ID"
+
+[Customers]
+from = "orders"
+distinct = true
+customer_id = "Customer ID"
+name = "Customer Name"
+owner_rep_id = { value = "Chuck Magee" }
+region = "Region"
+''', encoding="utf-8")
+    return folder
+
+
+def west_october(shop: Path) -> tuple[float, float, list]:
+    """The West region's October sales booked and returned, from the source read independently."""
+    src = openpyxl.load_workbook(shop / "superstore.xlsx", data_only=True)
+    flagged = {r[1] for r in src["Returns"].iter_rows(min_row=2, values_only=True)}
+    lines = [r for r in src["Orders"].iter_rows(min_row=2, values_only=True)
+             if r[5] == "West" and r[2].strftime("%Y-%m") == "2026-10"]
+    returned = [r for r in lines if r[1] in flagged]
+    return sum(r[7] for r in lines), sum(r[7] for r in returned), returned
+
+
+def test_an_xls_with_a_returns_flag_sheet_and_regional_managers(shop, tmp_path):
+    book = tmp_path / "shop.xlsx"
+    code, out = run("import", shop / "mapping.toml", "--out", book)
+    assert code == 0, out
+    assert "each return is dated on its original order's date" in out
+    booked, returned, lines = west_october(shop)
+    assert lines
+    folder = tmp_path / "out"
+    code, out = run("reports", book, "--month", "2026-10", "--out", folder, "--formats", "xlsx")
+    assert code == 0, out
+    team = folder / "2026-10" / "teams" / "West.xlsx"
+    assert report_cell(team, "Month") == pytest.approx(round(booked - returned, 2))
+    orders = openpyxl.load_workbook(book, read_only=True)["Orders"]
+    back = [r for r in orders.iter_rows(min_row=2, values_only=True) if r[8] == "returned"]
+    assert {r[9] for r in back} >= {str(r[0]) for r in lines}      # original_order_id: the Row ID returned
+    assert all(r[6] < 0 and r[5] < 0 for r in back)                 # amount and quantity negated
+
+
+# --- a Chinese ERP export: GB18030, Chinese headers, decimal commas --------------------------
+
+@pytest.fixture(scope="module")
+def erp(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("erp")
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["订单号", "下单日期", "业务员", "客户", "产品", "数量", "金额"])
+    rnd = random.Random(8)
+    for i in range(120):
+        day = dt.date(2026, 9, 1) + dt.timedelta(days=rnd.randrange(0, 61))
+        amount = f"{rnd.randrange(100, 90000)},{rnd.randrange(0, 100):02d}"
+        w.writerow([f"SO{i:05d}", day.isoformat(), rnd.choice(["王伟", "李娜", "张敏"]), rnd.choice(["华为", "联想", "小米"]),
+                    "服务器", rnd.randrange(1, 4), amount])
+    (folder / "订单.csv").write_bytes(buf.getvalue().encode("gb18030"))
+    (folder / "mapping.toml").write_text('''
+[sources]
+erp = { path = "订单.csv", decimal = "," }
+
+[Orders]
+from = "erp"
+order_id = "订单号"
+order_date = "下单日期"
+rep_id = "业务员"
+customer_id = "客户"
+product = "产品"
+quantity = "数量"
+amount = "金额"
+''', encoding="utf-8")
+    return folder
+
+
+def test_a_gb18030_export_with_chinese_headers(erp, tmp_path):
+    book = tmp_path / "erp.xlsx"
+    code, out = run("import", erp / "mapping.toml", "--out", book)
+    assert code == 0, out
+    assert "3 Reps made from the ids other sheets use (name = id): " in out
+    assert "Teams" not in openpyxl.load_workbook(book, read_only=True).sheetnames   # the batch takes them from Reps
+    text = (erp / "订单.csv").read_bytes().decode("gb18030")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    expected = sum(float(r["金额"].replace(",", ".")) for r in rows if r["业务员"] == "王伟" and r["下单日期"][:7] == "2026-10")
+    folder = tmp_path / "out"
+    code, out = run("--lang", "zh-CN", "reports", book, "--month", "2026-10", "--out", folder, "--formats", "xlsx")
+    assert code == 0, out
+    report = next((folder / "2026-10" / "reps").glob("*.xlsx"), None)
+    reports = {openpyxl.load_workbook(p)["Report"]["A1"].value: p for p in (folder / "2026-10" / "reps").glob("*.xlsx")}
+    wang = next(p for title, p in reports.items() if "王伟" in title)
+    assert report is not None and report_cell(wang, "本月") == pytest.approx(round(expected, 2))
+
+
+def test_suggest_reads_chinese_headers(erp, tmp_path):
+    code, out = run("import", "--suggest", erp / "订单.csv")
+    assert code == 0, out
+    for line in ('decimal = ","', 'order_id = "订单号"', 'order_date = "下单日期"', 'rep_id = "业务员"',
+                 'customer_id = "客户"', 'product = "产品"', 'quantity = "数量"', 'amount = "金额"'):
+        assert line in out, line
+
+
+# --- bad mappings: one line each, naming the mapping key and the source cell ----------------
+
+def test_bad_mappings_name_the_key_and_the_source_cell(crm, tmp_path):
+    good = (crm / "mapping.toml").read_text(encoding="utf-8")
+    cases = {
+        "unknown source": (good.replace('from = "teams"\nrep_id', 'from = "team"\nrep_id'),
+                           "mapping [Reps] from: unknown source 'team'; [sources] names pipeline, teams, plans"),
+        "unknown column": (good.replace('amount = "close_value"\nstatus', 'amount = "value"\nstatus'),
+                           "mapping [Orders] amount: sales_pipeline.csv has no column 'value'; it has opportunity_id"),
+        "map": (good.replace(', Prospecting = "lead"', ""),
+                "mapping [Opportunities] stage: sales_pipeline.csv row "),
+        "date": (good.replace('date_format = "%d-%m-%y"', 'date_format = "%m-%d-%y"'),
+                 "mapping [Opportunities] created: sales_pipeline.csv row "),
+    }
+    for name, (text, expected) in cases.items():
+        mapping = crm / f"bad-{name.replace(' ', '-')}.toml"
+        mapping.write_text(text, encoding="utf-8")
+        code, out = run("import", mapping, "--out", tmp_path / f"{name}.xlsx")
+        assert code == 2, (name, out)
+        assert expected in out, (name, out)
+        assert not (tmp_path / f"{name}.xlsx").exists()
+    assert "'Prospecting' is not in the map; expected one of Won, Lost, Engaging" in \
+        run("import", crm / "bad-map.toml", "--out", tmp_path / "x.xlsx")[1]
+    assert "is not a date in %m-%d-%y; expected a date as %m-%d-%y" in \
+        run("import", crm / "bad-date.toml", "--out", tmp_path / "x.xlsx")[1]

@@ -1,0 +1,412 @@
+"""Build the sales workbook from the exports people already have (CRM, ERP, shop) through a
+mapping (TOML): which source file each contract sheet comes from and which source column,
+constant or mapped value each contract column takes. docs/import.md documents the format.
+
+Every source cell that cannot be read as its contract column says so in one line naming the
+mapping key and the source cell (file, row, column, value); nothing is guessed: a date that
+does not match its declared format, a number in a form the source does not declare, a value
+its map does not list. Reps, Teams and Customers that no source lists are made from the ids
+the other sheets use, with a warning. Sources: CSV (UTF-8 with or without BOM, or GB18030),
+.xlsx, .xlsm, .xls, .ods (``file.xlsx#Sheet``).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .contract import BY_NAME, CUSTOMERS, REPS
+from .schema import SheetSchema
+
+SOURCE_ROW = "__source_row"       # the row in the source file (its header is row 1)
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_SOURCE_BYTES = 2 << 30
+_CURRENCY = re.compile(r"^[\s$€£¥￥]*|[\s$€£¥￥元]*$")
+
+
+class ImportProblems(Exception):
+    """Problems with a mapping or its sources, each one line; nothing is written."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    path: Path
+    sheet: str | None = None
+    date_format: str | None = None
+    decimal: str = "."
+
+    @property
+    def label(self) -> str:
+        return self.path.name + (f"#{self.sheet}" if self.sheet else "")
+
+
+@dataclass
+class Imported:
+    frames: dict[str, pd.DataFrame]
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- sources ----------------------------------------------------------------------------
+
+def parse_sources(spec: dict, base: Path) -> dict[str, Source]:
+    out, problems = {}, []
+    for name, value in spec.items():
+        entry = {"path": value} if isinstance(value, str) else dict(value) if isinstance(value, dict) else None
+        if entry is None or "path" not in entry:
+            problems.append(f"mapping [sources] {name}: expected a file name or {{ path = ... }}")
+            continue
+        path, _, sheet = str(entry["path"]).partition("#")
+        decimal = entry.get("decimal", ".")
+        if decimal not in (".", ","):
+            problems.append(f"mapping [sources] {name}: decimal is {decimal!r}; expected . or ,")
+        unknown = set(entry) - {"path", "date_format", "decimal"}
+        if unknown:
+            problems.append(f"mapping [sources] {name}: unknown key(s) {', '.join(sorted(unknown))}; "
+                            "expected path, date_format, decimal")
+        full = (base / path).resolve()
+        if not full.is_file():
+            problems.append(f"mapping [sources] {name}: {full} does not exist")
+        out[name] = Source(name, full, sheet or None, entry.get("date_format"), decimal)
+    if problems:
+        raise ImportProblems(problems)
+    return out
+
+
+def read_source(src: Source) -> pd.DataFrame:
+    """Every cell as text (None for blank), named by the header, with the source row number."""
+    size = src.path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise ImportProblems([f"{src.label}: {size / (1 << 20):,.0f} MB, over the limit of "
+                              f"{MAX_SOURCE_BYTES >> 20:,} MB for one source"])
+    if src.path.suffix.lower() in EXCEL_SUFFIXES:
+        frame = _read_sheet(src)
+    else:
+        frame = _read_csv(src)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.replace({"": None})
+    frame[SOURCE_ROW] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+def _read_csv(src: Source) -> pd.DataFrame:
+    data = src.path.read_bytes()
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportProblems([f"{src.label}: not UTF-8 or GB18030 text; save it as CSV UTF-8"])
+    import io
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        raise ImportProblems([f"{src.label}: cannot be read as CSV: {' '.join(str(exc).split())}"]) from None
+
+
+def _read_sheet(src: Source) -> pd.DataFrame:
+    import fastexcel
+    try:
+        reader = fastexcel.read_excel(str(src.path))
+        names = reader.sheet_names
+        if src.sheet is not None and src.sheet not in names:
+            raise ImportProblems([f"{src.label}: no sheet {src.sheet!r}; the file has {', '.join(names)}"])
+        sheet = reader.load_sheet(src.sheet if src.sheet is not None else 0, dtypes="string")
+        return sheet.to_pandas()
+    except ImportProblems:
+        raise
+    except Exception as exc:   # damaged or not a spreadsheet
+        raise ImportProblems([f"{src.label}: cannot be read: {' '.join(str(exc).split())}"]) from None
+
+
+# --- converting cells ----------------------------------------------------------------------
+
+def to_dates(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
+    """Dates and the mask of cells that are not dates in ``date_format`` (ISO when none is given:
+    a day-first or month-first text is never guessed)."""
+    text = values.astype("string").str.strip().str.replace(r"[ T]00:00:00(\.0+)?$", "", regex=True)
+    parsed = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
+    return parsed, values.notna() & parsed.isna()
+
+
+def to_numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text such as 1,234.50, $1,234.50, (372.40), or with ``decimal`` = ",":
+    1.234,50; the mask of cells that are not numbers in that form."""
+    text = values.astype("string").str.strip().str.replace(_CURRENCY, "", regex=True)
+    negative = text.str.match(r"^\(.*\)$").fillna(False)
+    text = text.str.strip("()")
+    if decimal == ",":
+        ok = text.str.fullmatch(r"-?\d{1,3}([. ]\d{3})*(,\d+)?|-?\d+(,\d+)?").fillna(False)
+        text = text.str.replace(r"[. ]", "", regex=True).str.replace(",", ".", regex=False)
+    else:
+        ok = text.str.fullmatch(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+(\.\d+)?([eE][-+]?\d+)?").fillna(False)
+        text = text.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(text.where(ok), errors="coerce")
+    numbers = numbers.where(~negative, -numbers)
+    return numbers, values.notna() & numbers.isna()
+
+
+# --- the mapping ---------------------------------------------------------------------------
+
+RESERVED = {"from", "where", "join", "distinct", "returns"}
+
+
+def load_mapping(path: Path) -> tuple[dict, dict[str, Source]]:
+    try:
+        spec = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportProblems([f"{path}: cannot be read: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ImportProblems([f"{path}: not valid TOML: {exc}"]) from None
+    if "sources" not in spec:
+        raise ImportProblems([f"{path}: no [sources] table; it names the files to read"])
+    sources = parse_sources(spec.pop("sources"), Path(path).resolve().parent)
+    unknown = [k for k in spec if k not in BY_NAME]
+    if unknown:
+        raise ImportProblems([f"mapping [{k}]: not a sheet of the workbook; expected one of "
+                              + ", ".join(BY_NAME) for k in unknown])
+    return spec, sources
+
+
+def run_mapping(mapping_path: Path) -> Imported:
+    spec, sources = load_mapping(mapping_path)
+    cache: dict[str, pd.DataFrame] = {}
+
+    def source(name: str, key: str) -> tuple[Source, pd.DataFrame]:
+        if name not in sources:
+            raise ImportProblems([f"mapping {key}: unknown source {name!r}; [sources] names "
+                                  + ", ".join(sources)])
+        if name not in cache:
+            cache[name] = read_source(sources[name])
+        return sources[name], cache[name]
+
+    out, problems, warnings = {}, [], []
+    for sheet, table in spec.items():
+        try:
+            out[sheet] = _sheet(BY_NAME[sheet], table, source, problems, warnings)
+        except ImportProblems as exc:
+            problems += exc.lines
+    if problems:
+        raise ImportProblems(problems)
+    _made_up(out, warnings)
+    return Imported(out, warnings)
+
+
+def _sheet(schema: SheetSchema, table: dict, source, problems: list[str], warnings: list[str]) -> pd.DataFrame:
+    name = schema.name
+    if "from" not in table:
+        raise ImportProblems([f"mapping [{name}]: no from = \"source\"; which source the rows come from"])
+    src, rows = source(table["from"], f"[{name}] from")
+    rows = _joined(_where(rows, table.get("where", {}), src, name), table.get("join", []), source, src, name)
+    columns = _contract_columns(schema, table, rows, src, problems, warnings)
+    extra = sorted(set(table) - RESERVED - {c.name for c in schema.columns})
+    if extra:
+        problems.append(f"mapping [{name}]: {', '.join(extra)} is no column of {name}; its columns are "
+                        + ", ".join(c.name for c in schema.columns))
+    frame = pd.DataFrame(columns, index=rows.index)
+    returns = _returns(table["returns"], frame, rows, source, problems, warnings) \
+        if "returns" in table and name == "Orders" else None
+    if table.get("distinct"):
+        frame = frame.drop_duplicates(subset=list(schema.key) or None)
+    if returns is not None:
+        frame = pd.concat([frame, returns])
+    return frame.reset_index(drop=True)
+
+
+def _joined(rows: pd.DataFrame, joins: list, source, src: Source, sheet: str) -> pd.DataFrame:
+    """The rows with each joined source's columns (``source.column``), the first match of each."""
+    for j in joins:
+        other_src, other = source(j.get("source"), f"[{sheet}] join")
+        on = j.get("on")
+        for frame, label in ((rows, src.label), (other, other_src.label)):
+            if on not in frame.columns:
+                raise ImportProblems([f"mapping [{sheet}] join on {on!r}: {label} has no column {on!r}; it has "
+                                      + ", ".join(c for c in frame.columns if c != SOURCE_ROW)])
+        right = other.drop(columns=[SOURCE_ROW]).drop_duplicates(on)
+        right = right.rename(columns={c: f"{other_src.name}.{c}" for c in right.columns if c != on})
+        rows = rows.merge(right, on=on, how="left").set_axis(rows.index)
+    return rows
+
+
+def _contract_columns(schema: SheetSchema, table: dict, rows: pd.DataFrame, src: Source, problems: list[str],
+                      warnings: list[str]) -> dict[str, pd.Series]:
+    """Each contract column from its mapping; a column left out is blank (where it may be),
+    its documented default, or an error naming it."""
+    name, columns = schema.name, {}
+    for col in schema.columns:
+        given = table.get(col.name)
+        if given is not None:
+            columns[col.name] = _column(col, given, rows, src, f"[{name}] {col.name}", problems)
+        elif col.nullable and col.required:          # a blank column: its cells may be blank
+            columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
+            warnings.append(f"mapping [{name}]: no {col.name}; left blank"
+                            + (f" ({BLANK_MEANS[(name, col.name)]})" if (name, col.name) in BLANK_MEANS else ""))
+        elif col.required and (name, col.name) in DEFAULTS:
+            value, said = DEFAULTS[(name, col.name)]
+            warnings.append(f"mapping [{name}]: no {col.name}; using {said}")
+            columns[col.name] = pd.Series([value] * len(rows), index=rows.index, dtype=object)
+        elif col.required:
+            problems.append(f"mapping [{name}] {col.name}: no source for this column, which has no default; "
+                            f"map it to a column of {src.label} (expected {col.expected})")
+    return columns
+
+
+DEFAULTS = {    # (sheet, column) -> (value, what the warning says)
+    ("Reps", "capacity"): (1.0, "capacity 1 (full time) for every rep"),
+    ("Reps", "active"): (True, "every rep active"),
+    ("Orders", "status"): ("booked", "status booked for every line"),
+    ("Orders", "quantity"): (1.0, "quantity 1 for every line"),
+}
+
+
+BLANK_MEANS = {   # what a column left blank means (docs/import.md)
+    ("Reps", "hire_date"): "no ramp for new hires",
+    ("Reps", "plan_id"): "no commission",
+    ("Reps", "email"): "reports are not mailed to the reps",
+    ("Teams", "manager"): "no manager named",
+    ("Teams", "manager_email"): "team reports are not mailed",
+    ("Orders", "cost"): "no margin",
+}
+
+
+def _where(rows: pd.DataFrame, where: dict, src: Source, sheet: str) -> pd.DataFrame:
+    keep = pd.Series(True, index=rows.index)
+    for column, wanted in where.items():
+        if column not in rows.columns:
+            raise ImportProblems([f"mapping [{sheet}] where {column}: {src.label} has no column {column!r}; it has "
+                                  + ", ".join(c for c in rows.columns if c != SOURCE_ROW)])
+        values = [str(w) for w in (wanted if isinstance(wanted, list) else [wanted])]
+        keep &= rows[column].isin(values)
+    return rows[keep]
+
+
+def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: list[str]) -> pd.Series:
+    if isinstance(given, dict) and "value" in given:
+        return pd.Series([given["value"]] * len(rows), index=rows.index, dtype=object)
+    column = given.get("column") if isinstance(given, dict) else given
+    if not isinstance(column, str):
+        problems.append(f"mapping {key}: expected a source column name, {{ value = ... }} or "
+                        "{ column = ..., map = { ... } }")
+        return pd.Series(None, index=rows.index, dtype=object)
+    if column not in rows.columns:
+        problems.append(f"mapping {key}: {src.label} has no column {column!r}; it has "
+                        + ", ".join(c for c in rows.columns if c != SOURCE_ROW))
+        return pd.Series(None, index=rows.index, dtype=object)
+    values = rows[column]
+    if isinstance(given, dict) and "map" in given:
+        table = {str(k): v for k, v in given["map"].items()}
+        mapped = values.map(table)
+        bad = values.notna() & mapped.isna()
+        _cells(problems, key, src, rows, column, bad, "is not in the map", "one of " + ", ".join(table))
+        values = mapped.where(~bad)
+    if col.kind == "date":
+        fmt = (given.get("date_format") if isinstance(given, dict) else None) or src.date_format
+        parsed, bad = to_dates(values, fmt)
+        _cells(problems, key, src, rows, column, bad, "is not a date" + (f" in {fmt}" if fmt else ""),
+               f"a date as {fmt}" if fmt else "an ISO date (2026-10-31), or date_format on the source")
+        return parsed
+    if col.kind in ("money", "number", "integer"):
+        numbers, bad = to_numbers(values, src.decimal)
+        _cells(problems, key, src, rows, column, bad, "is not a number",
+               "a number with a decimal " + ("comma (1.234,50)" if src.decimal == "," else "point (1234.50)"))
+        return numbers
+    return values.astype(object).where(values.notna(), None)
+
+
+def _cells(problems: list[str], key: str, src: Source, rows: pd.DataFrame, column: str, bad: pd.Series,
+           what: str, expected: str, limit: int = 20) -> None:
+    hits = rows.loc[bad, [SOURCE_ROW, column]].head(limit + 1)
+    for i, (row, value) in enumerate(hits.itertuples(index=False)):
+        if i == limit:
+            problems.append(f"mapping {key}: ... and {int(bad.sum()) - limit} more cell(s) in {src.label} "
+                            f"column {column} like these")
+            break
+        problems.append(f"mapping {key}: {src.label} row {row} column {column}: {value!r} {what}; expected {expected}")
+
+
+def _returns(spec: dict, orders: pd.DataFrame, rows: pd.DataFrame, source, problems: list[str],
+             warnings: list[str]) -> pd.DataFrame:
+    """A list that only flags returned orders (an order number, maybe a date) as return lines:
+    each order line whose ``on`` column is flagged gets its reversal: quantity, amount and cost
+    negated, status returned, original_order_id set, dated by ``date`` or its order's date."""
+    src, flags = source(spec.get("source"), "[Orders.returns] source")
+    on = spec.get("on")
+    for label, frame in ((src.label, flags), ("the [Orders] source", rows)):
+        if on not in frame.columns:
+            problems.append(f"mapping [Orders.returns] on: {label} has no column {on!r}; it has "
+                            + ", ".join(c for c in frame.columns if c != SOURCE_ROW))
+            return orders.iloc[0:0]
+    flagged = flags.dropna(subset=[on]).drop_duplicates(on).set_index(on)
+    hit = rows[on].isin(flagged.index)
+    unmatched = int((~flagged.index.isin(rows[on])).sum())
+    if unmatched:
+        warnings.append(f"mapping [Orders.returns]: {unmatched} flagged order(s) of {src.label} are not among the "
+                        "orders imported; no return line for them")
+    original = orders[hit]
+    back = original.copy()
+    back["original_order_id"] = original["order_id"]
+    back["order_id"] = original["order_id"].astype(str) + "-R"
+    back["status"] = "returned"
+    for col in ("quantity", "amount", "cost"):
+        back[col] = -pd.to_numeric(back[col], errors="coerce").abs()
+    if spec.get("date"):
+        column = spec["date"]
+        if column not in flagged.columns:
+            problems.append(f"mapping [Orders.returns] date: {src.label} has no column {column!r}")
+            return back
+        dates, bad = to_dates(flagged[column], src.date_format)
+        _cells(problems, "[Orders.returns] date", src, flagged.reset_index(), column, pd.Series(bad.to_numpy()),
+               "is not a date" + (f" in {src.date_format}" if src.date_format else ""),
+               f"a date as {src.date_format}" if src.date_format else "an ISO date, or date_format on the source")
+        back["order_date"] = rows.loc[hit, on].map(dates).to_numpy()
+    else:
+        warnings.append("mapping [Orders.returns]: no date; each return is dated on its original order's date")
+    clash = back["order_id"].isin(orders["order_id"])
+    if clash.any():
+        problems.append(f"mapping [Orders.returns]: return line id {back.loc[clash, 'order_id'].iat[0]} is also an "
+                        "order id; rename that order")
+    return back
+
+
+def _made_up(frames: dict[str, pd.DataFrame], warnings: list[str]) -> None:
+    """Reps, Teams and Customers that no source lists, from the ids the other sheets use."""
+    used = {"Reps": ("rep_id", [("Orders", "rep_id"), ("Opportunities", "rep_id"), ("Activities", "rep_id"),
+                                ("Customers", "owner_rep_id")]),
+            "Customers": ("customer_id", [("Orders", "customer_id"), ("Opportunities", "customer_id"),
+                                          ("Activities", "customer_id")])}
+    for sheet, (key, uses) in used.items():
+        ids = pd.concat([frames[s][c] for s, c in uses if s in frames and c in frames[s]], ignore_index=True)
+        ids = ids.dropna().astype(str).unique()
+        have = frames.get(sheet)
+        missing = [i for i in ids if have is None or i not in set(have[key].astype(str))]
+        if not missing:
+            continue
+        schema = REPS if sheet == "Reps" else CUSTOMERS
+        rows = pd.DataFrame({c.name: [None] * len(missing) for c in schema.columns})
+        rows[key], rows["name"] = missing, missing
+        if sheet == "Reps":
+            rows["team"], rows["capacity"], rows["active"] = "(no team)", 1.0, True
+        else:
+            owners = pd.concat([frames[s][["customer_id", "rep_id"]] for s in ("Orders", "Opportunities", "Activities")
+                                if s in frames]).dropna().drop_duplicates("customer_id").set_index("customer_id")["rep_id"]
+            rows["owner_rep_id"] = [owners.get(i) for i in missing]     # who sold to (or worked) the account first
+        warnings.append(f"{len(missing)} {sheet} made from the ids other sheets use (name = id): "
+                        + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
+        frames[sheet] = rows if have is None else pd.concat([have, rows], ignore_index=True)
+    if "Teams" in frames and "Reps" in frames:
+        have = set(frames["Teams"]["team"].astype(str))
+        extra = sorted(set(frames["Reps"]["team"].dropna().astype(str)) - have)
+        if extra:
+            frames["Teams"] = pd.concat([frames["Teams"], pd.DataFrame({"team": extra})], ignore_index=True)
+            warnings.append(f"{len(extra)} Teams made from the Reps' teams: " + ", ".join(extra[:5]))
