@@ -205,7 +205,7 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
     \b
     Example: salesdesk import --suggest pipeline.csv teams.csv --out mapping.toml
              salesdesk import mapping.toml --out sales.xlsx"""
-    from workbooks.importing import ImportProblems, run_mapping
+    from workbooks.importing import ImportProblems, run_mapping, write_imported
     from workbooks.import_suggest import suggest as draft_mapping
 
     if not paths:
@@ -237,14 +237,15 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
         sys.exit(STOPPED)
     for line in imported.warnings:
         click.echo(f"warning: {line}")
-    write_sales_workbook(imported.frames, out)
+    write_imported(imported.frames, out)
     rows = sum(len(f) for f in imported.frames.values())
     click.echo(f"Wrote {out}: {', '.join(imported.frames)} ({rows:,} rows).")
-    data = load(out)
-    print_problems(data.problems)
-    n_err = len(data.errors)
-    click.echo(f"{out}: {n_err} error(s), {len(data.problems) - n_err} warning(s) against the contract.")
-    sys.exit(FINISHED_WITH_PROBLEMS if n_err else DONE)
+    for line in imported.errors[:200]:
+        click.echo(f"error: {line}")
+    if len(imported.errors) > 200:
+        click.echo(f"... and {len(imported.errors) - 200} more (salesdesk validate {out} --errors-out errors.xlsx)")
+    click.echo(f"{out}: {len(imported.errors)} error(s) against the contract (docs/workbook.md).")
+    sys.exit(FINISHED_WITH_PROBLEMS if imported.errors else DONE)
 
 
 def load(workbook: Path):

@@ -349,3 +349,44 @@ def test_bad_mappings_name_the_key_and_the_source_cell(crm, tmp_path):
         run("import", crm / "bad-map.toml", "--out", tmp_path / "x.xlsx")[1]
     assert "is not a date in %m-%d-%y; expected a date as %m-%d-%y" in \
         run("import", crm / "bad-date.toml", "--out", tmp_path / "x.xlsx")[1]
+
+
+def test_the_contracts_checks_name_the_source_cell(crm, tmp_path):
+    """A lost deal imported as an order: a booked line of amount 0 is fine, a negative one is not."""
+    rows = list(csv.reader(open(crm / "sales_pipeline.csv", encoding="utf-8")))
+    at = next(i for i, r in enumerate(rows) if i and r[4] == "Won")
+    rows[at][7] = "-25"
+    folder = tmp_path / "src"
+    folder.mkdir()
+    with open(folder / "sales_pipeline.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    for name in ("sales_teams.csv", "plans.csv", "mapping.toml"):
+        (folder / name).write_bytes((crm / name).read_bytes())
+    code, out = run("import", folder / "mapping.toml", "--out", tmp_path / "sales.xlsx")
+    assert code == 1
+    assert (f"error: mapping [Orders] amount: sales_pipeline.csv row {at + 1} column close_value: -25.0 negative "
+            "amount on a booked order; expected zero or more on a booked line") in out
+    assert (f"error: mapping [Opportunities] amount: sales_pipeline.csv row {at + 1} column close_value: -25.0 out of "
+            "range") in out
+
+
+def test_the_bulk_writer_keeps_every_value_and_never_writes_a_formula(tmp_path):
+    import pandas as pd
+    from workbooks.bulkxlsx import write_frames
+    frame = pd.DataFrame({
+        "text": ["=1+1", "<b>&amp;</b>", "王小明", "  two spaces", None, "bell\x07"],
+        "number": [1.5, float("nan"), -0.25, 1e12, 3.0, 0.1],
+        "date": pd.to_datetime(["2026-10-31", None, "1999-01-01", "2026-01-01", "2026-02-28", "2026-03-01"]),
+        "flag": [True, False, True, True, False, False],
+    })
+    path = tmp_path / "bulk.xlsx"
+    write_frames({"Sheet": frame}, path)
+    ws = openpyxl.load_workbook(path)["Sheet"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("text", "number", "date", "flag")
+    assert [r[0] for r in rows[1:]] == ["=1+1", "<b>&amp;</b>", "王小明", "  two spaces", None, "bell"]
+    assert ws["A2"].data_type == "s"                 # text, not a formula
+    assert [r[1] for r in rows[1:]] == [1.5, None, -0.25, 1e12, 3, 0.1]
+    assert rows[1][2] == dt.datetime(2026, 10, 31) and rows[2][2] is None
+    assert [r[3] for r in rows[1:]] == [True, False, True, True, False, False]
+    assert ws.freeze_panes == "A2"

@@ -11,6 +11,8 @@ the other sheets use, with a warning. Sources: CSV (UTF-8 with or without BOM, o
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -19,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import BY_NAME, CUSTOMERS, REPS
+from .contract import BY_NAME, CUSTOMERS, REPS, SHEETS
+from .import_check import Origin, check
 from .schema import SheetSchema
 
 SOURCE_ROW = "__source_row"       # the row in the source file (its header is row 1)
@@ -54,6 +57,7 @@ class Source:
 class Imported:
     frames: dict[str, pd.DataFrame]
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)     # the contract's checks, told by source cell
 
 
 # --- sources ----------------------------------------------------------------------------
@@ -99,20 +103,28 @@ def read_source(src: Source) -> pd.DataFrame:
 
 
 def _read_csv(src: Source) -> pd.DataFrame:
-    data = src.path.read_bytes()
+    """Every column as text (Arrow's multi-threaded CSV reader): UTF-8 (a BOM is skipped),
+    else GB18030; the header's names from the first record."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    head = src.path.open("rb").read(1 << 16)
     for encoding in ENCODINGS:
         try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
+            first = head.decode(encoding, errors="strict" if len(head) < 1 << 16 else "ignore")
+            names = next(csv.reader(io.StringIO(first)), [])
+            table = pacsv.read_csv(
+                src.path, read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8-sig" else encoding),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=True, null_values=[""]))
+        except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+            if encoding == ENCODINGS[-1]:
+                reason = "not UTF-8 or GB18030 text; save it as CSV UTF-8" if isinstance(exc, UnicodeDecodeError) \
+                    or "UTF8" in str(exc) else f"cannot be read as CSV: {' '.join(str(exc).split())}"
+                raise ImportProblems([f"{src.label}: {reason}"]) from None
             continue
-    else:
-        raise ImportProblems([f"{src.label}: not UTF-8 or GB18030 text; save it as CSV UTF-8"])
-    import io
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        raise ImportProblems([f"{src.label}: cannot be read as CSV: {' '.join(str(exc).split())}"]) from None
+        return table.to_pandas()
+    raise AssertionError("unreachable")
 
 
 def _read_sheet(src: Source) -> pd.DataFrame:
@@ -134,15 +146,42 @@ def _read_sheet(src: Source) -> pd.DataFrame:
 
 def to_dates(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
     """Dates and the mask of cells that are not dates in ``date_format`` (ISO when none is given:
-    a day-first or month-first text is never guessed)."""
-    text = values.astype("string").str.strip().str.replace(r"[ T]00:00:00(\.0+)?$", "", regex=True)
-    parsed = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
-    return parsed, values.notna() & parsed.isna()
+    a day-first or month-first text is never guessed). A spreadsheet's date cell arrives as
+    ISO text, with a time of 00:00:00 that is dropped."""
+    codes, distinct = pd.factorize(values)          # an export repeats its dates: parse each once
+    text = pd.Series(distinct, dtype="string").str.strip()
+    if text.str.endswith(":00").any():
+        text = text.str.replace(r"[ T]00:00:00(\.0+)?$", "", regex=True)
+    parsed = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce").to_numpy()
+    out = pd.Series(np.where(codes >= 0, parsed[codes], np.datetime64("NaT")), index=values.index,
+                    dtype="datetime64[ns]")
+    return out, values.notna() & out.isna()
 
 
 def to_numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
     """Numbers from text such as 1,234.50, $1,234.50, (372.40), or with ``decimal`` = ",":
-    1.234,50; the mask of cells that are not numbers in that form."""
+    1.234,50; the mask of cells that are not numbers in that form. Plain numbers (most cells
+    of an export) take the fast path; only the rest are cleaned."""
+    numbers = _plain_numbers(values) if decimal == "." else pd.Series(np.nan, index=values.index)
+    rest = values.notna() & numbers.isna()
+    if rest.any():
+        numbers[rest] = _formatted_numbers(values[rest], decimal)
+    finite = np.isfinite(numbers)
+    return numbers.where(finite), values.notna() & ~finite
+
+
+def _plain_numbers(values: pd.Series) -> pd.Series:
+    """Floats where the text is a plain number (Arrow's parser when every cell is one), NaN elsewhere."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    try:
+        parsed = pc.cast(pa.array(values, type=pa.string(), from_pandas=True), pa.float64())
+        return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index, dtype=float)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def _formatted_numbers(values: pd.Series, decimal: str) -> pd.Series:
     text = values.astype("string").str.strip().str.replace(_CURRENCY, "", regex=True)
     negative = text.str.match(r"^\(.*\)$").fillna(False)
     text = text.str.strip("()")
@@ -152,9 +191,8 @@ def to_numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
     else:
         ok = text.str.fullmatch(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+(\.\d+)?([eE][-+]?\d+)?").fillna(False)
         text = text.str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(text.where(ok), errors="coerce")
-    numbers = numbers.where(~negative, -numbers)
-    return numbers, values.notna() & numbers.isna()
+    numbers = pd.to_numeric(text.where(ok), errors="coerce").astype(float)
+    return numbers.where(~negative, -numbers)
 
 
 # --- the mapping ---------------------------------------------------------------------------
@@ -191,16 +229,32 @@ def run_mapping(mapping_path: Path) -> Imported:
             cache[name] = read_source(sources[name])
         return sources[name], cache[name]
 
-    out, problems, warnings = {}, [], []
+    out, problems, warnings, origins = {}, [], [], {}
     for sheet, table in spec.items():
         try:
             out[sheet] = _sheet(BY_NAME[sheet], table, source, problems, warnings)
+            origins[sheet] = Origin(sources[table["from"]].label, np.empty(0), _source_columns(table))
         except ImportProblems as exc:
             problems += exc.lines
     if problems:
         raise ImportProblems(problems)
     _made_up(out, warnings)
-    return Imported(out, warnings)
+    for sheet, frame in out.items():       # made-up rows have no source row
+        if sheet in origins:
+            origins[sheet].rows = pd.to_numeric(frame.get(SOURCE_ROW), errors="coerce").to_numpy(dtype=float)
+        out[sheet] = frame.drop(columns=[SOURCE_ROW], errors="ignore")
+    return Imported(out, warnings, check(out, origins))
+
+
+def _source_columns(table: dict) -> dict[str, str]:
+    """Contract column -> the source column it is read from (constants have none)."""
+    out = {}
+    for key, given in table.items():
+        if isinstance(given, str) and key not in RESERVED:
+            out[key] = given
+        elif isinstance(given, dict) and isinstance(given.get("column"), str):
+            out[key] = given["column"]
+    return out
 
 
 def _sheet(schema: SheetSchema, table: dict, source, problems: list[str], warnings: list[str]) -> pd.DataFrame:
@@ -215,10 +269,11 @@ def _sheet(schema: SheetSchema, table: dict, source, problems: list[str], warnin
         problems.append(f"mapping [{name}]: {', '.join(extra)} is no column of {name}; its columns are "
                         + ", ".join(c.name for c in schema.columns))
     frame = pd.DataFrame(columns, index=rows.index)
+    frame[SOURCE_ROW] = rows[SOURCE_ROW]
     returns = _returns(table["returns"], frame, rows, source, problems, warnings) \
         if "returns" in table and name == "Orders" else None
     if table.get("distinct"):
-        frame = frame.drop_duplicates(subset=list(schema.key) or None)
+        frame = frame.drop_duplicates(subset=list(schema.key) or list(columns))
     if returns is not None:
         frame = pd.concat([frame, returns])
     return frame.reset_index(drop=True)
@@ -255,7 +310,7 @@ def _contract_columns(schema: SheetSchema, table: dict, rows: pd.DataFrame, src:
         elif col.required and (name, col.name) in DEFAULTS:
             value, said = DEFAULTS[(name, col.name)]
             warnings.append(f"mapping [{name}]: no {col.name}; using {said}")
-            columns[col.name] = pd.Series([value] * len(rows), index=rows.index, dtype=object)
+            columns[col.name] = constant(col, value, rows.index, f"[{name}] {col.name}", problems)
         elif col.required:
             problems.append(f"mapping [{name}] {col.name}: no source for this column, which has no default; "
                             f"map it to a column of {src.label} (expected {col.expected})")
@@ -291,9 +346,26 @@ def _where(rows: pd.DataFrame, where: dict, src: Source, sheet: str) -> pd.DataF
     return rows[keep]
 
 
+def constant(col, value, index: pd.Index, key: str, problems: list[str]) -> pd.Series:
+    """A column of one value, typed as the contract column (a number as a number, not text)."""
+    one = pd.Series([value])
+    if col.kind in ("number", "money", "integer"):
+        typed, bad = to_numbers(one.astype(str), ".") if not isinstance(value, (int, float)) or isinstance(value, bool) \
+            else (one.astype(float), pd.Series([False]))
+    elif col.kind == "date":
+        typed, bad = to_dates(one.astype(str), None)
+    elif col.kind == "bool":
+        typed, bad = one, pd.Series([not isinstance(value, bool)])
+    else:
+        typed, bad = one.astype(str).astype(object), pd.Series([False])
+    if bad.iat[0]:
+        problems.append(f"mapping {key}: the constant {value!r} is not {col.expected}")
+    return pd.Series(np.repeat(typed.to_numpy(), len(index)), index=index)
+
+
 def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: list[str]) -> pd.Series:
     if isinstance(given, dict) and "value" in given:
-        return pd.Series([given["value"]] * len(rows), index=rows.index, dtype=object)
+        return constant(col, given["value"], rows.index, key, problems)
     column = given.get("column") if isinstance(given, dict) else given
     if not isinstance(column, str):
         problems.append(f"mapping {key}: expected a source column name, {{ value = ... }} or "
@@ -387,9 +459,9 @@ def _made_up(frames: dict[str, pd.DataFrame], warnings: list[str]) -> None:
                                           ("Activities", "customer_id")])}
     for sheet, (key, uses) in used.items():
         ids = pd.concat([frames[s][c] for s, c in uses if s in frames and c in frames[s]], ignore_index=True)
-        ids = ids.dropna().astype(str).unique()
+        ids = pd.Index(ids.dropna().astype(str).unique())
         have = frames.get(sheet)
-        missing = [i for i in ids if have is None or i not in set(have[key].astype(str))]
+        missing = list(ids if have is None else ids.difference(have[key].dropna().astype(str), sort=False))
         if not missing:
             continue
         schema = REPS if sheet == "Reps" else CUSTOMERS
@@ -410,3 +482,13 @@ def _made_up(frames: dict[str, pd.DataFrame], warnings: list[str]) -> None:
         if extra:
             frames["Teams"] = pd.concat([frames["Teams"], pd.DataFrame({"team": extra})], ignore_index=True)
             warnings.append(f"{len(extra)} Teams made from the Reps' teams: " + ", ".join(extra[:5]))
+
+
+def write_imported(frames: dict[str, pd.DataFrame], path) -> None:
+    """The imported sheets as the sales workbook, in contract order (workbooks.bulkxlsx: a
+    million rows in seconds)."""
+    from .bulkxlsx import write_frames
+    from .salesbook import WIDTHS
+    order = [s.name for s in SHEETS if s.name in frames]
+    widths = {n: [WIDTHS.get(BY_NAME[n].column(c).kind, 14) for c in frames[n].columns] for n in order}
+    write_frames({n: frames[n] for n in order}, path, widths)
