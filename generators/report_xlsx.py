@@ -95,7 +95,7 @@ class _Nothing:
 # to the page width) and once to write it, breaking pages so that a section's heading stays with
 # its table, a table that fits a page is not split, and a longer one repeats its header on each page.
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 842 - 2 * 0.7 * 72, 595 - 2 * 0.75 * 72
-ROW_PT, REPEATED_PT = 15, 40           # a body row; the title rows repeated on every page
+ROW_PT, REPEATED_PT = 15, 36           # a body row (Excel's default height); the title rows repeated on every page
 SPARE_ROWS = 1                         # Excel rows are 15 pt; LibreOffice's 12.75 pt leave more room
 
 
@@ -256,7 +256,7 @@ class Report:
                                   self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
 
     def trend_chart(self, first: int, last: int, title: str, targets: bool = True) -> None:
-        self._keep(16)
+        self._keep(14)
         chart = self.wb.add_chart({"type": "column"})
         cats = [SHEET, first, 0, last, 0]
         chart.add_series({"name": self.t("Actual"), "categories": cats, "values": [SHEET, first, 1, last, 1],
@@ -269,9 +269,9 @@ class Report:
         chart.set_title({"name": title})
         chart.set_legend({"position": "bottom"})
         chart.set_y_axis({"num_format": "#,##0"})
-        chart.set_size({"width": 720, "height": 300})
+        chart.set_size({"width": 720, "height": 260})
         self.ws.insert_chart(self.row, 0, chart)
-        self.row += 16
+        self.row += 14
 
     def _fit(self, col: int, value, style: dict | None = None) -> None:
         while col >= len(self.widths):
@@ -291,7 +291,7 @@ class Report:
         # category labelled, the table's first row on top, rows tall enough that no label is skipped
         chart.set_x_axis({"num_format": num_format, "min": 0, **({"max": maximum} if maximum else {})})
         chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-        height = 70 + 40 * (last - first + 1)
+        height = 60 + 40 * (last - first + 1)
         self._keep(height // 20 + 2)
         chart.set_size({"width": 480, "height": height})
         self.ws.insert_chart(self.row, 0, chart)

@@ -84,6 +84,8 @@ def test_chinese_reports_print_in_chinese_with_an_embedded_cjk_font(chinese_mont
     assert f"{round(mine['amount'].sum(), 2):,.2f}" in text
     for english in ("Sales against target", "KPI scorecard", "Twelve-month trend", "Page 1 of"):
         assert english not in text
+    for kpi in ("销售额", "毛利率", "拜访活动", "赢单率", "满意度"):   # in the table and on the chart's axis
+        assert text.count(kpi) >= 2, kpi
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert any("CJK" in line and " yes " in line for line in fonts.splitlines()), fonts
     team_text = subprocess.run(["pdftotext", "-layout", str(month_dir / "teams" / f"{team}.pdf"), "-"],
