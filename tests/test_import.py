@@ -390,3 +390,17 @@ def test_the_bulk_writer_keeps_every_value_and_never_writes_a_formula(tmp_path):
     assert rows[1][2] == dt.datetime(2026, 10, 31) and rows[2][2] is None
     assert [r[3] for r in rows[1:]] == [True, False, True, True, False, False]
     assert ws.freeze_panes == "A2"
+
+
+def test_suggest_proposes_the_shop_columns(shop):
+    code, out = run("import", "--suggest", f"{shop / 'superstore.xls'}#Orders", f"{shop / 'superstore.xls'}#Returns",
+                    f"{shop / 'superstore.xls'}#People")
+    assert code == 0, out
+    orders = out[out.index("[Orders]"):]
+    for line in ('order_id = "Row ID"', 'order_date = "Order Date"', 'customer_id = "Customer ID"',
+                 'product = "Product Name"', 'quantity = "Quantity"', 'amount = "Sales"'):
+        assert line in orders, line
+    reps = out[out.index("[Reps]"):out.index("[Teams]") if "[Teams]" in out else None]
+    assert 'rep_id = "Person"' in reps and 'team = "Region"' in reps
+    assert "superstore_orders = {" in out and "superstore_people = {" in out
+    assert '[Orders.returns]' in out and 'source = "superstore_returns"' in out and 'on = "Order ID"' in out

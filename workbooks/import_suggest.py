@@ -18,9 +18,12 @@ SAMPLE_ROWS = 500
 # contract column -> names it goes by in exports (lower case; compared without spaces, _ and -)
 SYNONYMS = {
     "rep_id": ["rep_id", "rep", "sales_rep", "salesrep", "sales_agent", "agent", "salesperson", "sales person",
-               "owner", "account_owner", "seller", "销售员", "业务员", "销售代表", "销售", "负责人", "员工编号", "业务员编号"],
-    "name": ["name", "full_name", "rep_name", "agent_name", "姓名", "名称", "名字"],
-    "team": ["team", "regional_office", "office", "region_team", "sales_team", "团队", "部门", "小组", "销售团队"],
+               "owner", "account_owner", "seller", "person", "销售员", "业务员", "销售代表", "销售", "负责人", "员工编号",
+               "业务员编号"],
+    "name": ["name", "full_name", "rep_name", "agent_name", "customer_name", "account_name", "姓名", "名称", "名字",
+             "客户名称"],
+    "team": ["team", "regional_office", "office", "region_team", "sales_team", "团队", "部门", "小组", "销售团队",
+             "region", "大区"],
     "manager": ["manager", "team_manager", "regional_manager", "sales_manager", "经理", "主管", "负责人"],
     "manager_email": ["manager_email", "经理邮箱"],
     "owner_rep_id": ["owner_rep_id", "account_owner", "owner", "sales_agent", "sales_rep", "rep_id", "rep",
@@ -30,8 +33,9 @@ SYNONYMS = {
     "hire_date": ["hire_date", "start_date", "入职日期"],
     "customer_id": ["customer_id", "customer", "account", "client", "customer_name", "客户", "客户编号", "客户名称"],
     "order_id": ["order_id", "order", "order_no", "order_number", "invoice", "订单号", "订单编号", "单号"],
+    "line_id": ["row_id", "line_id", "line", "line_no", "order_line_id", "行号", "明细编号"],
     "order_date": ["order_date", "date", "close_date", "invoice_date", "日期", "下单日期", "订单日期", "成交日期"],
-    "product": ["product", "sku", "item", "产品", "商品", "产品名称"],
+    "product": ["product", "product_name", "sku", "item", "item_name", "产品", "商品", "产品名称", "商品名称"],
     "quantity": ["quantity", "qty", "units", "units_sold", "数量", "件数"],
     "amount": ["amount", "sales", "revenue", "total", "close_value", "value", "net_sales", "销售额", "金额", "成交金额"],
     "cost": ["cost", "cogs", "成本"],
@@ -94,7 +98,9 @@ def suggest(paths: list[str]) -> str:
                           "# then: salesdesk import THIS.toml --out sales.xlsx   (docs/import.md)", "", "[sources]"]
     for i, given in enumerate(paths, start=1):
         path, _, sheet = given.partition("#")
-        name = re.sub(r"\W+", "_", Path(path).stem).strip("_").lower() or f"source{i}"
+        name = re.sub(r"\W+", "_", Path(path).stem + (f"_{sheet}" if sheet else "")).strip("_").lower() \
+            or f"source{i}"
+        name = name if name not in {sr.name for sr, _, _ in sources} else f"{name}_{i}"
         src = Source(name, Path(path).resolve(), sheet or None)
         frame = read_source(src).head(SAMPLE_ROWS)
         headers = [c for c in frame.columns if c != SOURCE_ROW]
@@ -104,7 +110,21 @@ def suggest(paths: list[str]) -> str:
         lines.append(f'{name} = {{ path = "{given}"{extra} }}   # columns: {", ".join(headers)}')
     for sheet in SHEETS:
         lines += [""] + _sheet_suggestion(sheet, sources)
+    lines += _returns_suggestion(sources)
     return "\n".join(lines) + "\n"
+
+
+RETURNED = ("returned", "return", "is_returned", "退货", "是否退货")
+
+
+def _returns_suggestion(sources) -> list[str]:
+    """A source that only flags returned orders (a returned column and an order id)."""
+    for src, headers, _ in sources:
+        order = best_column("order_id", headers)
+        if order and any(_norm(h) in {_norm(r) for r in RETURNED} for h in headers) and len(headers) <= 4:
+            return ["", "[Orders.returns]            # one returned line per order this source flags",
+                    f'source = "{src.name}"', f'on = "{order}"']
+    return []
 
 
 def _formats(frame: pd.DataFrame, headers: list[str]) -> dict[str, str]:
@@ -136,20 +156,33 @@ def _matches(schema, headers: list[str]) -> dict[str, str]:
 def _sheet_suggestion(sheet: str, sources) -> list[str]:
     """The source that covers most of the sheet's columns, and each column's match."""
     schema = BY_NAME[sheet]
-    src, found, frame = max(((src, _matches(schema, headers), frame) for src, headers, frame in sources),
-                            key=lambda x: len(x[1]))
     key = schema.key[0] if schema.key else None
+    src, found, frame = max(((src, _matches(schema, headers), frame) for src, headers, frame in sources),
+                            key=lambda x: (key in x[1], len(x[1])))     # a source with the sheet's key first
     if not found or (key and key not in found):
         made = sheet in ("Reps", "Teams", "Customers")
         return [f"# [{sheet}]: no source has its {key or 'columns'}; "
                 + ("made from the ids the other sheets use" if made else "add it if you have it")]
     out = [f"[{sheet}]", f'from = "{src.name}"']
+    if sheet == "Orders":
+        out += _line_id(found, frame)
     if key and frame[found[key]].dropna().duplicated().any():
         out.append(f"distinct = true              # one row per {key}")
     if key and "name" not in found and any(c.name == "name" for c in schema.columns):
         found["name"] = found[key]             # an export that names reps or customers by name only
     return out + [_column_line(sheet, col, found, frame) for col in schema.columns
                   if col.name in found or (sheet, col.name) in DEFAULTS or (col.required and not col.nullable)]
+
+
+def _line_id(found: dict[str, str], frame: pd.DataFrame) -> list[str]:
+    """An order of several lines: each line's own id (Row ID) is the contract's order_id."""
+    if not frame[found["order_id"]].dropna().duplicated().any():
+        return []
+    line = best_column("line_id", list(frame.columns))
+    if not line or frame[line].dropna().duplicated().any():
+        return [f'# {found["order_id"]} repeats: order_id must be unique per line; map a line id']
+    order, found["order_id"] = found["order_id"], line
+    return [f"# {order} repeats (an order of several lines); each line's id is {line}"]
 
 
 def _column_line(sheet: str, col, found: dict[str, str], frame: pd.DataFrame) -> str:
