@@ -7,13 +7,12 @@ Text from the data is always written as text (formula-like text gets Excel's quo
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass
 
 
 from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
-from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook
+from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook, shown_width
 from workbooks.xlsxscan import column_letters
 
 from .report_model import MISSING_NOTES, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
@@ -30,26 +29,6 @@ STATUS_FILL = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
 SHEET = "Report"
 NOTE = {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"}
 MIN_WIDTH, MAX_WIDTH = 10, 42    # a column's width in characters: fitted to its longest value, capped (wrapped beyond)
-
-
-def shown_width(value, style: dict | None = None) -> int:
-    """About how many characters wide a value shows (East Asian characters count two)."""
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        if value.isascii():
-            return len(value)
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
-    if isinstance(value, bool):
-        return 5
-    if isinstance(value, (int, float)):
-        fmt = (style or {}).get("num_format", "")
-        if "%" in fmt:
-            return len(f"{value:.1%}")
-        return len(f"{value:,.2f}") if "0.00" in fmt or not fmt else len(f"{value:,.0f}")
-    return len(str(value))
-
-
 
 
 @dataclass(frozen=True)

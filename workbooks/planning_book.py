@@ -27,7 +27,7 @@ from .contract import ACTIVITY_TYPES, BY_NAME, ORDER_STATUSES, SHEETS, STAGES
 from .files import atomic_path
 from .i18n import language
 from .schema import ROW
-from .xlsxout import DATE, HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, date_serial, new_workbook
+from .xlsxout import DATE, HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, date_serial, new_workbook, shown_width
 from .platforms import platform, retarget_formula
 from .xlsxscan import column_index, column_letters
 
@@ -487,8 +487,8 @@ def _layout(wb, ws, name, grid, model, frames):
     if name == "Start here":
         ws.set_column(0, 0, START_WIDTH)          # fits a portrait A4 page at 100%
         for (r, _), (v, _) in grid.items():       # wrapped text gets the height it needs (no overlap)
-            if isinstance(v, str) and len(v) > START_WIDTH - 10:
-                ws.set_row(r, 15 * (len(v) // (START_WIDTH - 10) + 1))
+            if isinstance(v, str) and shown_width(v) > START_WIDTH - 10:     # Chinese characters count two
+                ws.set_row(r, 15 * (shown_width(v) // (START_WIDTH - 10) + 1))
         ws.set_portrait()
         ws.fit_to_pages(1, 1)
         ws.activate()
@@ -497,11 +497,11 @@ def _layout(wb, ws, name, grid, model, frames):
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
-        ws.set_header(f"&L{name}&RPage &P of &N")
+        ws.set_header(f"&L{name}&R" + model.t("Page {page} of {pages}", page="&P", pages="&N"))
     elif name in ("Plan", "Scorecard", "Customer tiers", "Commission calculator"):
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.set_header(f"&L{name}&RPage &P of &N")
+        ws.set_header(f"&L{name}&R" + model.t("Page {page} of {pages}", page="&P", pages="&N"))
         ws.set_column(0, 0, 30 if name != "Customer tiers" else 12)
         ws.set_column(1, 40, 13)
         ws.freeze_panes(2 if name != "Scorecard" else 6, 0)

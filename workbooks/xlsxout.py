@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -137,3 +138,21 @@ def date_serial(value) -> float | None:
     if isinstance(value, dt.date):
         return float((dt.datetime(value.year, value.month, value.day) - EXCEL_EPOCH).days)
     return None
+
+
+def shown_width(value, style: dict | None = None) -> int:
+    """About how many characters wide a value shows (East Asian characters count two)."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        if value.isascii():
+            return len(value)
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, (int, float)):
+        fmt = (style or {}).get("num_format", "")
+        if "%" in fmt:
+            return len(f"{value:.1%}")
+        return len(f"{value:,.2f}") if "0.00" in fmt or not fmt else len(f"{value:,.0f}")
+    return len(str(value))
