@@ -61,9 +61,14 @@ def _page_setup(ws, rep: dict, period: str, t: Language) -> None:
     ws.set_footer("&LSalesDesk&R" + _hf(t("Page {page} of {pages}", page="\x00P", pages="\x00N")).replace("\x00", "&"))
 
 
+HEADING_LABELS = ("Rep", "Team", "Plan")
+TOTAL_LABELS = ("Sales commission", "Gate and cap", "Clawbacks", "SPIFFs", "Adjustments to closed months", "Earned")
+
+
 def _heading(ws, cw: CellWriter, rep: dict, summary: dict, t: Language) -> None:
     """Rep, team and plan; quota, credited sales and attainment."""
-    info = [("Rep", f"{rep['name']} ({rep['rep_id']})"), ("Team", rep.get("team") or ""), ("Plan", rep.get("plan_id") or "")]
+    info = [(HEADING_LABELS[0], f"{rep['name']} ({rep['rep_id']})"), (HEADING_LABELS[1], rep.get("team") or ""),
+            (HEADING_LABELS[2], rep.get("plan_id") or "")]
     for i, (k, v) in enumerate(info, start=2):
         ws.write_string(i, 0, t(k), cw.fmt({"bold": True}))
         cw.text(ws, i, 1, str(v))
@@ -108,12 +113,12 @@ def _totals(ws, cw: CellWriter, summary: dict, first: int, last: int, r: int, t:
         label = t(KIND_LABEL[kind]).replace('"', '""')
         return f'SUMIF(A{first}:A{last},"{label}",M{first}:M{last})'
 
-    totals = [("Sales commission", f"={sumif('sale')}", summary["commission_cents"]),
-              ("Gate and cap", f"={sumif('gate')}+{sumif('cap')}", summary["gate_cents"] + summary["cap_cents"]),
-              ("Clawbacks", f"={sumif('clawback')}", summary["clawback_cents"]),
-              ("SPIFFs", f"={sumif('spiff')}", summary["spiff_cents"]),
-              ("Adjustments to closed months", f"={sumif('adjustment')}", summary["adjustment_cents"]),
-              ("Earned", f"=SUM(M{first}:M{last})", summary["earned_cents"])]
+    totals = [(TOTAL_LABELS[0], f"={sumif('sale')}", summary["commission_cents"]),
+              (TOTAL_LABELS[1], f"={sumif('gate')}+{sumif('cap')}", summary["gate_cents"] + summary["cap_cents"]),
+              (TOTAL_LABELS[2], f"={sumif('clawback')}", summary["clawback_cents"]),
+              (TOTAL_LABELS[3], f"={sumif('spiff')}", summary["spiff_cents"]),
+              (TOTAL_LABELS[4], f"={sumif('adjustment')}", summary["adjustment_cents"]),
+              (TOTAL_LABELS[5], f"=SUM(M{first}:M{last})", summary["earned_cents"])]
     label_fmt = {"align": "right"}
     for label, formula, cents in totals:
         ws.merge_range(r, 8, r, 11, t(label), cw.fmt(dict(label_fmt, bold=label == "Earned")))

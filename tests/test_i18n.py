@@ -100,6 +100,8 @@ def test_chinese_statements_dashboard_and_mail(chinese_month):
     statement = openpyxl.load_workbook(month_dir / "commissions" / "R0001.xlsx")["Statement"]
     assert statement["A1"].value == "提成结算单，2026年10月"
     assert [c.value for c in statement[8]][:3] == ["类型", "订单", "日期"]
+    labels = {c.value for row in statement.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"销售代表", "方案", "销售提成", "已赚合计", "应发合计"} <= labels and "Earned" not in labels
     page = (month_dir / "index.html").read_text(encoding="utf-8")
     assert "团队排名，2026年10月" in page and "销售冠军" in page and "Team ranking" not in page
     eml = next((month_dir / "outbox").glob("*.eml"))
