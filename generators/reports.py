@@ -24,6 +24,7 @@ import pandas as pd
 from workbooks.errors_report import write_errors_report
 from workbooks.files import (exclusive, link_tree, recover_folder, remove_temporaries, replace_folder, staging_folder,
                              unique_stems, write_bytes_atomic, write_text_atomic)
+from workbooks.i18n import language
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS
@@ -296,35 +297,38 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
         write_figures(folder, facts)        # an --only run keeps the whole month's figures
 
 
+SUMMARY_HEADERS = ("kind", "rep or team", "name", "team", "actual", "target", "attainment", "score", "status", "rank")
+
+
 def _summary_workbook(path: Path, facts) -> None:
     from workbooks.files import atomic_path
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp)
         cw = CellWriter(wb)
         ws = wb.add_worksheet("Summary")
-        heads = ["kind", "rep or team", "name", "team", "actual", "target", "attainment", "score", "status", "rank"]
-        for j, h in enumerate(heads):
-            ws.write_string(0, j, h, cw.fmt(HEADER))
+        t = language(facts.lang)
+        for j, h in enumerate(SUMMARY_HEADERS):
+            ws.write_string(0, j, t(h), cw.fmt(HEADER))
             ws.set_column(j, j, 14 if j != 2 else 24)
         ws.freeze_panes(1, 2)
         r = 0
         for c in facts.reps:
             r += 1
             m = c.sales[0]
-            cw.row(ws, r, ["rep", c.key, c.rep.name, c.rep.team, m.actual, m.target],
+            cw.row(ws, r, [t("rep"), c.key, c.rep.name, c.rep.team, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
             ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
                              m.actual / m.target if m.target else "")
             cw.cell(ws, r, 7, c.scorecard.score, PERCENT)
-            cw.cell(ws, r, 8, c.scorecard.status)
+            cw.cell(ws, r, 8, t.term(c.scorecard.status))
             cw.cell(ws, r, 9, c.scorecard.rank)
         for c in facts.teams:
             r += 1
             m = c.sales[0]
-            cw.row(ws, r, ["team", c.key, c.team.manager, c.key, m.actual, m.target],
+            cw.row(ws, r, [t("team"), c.key, c.team.manager, c.key, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
             ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
                              m.actual / m.target if m.target else "")
         if r:
-            ws.autofilter(0, 0, r, len(heads) - 1)
+            ws.autofilter(0, 0, r, len(SUMMARY_HEADERS) - 1)
         wb.close()

@@ -28,10 +28,10 @@ def _python_ids(path: Path) -> set[str]:
 def _tables() -> set[str]:
     """Labels kept in tables and translated where shown."""
     from addin.engine import tiering
-    from generators import commissions, dashboard, report_data, report_model, report_xlsx, statements
+    from generators import commissions, dashboard, report_data, report_model, report_xlsx, reports, statements
     from workbooks import contract, planning_book, platforms
     ids = set(statements.LINE_HEADERS) | set(statements.KIND_LABEL.values())
-    ids |= set(statements.HEADING_LABELS) | set(statements.TOTAL_LABELS)
+    ids |= set(statements.HEADING_LABELS) | set(statements.TOTAL_LABELS) | set(reports.SUMMARY_HEADERS)
     ids |= {label for _, label in statements.SUMMARY_COLUMNS}
     ids |= set(commissions.RECONCILIATION_HEADERS) | set(commissions.LINE_DETAIL_HEADERS)
     ids |= set(report_xlsx.COMMISSION_HEADERS) | set(report_model.MISSING_NOTES.values()) | set(dashboard.SPANS) | set(report_data.KPI_LABELS.values())

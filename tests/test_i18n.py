@@ -7,7 +7,6 @@ import email
 import email.policy
 import re
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -20,7 +19,7 @@ from generators.report_data import month_facts
 from generators.report_xlsx import team_workbook
 from tests.messages import message_ids
 from workbooks import demo
-from workbooks.i18n import LANGUAGES, _read_catalogue, CATALOGUES, check_language, language
+from workbooks.i18n import CATALOGUES, _read_catalogue, check_language, language
 from workbooks.salesbook import write_sales_workbook
 
 MONTH = "2026-10"

@@ -253,6 +253,8 @@ def test_an_xls_with_a_returns_flag_sheet_and_regional_managers(shop, tmp_path):
     code, out = run("import", shop / "mapping.toml", "--out", book)
     assert code == 0, out
     assert "each return is dated on its original order's date" in out
+    code, out = run("validate", book)
+    assert code == 0, out
     booked, returned, lines = west_october(shop)
     assert lines
     folder = tmp_path / "out"
@@ -304,6 +306,8 @@ def test_a_gb18030_export_with_chinese_headers(erp, tmp_path):
     assert code == 0, out
     assert "3 Reps made from the ids other sheets use (name = id): " in out
     assert "Teams" not in openpyxl.load_workbook(book, read_only=True).sheetnames   # the batch takes them from Reps
+    code, out = run("validate", book)
+    assert code == 0, out
     text = (erp / "订单.csv").read_bytes().decode("gb18030")
     rows = list(csv.DictReader(io.StringIO(text)))
     expected = sum(float(r["金额"].replace(",", ".")) for r in rows if r["业务员"] == "王伟" and r["下单日期"][:7] == "2026-10")
@@ -404,3 +408,15 @@ def test_suggest_proposes_the_shop_columns(shop):
     assert 'rep_id = "Person"' in reps and 'team = "Region"' in reps
     assert "superstore_orders = {" in out and "superstore_people = {" in out
     assert '[Orders.returns]' in out and 'source = "superstore_returns"' in out and 'on = "Order ID"' in out
+
+
+def test_a_utf8_csv_with_a_byte_order_mark(tmp_path):
+    (tmp_path / "orders.csv").write_bytes("\ufefforder_id,order_date,rep_id,customer_id,product,quantity,amount\n"
+                                          "O1,2026-10-01,R1,C1,P,2,\"1,234.50\"\n".encode("utf-8"))
+    (tmp_path / "m.toml").write_text('[sources]\ns = "orders.csv"\n[Orders]\nfrom = "s"\norder_id = "order_id"\n'
+                                     'order_date = "order_date"\nrep_id = "rep_id"\ncustomer_id = "customer_id"\n'
+                                     'product = "product"\nquantity = "quantity"\namount = "amount"\n')
+    code, out = run("import", tmp_path / "m.toml", "--out", tmp_path / "o.xlsx")
+    assert code == 0, out
+    row = list(openpyxl.load_workbook(tmp_path / "o.xlsx")["Orders"].iter_rows(min_row=2, values_only=True))[0]
+    assert row[:7] == ("O1", dt.datetime(2026, 10, 1), "R1", "C1", "P", 2, 1234.5)

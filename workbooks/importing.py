@@ -107,7 +107,8 @@ def _read_csv(src: Source) -> pd.DataFrame:
     else GB18030; the header's names from the first record."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
-    head = src.path.open("rb").read(1 << 16)
+    with src.path.open("rb") as f:
+        head = f.read(1 << 16)
     for encoding in ENCODINGS:
         try:
             first = head.decode(encoding, errors="strict" if len(head) < 1 << 16 else "ignore")
