@@ -545,6 +545,8 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
     Example: salesdesk workbook new planning.xlsx --from sales.xlsx --for libreoffice"""
     from workbooks import planning_book
 
+    from .monthdata import fill_missing_sheets
+
     writable_folder(path.parent or Path("."), "PATH")
     if source is not None:
         if source.resolve() == path.resolve():
@@ -554,7 +556,14 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
             print_problems(data.problems)
             click.echo(f"{source}: fix the errors above first (salesdesk validate {source})", err=True)
             sys.exit(STOPPED)
-        frames = data.frames
+        lacking = [n for n in planning_book.WORKS_FROM if n not in data.frames]
+        if lacking:
+            click.echo(f"salesdesk workbook new: {source} has no {', '.join(lacking)} sheet(s); the planning workbook "
+                       f"phases targets, scores KPIs and computes commissions from {', '.join(planning_book.WORKS_FROM)} "
+                       "(docs/workbook.md); nothing was written", err=True)
+            sys.exit(STOPPED)
+        frames = dict(data.frames)
+        fill_missing_sheets(frames)
     else:
         frames = demo_data.build()
     month = planning_book.latest_month(frames)

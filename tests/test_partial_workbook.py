@@ -66,3 +66,15 @@ def test_a_rep_without_a_plan_earns_no_commission_and_is_no_error(demo_frames, t
     assert code == 0, out
     made = {p.stem for p in (tmp_path / "out" / MONTH / "commissions").glob("R*.xlsx")}
     assert "R0002" not in made and "R0003" in made and "R0001" in made
+
+
+def test_the_planning_workbook_says_which_sheets_it_is_made_from(two_sheets, demo_frames, tmp_path):
+    code, out = run("workbook", "new", tmp_path / "plan.xlsx", "--from", two_sheets)
+    assert code == 2 and "has no Targets, Seasonality, KPIs, Plans sheet(s)" in out
+    assert not (tmp_path / "plan.xlsx").exists()
+    some = {k: v for k, v in demo_frames.items() if k not in ("Activities", "Opportunities", "Satisfaction", "Teams")}
+    book = tmp_path / "some.xlsx"
+    write_sales_workbook(some, book)
+    code, out = run("workbook", "new", tmp_path / "plan.xlsx", "--from", book)
+    assert code == 0, out
+    assert "Scorecard" in openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True).sheetnames

@@ -182,6 +182,10 @@ def _plain(v):
 
 # --- building --------------------------------------------------------------------------
 
+# the sheets the planning workbook is made from (the others may be missing: their parts are blank)
+WORKS_FROM = ("Targets", "Seasonality", "KPIs", "Plans")
+
+
 def build(frames: dict[str, pd.DataFrame], year: int, month: str, target: str = "excel", lang: str = "en") -> Model:
     m = Model(lang)
     m.sheet("Start here")
