@@ -391,7 +391,7 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
 
 def _needs(md, sheet: str, command: str, otherwise: str) -> None:
     """Stop (nothing written) when the workbook lacks the sheet the command works from."""
-    if sheet in md.missing or (sheet not in md.data.frames):
+    if sheet not in md.data.frames:
         click.echo(f"salesdesk {command}: the workbook has no {sheet} sheet: {otherwise} "
                    f"(docs/workbook.md, {sheet}); nothing was written", err=True)
         sys.exit(STOPPED)

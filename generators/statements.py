@@ -58,7 +58,7 @@ def _page_setup(ws, rep: dict, period: str, t: Language) -> None:
     ws.set_paper(9)
     ws.set_header(f"&L{_hf(rep['name'])} ({_hf(rep['rep_id'])})&C{_hf(t('Commission statement'))}"
                   f"&R{_hf(t.month(period))}")
-    ws.set_footer("&LSalesDesk&R" + _hf(t("Page {page} of {pages}", page="\x00P", pages="\x00N")).replace("\x00", "&"))
+    ws.set_footer("&LSalesDesk&R" + t.page_of_pages())
 
 
 HEADING_LABELS = ("Rep", "Team", "Plan")

@@ -46,7 +46,7 @@ TERMS = ("high-value", "potential", "ordinary", "at-risk", "green", "amber", "re
          "matched", "underpaid", "overpaid", "missing in payroll", "unknown rep", "not computed",
          "below the first tier", "original order not found among credited sales; nothing to claw back",
          "lost", "team", "rep", "Team reports", "Rep reports", "Month", "Quarter to date", "Year to date",
-         "Sales against target", "Team against target", "{n} days")
+         "Sales against target", "Team against target", "{n} days", "Page {page} of {pages}")
 
 
 def message_ids() -> set[str]:

@@ -75,6 +75,10 @@ class Language:
             return ""
         return _long_date(self.code, str(value)[:10])
 
+    def page_of_pages(self) -> str:
+        """'Page &P of &N' for a printed header or footer (&P and &N are Excel's page codes)."""
+        return self("Page {page} of {pages}", page="&P", pages="&N")
+
     def term(self, value) -> str:
         """A value from a fixed list (a tier, a status, a funnel stage, a tier movement) in the
         language; anything else (names, ids, the workbook's own words) as it is."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +22,12 @@ import pandas as pd
 
 from .contract import BY_NAME, CUSTOMERS, REPS, SHEETS
 from .import_check import Origin, check
-from .schema import SheetSchema
+from .schema import SheetSchema, text_to_float
 
 SOURCE_ROW = "__source_row"       # the row in the source file (its header is row 1)
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 ENCODINGS = ("utf-8-sig", "gb18030")
 MAX_SOURCE_BYTES = 2 << 30
-_CURRENCY = re.compile(r"^[\s$€£¥￥]*|[\s$€£¥￥元]*$")
 
 
 class ImportProblems(Exception):
@@ -160,40 +158,10 @@ def to_dates(values: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.
 
 
 def to_numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
-    """Numbers from text such as 1,234.50, $1,234.50, (372.40), or with ``decimal`` = ",":
-    1.234,50; the mask of cells that are not numbers in that form. Plain numbers (most cells
-    of an export) take the fast path; only the rest are cleaned."""
-    numbers = _plain_numbers(values) if decimal == "." else pd.Series(np.nan, index=values.index)
-    rest = values.notna() & numbers.isna()
-    if rest.any():
-        numbers[rest] = _formatted_numbers(values[rest], decimal)
-    finite = np.isfinite(numbers)
-    return numbers.where(finite), values.notna() & ~finite
-
-
-def _plain_numbers(values: pd.Series) -> pd.Series:
-    """Floats where the text is a plain number (Arrow's parser when every cell is one), NaN elsewhere."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    try:
-        parsed = pc.cast(pa.array(values, type=pa.string(), from_pandas=True), pa.float64())
-        return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index, dtype=float)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pd.to_numeric(values, errors="coerce").astype(float)
-
-
-def _formatted_numbers(values: pd.Series, decimal: str) -> pd.Series:
-    text = values.astype("string").str.strip().str.replace(_CURRENCY, "", regex=True)
-    negative = text.str.match(r"^\(.*\)$").fillna(False)
-    text = text.str.strip("()")
-    if decimal == ",":
-        ok = text.str.fullmatch(r"-?\d{1,3}([. ]\d{3})*(,\d+)?|-?\d+(,\d+)?").fillna(False)
-        text = text.str.replace(r"[. ]", "", regex=True).str.replace(",", ".", regex=False)
-    else:
-        ok = text.str.fullmatch(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+(\.\d+)?([eE][-+]?\d+)?").fillna(False)
-        text = text.str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(text.where(ok), errors="coerce").astype(float)
-    return numbers.where(~negative, -numbers)
+    """Numbers, as the workbook's reader reads numbers stored as text (1,234.50, $1,234.50,
+    (372.40), 85%; with ``decimal`` = ",": 1.234,50), and the mask of cells that are not."""
+    numbers = text_to_float(values, decimal)
+    return numbers, values.notna() & numbers.isna()
 
 
 # --- the mapping ---------------------------------------------------------------------------

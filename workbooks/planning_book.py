@@ -501,11 +501,11 @@ def _layout(wb, ws, name, grid, model, frames):
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
-        ws.set_header(f"&L{name}&R" + model.t("Page {page} of {pages}", page="&P", pages="&N"))
+        ws.set_header(f"&L{name}&R" + model.t.page_of_pages())
     elif name in ("Plan", "Scorecard", "Customer tiers", "Commission calculator"):
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.set_header(f"&L{name}&R" + model.t("Page {page} of {pages}", page="&P", pages="&N"))
+        ws.set_header(f"&L{name}&R" + model.t.page_of_pages())
         ws.set_column(0, 0, 30 if name != "Customer tiers" else 12)
         ws.set_column(1, 40, 13)
         ws.freeze_panes(2 if name != "Scorecard" else 6, 0)

@@ -215,7 +215,7 @@ def parse_column(raw: pd.Series, col: Column, decimal: str = DECIMAL_POINT) -> t
         if pd.api.types.is_datetime64_any_dtype(raw):
             return pd.Series(np.nan, index=raw.index), present
         if _is_text(raw):
-            out = _text_to_float(raw, decimal)
+            out = text_to_float(raw, decimal)
         else:
             out = raw.astype(float)
             out = out.where(np.isfinite(out))
@@ -251,7 +251,7 @@ def parse_column(raw: pd.Series, col: Column, decimal: str = DECIMAL_POINT) -> t
     raise ValueError(f"unknown column kind {kind}")
 
 
-def _text_to_float(raw: pd.Series, decimal: str = DECIMAL_POINT) -> pd.Series:
+def text_to_float(raw: pd.Series, decimal: str = DECIMAL_POINT) -> pd.Series:
     """Text cells to floats; NaN where a cell is not a number in one of the accepted forms,
     and where it is not finite (inf, nan). Arrow's cast when every cell is a plain number
     with a decimal point (the usual case), else the forms above, vectorized."""
