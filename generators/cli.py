@@ -427,7 +427,7 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     for note in run.notes + run.left_out:
         click.echo("  " + note)
     if run.failures:
-        kinds = Counter(f["problem"].split(":")[0] for f in run.failures)
+        kinds = Counter(f["problem"] for f in run.failures)
         for kind, n in kinds.most_common():
             click.echo(f"  {n} x {kind} (see {run.folder / 'errors.xlsx'})")
     return run

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,12 @@ from .dashboard import FINANCE_SUMMARY, write_dashboard
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
-from .pdf import kill_orphans, output_profile, soffice, to_pdf
 from .progress import phase
+from .statement_model import Statement, statement
+from .statement_pdf import finance_pdf, statement_pdf
 from .statements import BOLD_MONEY, KIND_LABEL, TITLE, write_finance_summary, write_statement
+from .typeset import TypesetError, check_font
+from .workers import in_chunks
 
 LEDGER_NAME = "commission-ledger.sqlite"
 
@@ -69,7 +73,6 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
     out = Path(out)
     folder = out / md.month / "commissions"
     with exclusive(out, "commissions"):
-        kill_orphans(output_profile(out))
         recover_folder(folder)
         ledger = Ledger(out / LEDGER_NAME)
         if close:
@@ -80,7 +83,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
         run = CommissionRun(md.month, folder, result)
         staging = staging_folder(folder)
         try:
-            _write_statements(md, run, staging, formats, out, progress)
+            _write_statements(md, run, staging, formats, progress)
             replace_folder(staging, folder)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -94,7 +97,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
     return run
 
 
-def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, out: Path, progress) -> None:
+def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, progress) -> None:
     result = run.result
     failed = {rep for rep, _ in result.problems}
     run.left_out = sorted(set(md.bad_reps) | failed)
@@ -108,38 +111,63 @@ def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, 
     lines_by_rep = dict(tuple(month_lines.groupby("rep_id", sort=False)))
     stems = unique_stems(md.data.frames["Reps"]["rep_id"].dropna())
     t = language(md.language)
+    statements = []
     for rec in month_summary.to_dict("records"):
         rep_id = rec["rep_id"]
         rep = {"rep_id": rep_id, "name": reps.loc[rep_id, "name"], "team": rec["team"], "plan_id": rec["plan_id"]}
-        path = folder / f"{stems[rep_id]}.xlsx"
-        write_statement(path, rep, rec, lines_by_rep.get(rep_id, month_lines.iloc[0:0]), md.month, t)
-        run.statements.append(path)
+        lines = lines_by_rep.get(rep_id, month_lines.iloc[0:0])
+        statements.append((stems[rep_id], statement(rep, rec, lines, md.month)))
+        if "xlsx" in formats:
+            path = folder / f"{stems[rep_id]}.xlsx"
+            write_statement(path, rep, rec, lines, md.month, t)
+            run.statements.append(path)
         if progress:
             progress(rep_id)
     names = month_summary["rep_id"].map(reps["name"])
     write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out, t)
-    extra = rep_failures(md) + [{"severity": "error", "sheet": "(commissions)", "row": None, "column": "rep_id",
-                                 "value": rep, "problem": msg, "expected": "fix the data and run again"}
+    extra = rep_failures(md) + [_problem("rep_id", rep, msg, "fix the data and run again")
                                 for rep, msg in result.problems]
     if "pdf" in formats:
-        missing = _statement_pdfs(run, out)
-        for path in missing:
-            extra.append({"severity": "error", "sheet": "(commissions)", "row": None, "column": "file",
-                          "value": path.name, "problem": "PDF not made", "expected": "a PDF of the statement"})
+        missing = _statement_pdfs(run, statements, folder, t)
+        if not missing:
+            (folder / FINANCE_SUMMARY).with_suffix(".pdf").write_bytes(
+                finance_pdf(month_summary.assign(name=names), md.month, run.left_out, t))
+        for name, why in missing:
+            extra.append(_problem("file", name, f"PDF not made: {why}", "a PDF of the statement"))
         if missing:
-            run.problem_lines.append(f"{len(missing)} statement PDF(s) not made (see {errors_path})")
+            run.problem_lines.append(f"{len(missing)} statement PDF(s) not made: {missing[0][1]} (see {errors_path})")
     if md.problems or extra:
         write_errors_report(md.problems, folder / "errors.xlsx", extra)
 
 
-def _statement_pdfs(run: CommissionRun, out: Path) -> list[Path]:
-    """Each statement's PDF; the statements whose PDF was not made."""
-    if soffice() is None:
-        run.notes.append("LibreOffice (soffice) is not installed: no statement PDFs (Debian: libreoffice-calc-nogui)")
-        return list(run.statements)
-    made = to_pdf(run.statements, output_profile(out))
-    run.pdfs = sorted(made.values())
-    return [s for s in run.statements if s not in made]
+def _problem(column: str, value: str, problem: str, expected: str) -> dict:
+    return {"severity": "error", "sheet": "(commissions)", "row": None, "column": column, "value": value,
+            "problem": problem, "expected": expected}
+
+
+def _statement_pdfs(run: CommissionRun, statements: list[tuple[str, Statement]], folder: Path,
+                    t: Language) -> list[tuple[str, str]]:
+    """Each statement's PDF, typeset in worker processes; (file name, why) for those not made.
+    The folder is a staging folder swapped in whole, so files are written directly."""
+    try:
+        check_font()
+    except TypesetError as exc:
+        return [(f"{stem}.pdf", str(exc)) for stem, _ in statements]
+    results = in_chunks(partial(_statement_pdf_chunk, folder=str(folder), lang=t.code), statements)
+    run.pdfs = sorted(folder / name for name, error in results if error is None)
+    return sorted((name, error) for name, error in results if error is not None)
+
+
+def _statement_pdf_chunk(items: list[tuple[str, Statement]], folder: str, lang: str) -> list[tuple[str, str | None]]:
+    t, done = language(lang), []
+    for stem, st in items:
+        name = f"{stem}.pdf"
+        try:
+            (Path(folder) / name).write_bytes(statement_pdf(st, t))
+            done.append((name, None))
+        except TypesetError as exc:
+            done.append((name, str(exc)))
+    return done
 
 
 # --- reconciliation ---------------------------------------------------------------------

@@ -40,6 +40,7 @@ from workbooks.files import safe_filename, write_bytes_atomic
 from workbooks.i18n import Language, language
 from workbooks.schema import valid_email
 
+from .dashboard import FINANCE_SUMMARY
 from .report_html import environment
 
 PASSWORD_ENV = "SALESDESK_SMTP_PASSWORD"
@@ -190,10 +191,11 @@ def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings
 
 def _finance_message(month_dir: Path, month: str, settings: MailSettings, t: Language) -> Outgoing | None:
     folder = month_dir / "commissions"
-    parts = [p for p in (folder / "finance-summary.xlsx", month_dir / "reconciliation.xlsx") if p.exists()]
+    summary = folder / FINANCE_SUMMARY
+    parts = [p for p in (summary, summary.with_suffix(".pdf"), month_dir / "reconciliation.xlsx") if p.exists()]
     if not parts:
         return None
-    statements = sorted(p for p in folder.glob("*") if p.suffix in (".xlsx", ".pdf") and p.name != "finance-summary.xlsx")
+    statements = sorted(p for p in folder.glob("*") if p.suffix in (".xlsx", ".pdf") and p.stem != summary.stem)
     attachments = [(p, p.suffix[1:]) for p in parts]
     if statements:
         bundle = folder / "statements.zip"

@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing as mp
-import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -29,13 +27,15 @@ from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, rep_failures
-from .pdf import kill_orphans, output_profile, soffice, to_pdf
 from .dashboard import write_dashboard, write_figures
 from .progress import bar, phase
 from .report_data import attach_commission, month_facts
 from .report_html import render, titles
 from .report_model import Report
+from .report_pdf import report_pdf
 from .report_xlsx import rep_workbook, team_workbook
+from .typeset import TypesetError, check_font
+from .workers import in_chunks
 
 FORMATS = ("xlsx", "html", "pdf")
 
@@ -68,22 +68,23 @@ def _render_one(ctx: Report, folder: str, formats: tuple[str, ...], staged: bool
     stem = ctx.file_stem
     written = []
     try:
-        if "xlsx" in formats or "pdf" in formats:
-            data = rep_workbook(ctx) if kind == "rep" else team_workbook(ctx)
+        if "xlsx" in formats:
             path = sub / f"{stem}.xlsx"
-            write_bytes(path, data)
+            write_bytes(path, rep_workbook(ctx) if kind == "rep" else team_workbook(ctx))
             written.append(str(path))
         if "html" in formats:
             path = sub / f"{stem}.html"
             write_text(path, render(ctx))
             written.append(str(path))
+        if "pdf" in formats:
+            path = sub / f"{stem}.pdf"
+            write_bytes(path, report_pdf(ctx))
+            written.append(str(path))
         return kind, key, written, None
+    except TypesetError as exc:
+        return kind, key, written, f"PDF not made: {exc}"
     except Exception as exc:  # isolate: one report's failure never stops the batch
         return kind, key, written, f"{type(exc).__name__}: {exc}"
-
-
-def _chunks(items: list, n: int) -> list[list]:
-    return [items[i:i + n] for i in range(0, len(items), n)]
 
 
 def _render_chunk(ctxs: list[Report], folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
@@ -103,7 +104,6 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
     out = Path(out)
     with exclusive(out, "reports"):
         month_dir = out / md.month
-        kill_orphans(output_profile(out))  # a killed run's LibreOffice, which may still write into its staging
         recover_folder(month_dir)      # what a killed run left: staging folders, a month moved aside
         for folder in (month_dir, month_dir / "reps", month_dir / "teams"):
             remove_temporaries(folder)
@@ -117,10 +117,11 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
     only_set = set(only) if only else None
     contexts, facts = _contexts(md, only_set, commission_summary, run)
     target = month_dir if only_set else staging_folder(month_dir)
+    no_pdf = _pdf_unavailable(formats)
     try:
-        ok = _rendered(_render_all(contexts, target, formats, jobs, staged=not only_set), run)
-        if "pdf" in formats:
-            _add_pdfs(ok, formats, out, run)
+        rendered = _render_all(contexts, target, tuple(f for f in formats if not (f == "pdf" and no_pdf)), jobs,
+                               staged=not only_set)
+        ok = _rendered([(kind, key, files, error or no_pdf) for kind, key, files, error in rendered], run)
         _write_extras(target, md, facts, ok, run, merge=bool(only_set))
         run.failures = rep_failures(md) + run.failures
         run.left_out = md.left_out_lines(month_dir / "errors.xlsx")
@@ -159,12 +160,24 @@ def _contexts(md: MonthData, only_set, commission_summary, run: ReportRun):
     return contexts, facts
 
 
+def _pdf_unavailable(formats) -> str | None:
+    """Why no report can have its PDF (the font is missing), checked once before the workers start."""
+    if "pdf" not in formats:
+        return None
+    try:
+        check_font()
+    except TypesetError as exc:
+        return f"PDF not made: {exc}"
+    return None
+
+
 def _rendered(results, run: ReportRun) -> dict[tuple[str, str], list[Path]]:
     """The files of each report that rendered; a failed report's files are removed and it is a failure."""
     ok: dict[tuple[str, str], list[Path]] = {}
     for kind, key, files, error in results:
         if error:
-            run.failures.append(_failure(kind, key, f"report failed: {error}", "a report"))
+            problem = error if error.startswith("PDF not made") else f"report failed: {error}"
+            run.failures.append(_failure(kind, key, problem, "a report"))
             _remove(files)
         else:
             ok[(kind, key)] = [Path(f) for f in files]
@@ -193,30 +206,6 @@ def _remove(files) -> None:
         Path(f).unlink(missing_ok=True)
 
 
-def _add_pdfs(ok: dict[tuple[str, str], list[Path]], formats, out: Path, run: ReportRun) -> None:
-    """Each report's PDF from its xlsx. A report whose PDF was not made is a failed delivery:
-    its files are removed, it is left out of the manifest (so never mailed) and reported."""
-    xlsx = {f: key for key, files in ok.items() for f in files if f.suffix == ".xlsx"}
-    if soffice() is None:
-        made, reason = {}, "LibreOffice (soffice) is not installed (Debian: libreoffice-calc-nogui)"
-    else:
-        progress = bar(len(xlsx), "PDF", unit="report")
-        made = to_pdf(list(xlsx), output_profile(out), progress=progress.update)
-        progress.close()
-        reason = "LibreOffice did not convert it"
-    for source, key in xlsx.items():
-        if source in made:
-            ok[key].append(made[source])
-        else:
-            run.failures.append(_failure(key[0], key[1], f"PDF not made: {reason}", "a PDF of the report"))
-            _remove(ok.pop(key))
-    if "xlsx" not in formats:
-        for files in ok.values():
-            for f in [f for f in files if f.suffix == ".xlsx"]:
-                f.unlink()
-                files.remove(f)
-
-
 def report_stems(md: MonthData) -> dict[str, dict[str, str]]:
     """kind -> id -> file stem, unique within the kind's folder. Made from every rep and team
     the workbook lists (not only this run's), so --only and a full run name a report alike."""
@@ -229,28 +218,11 @@ def report_stems(md: MonthData) -> dict[str, dict[str, str]]:
 
 
 def _render_all(contexts: list[Report], folder: Path, formats, jobs: int | None, staged: bool = False) -> list[tuple]:
-    jobs = max(1, jobs or os.cpu_count() or 1)
     (folder / "reps").mkdir(parents=True, exist_ok=True)
     (folder / "teams").mkdir(parents=True, exist_ok=True)
-    results = []
     progress = bar(len(contexts), "Reports", unit="report")
-    if jobs == 1 or len(contexts) < 8:
-        for c in contexts:
-            results.append(_render_one(c, str(folder), formats, staged))
-            progress.update(1)
-    else:
-        size = max(1, min(50, len(contexts) // (jobs * 4)))
-        # workers start from a small server process, not from this one: a worker forked from a
-        # process holding the month's frames spends its time copying pages the garbage
-        # collector touches (a re-run took 3x as long); each gets its chunk of contexts pickled
-        context = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(_render_chunk, chunk, str(folder), formats, staged)
-                       for chunk in _chunks(contexts, size)]
-            for fut in as_completed(futures):
-                part = fut.result()
-                results.extend(part)
-                progress.update(len(part))
+    results = in_chunks(partial(_render_chunk, folder=str(folder), formats=tuple(formats), staged=staged), contexts,
+                        jobs, progress.update)
     progress.close()
     return results
 

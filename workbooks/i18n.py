@@ -65,6 +65,14 @@ class Language:
     def ratio(self, a, b) -> str:
         return DASH if a is None or not b else self.pct(a / b)
 
+    def compact(self, v) -> str:
+        """A chart axis's figure in few characters: 25k, 1.2M / 2.5万, 1.2亿 (Chinese counts in 10,000s)."""
+        steps = ((1e8, "亿"), (1e4, "万")) if self.code == "zh-CN" else ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+        for size, suffix in steps:
+            if abs(v) >= size:
+                return self._symbols(f"{v / size:.3g}") + suffix
+        return self._symbols(f"{v:.3g}")
+
     def month(self, period: str) -> str:
         """'October 2026' / '2026年10月' for '2026-10'."""
         return _month_name(self.code, period)

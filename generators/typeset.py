@@ -1,0 +1,76 @@
+"""PDFs typeset by Typst (PyPI ``typst``) from a template in ``templates/`` and the report's
+content as JSON.
+
+The content goes in as data (``sys.inputs.data``, decoded by the template with ``json``), never
+spliced into Typst markup, so a name such as ``#set page(width: 1cm)`` or ``]`` prints as itself.
+One compiler per template and process is kept: fonts are found and loaded once (about 0.1 s),
+and each document after that costs milliseconds (bench/RESULTS.md, PDF).
+
+Fonts: Typst searches the system's font folders (on Debian ``/usr/share/fonts``, where
+``fonts-noto-cjk`` puts Noto Sans CJK SC) and the folders in ``SALESDESK_FONT_PATH``
+(separated by ``:``). Every document is set in one face, Noto Sans CJK SC (its Latin letters
+too, so a report mixing Chinese and English names reads as one face), or the family named by
+``SALESDESK_PDF_FONT``. Without it no PDF is made: one line says what to install, and nothing is
+printed with empty boxes.
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_FONT = "Noto Sans CJK SC"
+FONT_ENV = "SALESDESK_PDF_FONT"
+FONT_PATH_ENV = "SALESDESK_FONT_PATH"
+
+
+class TypesetError(RuntimeError):
+    """A PDF that could not be made: one line saying why."""
+
+
+def font() -> str:
+    return os.environ.get(FONT_ENV, "").strip() or DEFAULT_FONT
+
+
+def font_paths() -> tuple[str, ...]:
+    return tuple(p for p in os.environ.get(FONT_PATH_ENV, "").split(os.pathsep) if p)
+
+
+def check_font() -> None:
+    """TypesetError (one line: what to install) when the PDFs' face is not found."""
+    _check_font(font(), font_paths())
+
+
+@lru_cache(maxsize=None)
+def _check_font(family: str, paths: tuple[str, ...]) -> None:
+    """Typst falls back to another face (or to boxes) for a family it does not know, and warns."""
+    import typst
+    _, warnings = typst.Compiler(str(TEMPLATES / "font_probe.typ"), root=str(TEMPLATES), font_paths=list(paths),
+                                 sys_inputs={"font": family}).compile_with_warnings(format="pdf", pdf_tags=False)
+    if any("unknown font family" in str(w) for w in warnings):
+        hint = "Debian: apt-get install fonts-noto-cjk; " if family == DEFAULT_FONT else ""
+        raise TypesetError(f"the font {family!r} for PDFs is not installed ({hint}or put its font files in a folder "
+                           f"named by {FONT_PATH_ENV}; {FONT_ENV} names another family)")
+
+
+@lru_cache(maxsize=None)
+def _compiler(template: str, paths: tuple[str, ...]):
+    import typst
+    return typst.Compiler(str(TEMPLATES / template), root=str(TEMPLATES), font_paths=list(paths))
+
+
+def typeset(template: str, content: dict) -> bytes:
+    """The PDF of ``content`` (plain JSON values) laid out by ``templates/<template>``.
+
+    Untagged PDF: tagging (for screen readers' structure) costs about four times the rest of
+    a report's typesetting; the text layer is there either way (pdftotext finds every name)."""
+    check_font()
+    compiler = _compiler(template, font_paths())
+    try:
+        return compiler.compile(sys_inputs={"data": json.dumps(content, ensure_ascii=False), "font": font()},
+                                format="pdf",
+                                pdf_tags=False)
+    except RuntimeError as exc:     # the binding's error for a document Typst refused
+        raise TypesetError(f"Typst could not typeset {template}: {str(exc).splitlines()[0]}") from None
