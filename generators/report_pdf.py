@@ -8,6 +8,8 @@ reports print.
 from __future__ import annotations
 
 import math
+import unicodedata
+from functools import lru_cache
 
 from workbooks.i18n import Language, language
 
@@ -43,13 +45,40 @@ def _frame(ctx, t: Language, title: str, subtitle: str, header_left: str) -> dic
 
 
 def _table(header: list[str], rows: list[list], align: str, widths=None, total=None) -> dict:
-    """A table for the template: ``align`` has one letter per column (l, r, c)."""
-    table = {"header": header, "rows": rows, "align": list(align)}
+    """A table for the template: ``align`` has one letter per column (l, r, c); ``widths``
+    (fr or "auto") for a table whose values wrap in their cells; ``est`` its width in ems on
+    one line a row, for the template's faster one-line layout (templates/common.typ)."""
+    table = {"header": header, "rows": rows, "align": list(align),
+             "est": round(sum(_column_ems(header, rows, total, j) for j in range(len(header))), 2)}
     if widths is not None:
         table["widths"] = list(widths)
     if total is not None:
         table["total"] = total
     return table
+
+
+BAR_EMS = 9.0      # a bar's width in the one-line layout (templates/common.typ one-line-table)
+
+
+def _column_ems(header: list[str], rows: list[list], total, j: int) -> float:
+    values = [r[j] for r in rows] + ([total[j]] if total else [])
+    widest = max([_ems(v) for v in values] + [0.0])
+    return max(widest, 1.1 * _ems(header[j]))      # headers are bold
+
+
+def _ems(value) -> float:
+    if isinstance(value, dict):
+        return BAR_EMS if "bar" in value else _ems(value.get("text", "")) + 0.5
+    return sum(_char_ems(ch) for ch in str(value or ""))
+
+
+@lru_cache(maxsize=4096)
+def _char_ems(ch: str) -> float:
+    """A character's advance in ems, over- rather than underestimated (Noto Sans CJK SC: its
+    Latin letters are 0.2 to 0.9 em, its ideographs and full-width forms 1 em)."""
+    if unicodedata.east_asian_width(ch) in "WF" or ch in "MWmw@%&":
+        return 1.0
+    return 0.72 if ch.isupper() else 0.6
 
 
 def _status(text: str, status: str | None) -> dict:

@@ -13,8 +13,8 @@ from .statement_model import Statement
 from .statements import HEADING_LABELS, KIND_LABEL, LINE_HEADERS, SUMMARY_COLUMNS, TOTAL_LABELS
 from .typeset import typeset
 
-# A4 landscape: the note takes what the figures leave
-LINE_WIDTHS = [5, 6, 6, 9, 6, 6, 5, 5, 7, 7, 3, 5, 7, 16]
+# A4 landscape (fr): headers wrap onto two lines; the note takes what the figures leave, and wraps
+LINE_WIDTHS = [5, 6, 6, 10, 6, 6, 5, 4.5, 6.5, 6.5, 3, 4.5, 6.5, 20]
 LINE_ALIGN = "llllllrrrrrrrl"
 
 
