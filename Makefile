@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv system-deps bench docs wheel clean
+.PHONY: demo test venv system-deps fonts bench docs wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +15,19 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## Build the demo workbook and run the monthly job end to end (outputs in demo-output/);
-## installs LibreOffice and a CJK font for the PDFs when missing.
-demo: $(STAMP) system-deps
+## installs the PDFs' font (Noto Sans CJK SC) when missing.
+demo: $(STAMP) fonts
 	$(VENV)/bin/salesdesk demo --out demo-output
 
-## Install what the tests need (LibreOffice headless, poppler, a CJK font) and run the suite.
+## Install what the tests need (LibreOffice headless, poppler, Chromium, the font) and run the suite.
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q -n 2
 
 system-deps:
 	bash scripts/system-deps.sh
+
+fonts:
+	bash scripts/system-deps.sh --fonts
 
 ## Benchmarks (slow; results go in bench/RESULTS.md by hand).
 bench: $(STAMP)

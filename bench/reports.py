@@ -9,7 +9,7 @@
 2. Baseline: XlsxWriter alone writing the same cells (values read back from the generated
    files beforehand), typed write_number/write_string, in_memory workbooks, on 2 processes
    and on one core.
-3. PDF cost per report: LibreOffice converting 100 of the generated workbooks in one call.
+PDFs: bench/pdf.py.
 
     .venv/bin/python bench/reports.py
 """
@@ -122,22 +122,9 @@ def main():
               f"floor of a first run = read + 2-process baseline = {floor:.1f} s")
         print(f"ratio first run / floor: {cold / floor:.2f}x (goal 1.5x); re-run / 2-process baseline: "
               f"{warm / base:.2f}x (goal 2x)")
-        sample = files[:100]
-        with tempfile.TemporaryDirectory() as pdfdir:
-            copies = []
-            for p in sample:
-                dst = Path(pdfdir) / p.name
-                dst.write_bytes(p.read_bytes())
-                copies.append(dst)
-            from generators.pdf import to_pdf
-            t = time.perf_counter()
-            made = to_pdf(copies, Path(pdfdir) / "profile")
-            pdf = time.perf_counter() - t
-        print(f"PDF (LibreOffice, one call for {len(made)} reports): {pdf:.1f} s, {pdf / max(1, len(made)) * 1000:.0f} ms per report")
         print(json.dumps({"cold_s": round(cold, 1), "warm_s": round(warm, 1), "baseline_2proc_s": round(base, 2),
                           "baseline_1core_s": round(base1, 2), "peak_mb": round(peak), "fastest_read_s": round(read, 2),
-                          "floor_s": round(floor, 2), "first_over_floor": round(cold / floor, 2),
-                          "pdf_ms_per_report": round(pdf / max(1, len(made)) * 1000)}))
+                          "floor_s": round(floor, 2), "first_over_floor": round(cold / floor, 2)}))
 
 
 if __name__ == "__main__":

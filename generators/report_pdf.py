@@ -102,8 +102,8 @@ def _funnel_section(t: Language, funnel: tuple[FunnelStage, ...], lines: list[st
              "" if f.advanced is None else t.num(f.advanced, 0),
              t.ratio(f.advanced, f.reached) if f.advanced is not None else ""] for f in funnel]
     return {"title": t("Funnel (deals created in the last 12 months)"), "lines": list(lines),
-            "table": _table([t("stage"), t("reached"), t("deals reaching the stage"), t("advanced to next"),
-                             t("conversion")], rows, "lrlrr", widths=["auto", "auto", 1, "auto", "auto"])}
+            "table": _table([t("stage"), t("reached"), "", t("advanced to next"), t("conversion")], rows, "lrlrr",
+                            widths=["auto", "auto", 1, "auto", "auto"])}     # the bar beside "reached" draws it
 
 
 def _customer_section(t: Language, title: str, rows: tuple[CustomerRow, ...]) -> dict:
