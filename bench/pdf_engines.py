@@ -39,7 +39,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,6 +62,7 @@ ORDER = ["sales", "funnel", "scorecard", "activities", "satisfaction", "tiers", 
          "returns", "trend", "trend_table"]
 MARGIN_X, TOP, BOTTOM = 1.4 * cm, 1.7 * cm, 1.5 * cm
 WIDTH = A4[0] - 2 * MARGIN_X
+ALIGN = {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}
 SIZE, PAD_X, PAD_Y, BAR_W = 8.0, 4.0, 1.3, 72.0     # table text, cell insets (rows as tall as Typst's), a bar's width
 
 
@@ -69,12 +70,11 @@ def cjk_truetype() -> Path | None:
     """The first font file fontconfig lists for Chinese that reportlab can embed (TrueType outlines)."""
     out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True).stdout \
         if shutil.which("fc-list") else ""
-    for path in sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()}):
+    for path in sorted({line.split(":")[0] for line in out.splitlines() if line.strip()}):
         try:
-            TTFont("probe", path, subfontIndex=0)
-            return Path(path)
-        except TTFError:    # "postscript outlines are not supported" (CFF), and the like
-            continue
+            return Path(path) if TTFont("probe", path, subfontIndex=0) else None
+        except TTFError:    # CFF: "postscript outlines are not supported"
+            pass
     return None
 
 
@@ -83,8 +83,8 @@ def register_fonts(lang: str, cjk: Path | None) -> tuple[str, str, str]:
     if lang == "zh":
         pdfmetrics.registerFont(TTFont("CJK", str(cjk), subfontIndex=0))
         return "CJK", "CJK", "CJK"
-    for name, file in (("DejaVu", "DejaVuSans"), ("DejaVu-Bold", "DejaVuSans-Bold"), ("DejaVu-It", "DejaVuSans-Oblique")):
-        pdfmetrics.registerFont(TTFont(name, str(DEJAVU / f"{file}.ttf")))
+    for name, file in (("DejaVu", ""), ("DejaVu-Bold", "-Bold"), ("DejaVu-It", "-Oblique")):
+        pdfmetrics.registerFont(TTFont(name, str(DEJAVU / f"DejaVuSans{file}.ttf")))
     return "DejaVu", "DejaVu-Bold", "DejaVu-It"
 
 
@@ -130,7 +130,8 @@ class Renderer:
         self.note = style("note", font=self.italic, parent=self.muted, spaceBefore=2, spaceAfter=2)
         self.heading = style("heading", font=self.bold, fontSize=10, leading=12, textColor=ACCENT, spaceBefore=8,
                              keepWithNext=1)
-        self.cell = {a: style("cell" + a, fontSize=SIZE, leading=SIZE * 1.2, alignment="lcr".index(a)) for a in "lcr"}
+        self.cell = {(a, b): style(f"cell{a}{b}", font=(self.regular, self.bold)[b], fontSize=SIZE, leading=SIZE * 1.2,
+                                   alignment="lcr".index(a)) for a in "lcr" for b in (0, 1)}
         self.tile = [style("tl", fontSize=7, leading=9, textColor=MUTED), style("tv", font=self.bold, fontSize=13,
                      leading=16), style("ts", fontSize=7, leading=9, textColor=MUTED)]
 
@@ -141,7 +142,7 @@ class Renderer:
         story = [Paragraph(escape(d["title"]), self.title), Paragraph(escape(d["subtitle"]), self.muted)]
         story += [Paragraph(escape(n), self.note) for n in d["notes"]]
         if d["tiles"]:
-            story += [self.tiles(d["tiles"]), Spacer(1, 4)]
+            story.append(self.tiles(d["tiles"]))
         for key in ORDER:
             if key in d["sections"]:
                 story += self.section(d["sections"][key], d["labels"]["none"])
@@ -168,7 +169,7 @@ class Renderer:
             widths.append((WIDTH - gap * (len(items) - 1)) / len(items))
             style += [("BOX", (j, 0), (j, 0), 0.5, GRID),
                       ("BACKGROUND", (j, 0), (j, 0), STATUS_FILL.get(x.get("status", ""), TILE_FILL))]
-        return Table([cells], colWidths=widths, style=style, hAlign="LEFT")
+        return Table([cells], colWidths=widths, style=style, hAlign="LEFT", spaceAfter=4)
 
     def section(self, x: dict, none: str) -> list:
         """Title over an accent rule (both kept with what follows), lines, chart, table (or "None."), notes."""
@@ -202,12 +203,12 @@ class Renderer:
             fr = sum(s for s in spec if s != "auto")
             widths = [w if s == "auto" else left * s / fr for w, s in zip(widths, spec)]
             wrap = [s != "auto" for s in spec]
-        style = [("FONT", (0, 0), (-1, -1), self.regular, SIZE), ("FONT", (0, 0), (-1, 0), self.bold, SIZE),
-                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), PAD_X), ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
-                 ("TOPPADDING", (0, 0), (-1, -1), PAD_Y), ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
-                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("LINEBELOW", (0, 0), (-1, 0), 0.4, GRID)]
-        style += [("ALIGN", (j, 0), (j, -1), {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}[a]) for j, a in enumerate(t["align"])]
+        every, head = ((0, 0), (-1, -1)), ((0, 0), (-1, 0))
+        style = [("FONT", *every, self.regular, SIZE), ("FONT", *head, self.bold, SIZE), ("VALIGN", *every, "MIDDLE"),
+                 ("BACKGROUND", *head, HEADER_FILL), ("LEFTPADDING", *every, PAD_X), ("RIGHTPADDING", *every, PAD_X),
+                 ("TOPPADDING", *every, PAD_Y), ("BOTTOMPADDING", *every, PAD_Y), ("LINEBELOW", *every, 0.4, RULE),
+                 ("LINEBELOW", *head, 0.4, GRID)]
+        style += [("ALIGN", (j, 0), (j, -1), ALIGN[a]) for j, a in enumerate(t["align"])]
         if total:
             style += [("FONT", (0, -1), (-1, -1), self.bold, SIZE), ("LINEABOVE", (0, -1), (-1, -1), 0.8, TOTAL_RULE)]
         data = []
@@ -222,7 +223,7 @@ class Renderer:
                                   ("TEXTCOLOR", (j, i), (j, i), STATUS_INK[c["status"]])]
                     c = c["text"]
                 if wrap[j] and isinstance(c, str) and c:
-                    c = Paragraph(f"<b>{escape(c)}</b>" if bold else escape(c), self.cell[t["align"][j]])
+                    c = Paragraph(escape(c), self.cell[t["align"][j], int(bool(bold))])
                 out.append(c)
             data.append(out)
         return Table(data, colWidths=widths, style=style, repeatRows=1, hAlign="LEFT")
@@ -242,7 +243,8 @@ class Renderer:
             if c["target"][i] is not None:
                 d.add(Line(mid - 0.45 * w, y(c["target"][i]), mid + 0.45 * w, y(c["target"][i]), strokeColor=TARGET_INK,
                            strokeWidth=1.6))
-            d.add(String(mid, base - 8, c["labels"][i], fontName=font, fontSize=6.5, fillColor=MUTED, textAnchor="middle"))
+            d.add(String(mid, base - 8, c["labels"][i], fontName=font, fontSize=6.5, fillColor=MUTED,
+                         textAnchor="middle"))
         d.add(Rect(0, 2, 8, 6, fillColor=ACTUAL_INK, strokeColor=None))
         d.add(String(11, 3, c["legend"][0], fontName=font, fontSize=7))
         if len(c["legend"]) > 1:

@@ -307,12 +307,13 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
     from .commissions import run_commissions
     from .ledger import PeriodClosed
 
+    wanted = _formats(formats, ("xlsx", "pdf"))
     writable_folder(out)
     md = _load_month(workbook, month, allow_empty)
     _needs(md, "Plans", "commissions", "there is nothing to compute")
     steps = Steps("Statements", total=len(md.frames["Reps"]), unit="statement")
     try:
-        run = run_commissions(md, out, tuple(f.strip() for f in formats.split(",")), close, progress=steps)
+        run = run_commissions(md, out, wanted, close, progress=steps)
     except PeriodClosed as exc:
         steps.close()
         click.echo(f"salesdesk commissions: {exc}; nothing was written", err=True)
@@ -320,7 +321,8 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
     finally:
         steps.close()
     paid = run.result.summary.loc[run.result.summary["period"] == md.month, "paid_cents"].sum() / 100
-    click.echo(f"{len(run.statements)} statements ({len(run.pdfs)} PDFs) in {run.folder}; total to pay {paid:,.2f}")
+    click.echo(f"{run.made} statements ({len(run.statements)} xlsx, {len(run.pdfs)} PDFs) in {run.folder}; "
+               f"total to pay {paid:,.2f}")
     for note in run.notes + run.problem_lines:
         click.echo(note)
     sys.exit(run.exit_code)
@@ -404,15 +406,22 @@ def _commission_summary(md, ledger_path: Path):
     return month_result(md, Ledger(ledger_path), allow_closed=True).summary
 
 
+def _formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """--formats as the formats it names, or the one line saying which are known."""
+    wanted = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in wanted if f not in allowed]
+    if bad or not wanted:
+        raise click.BadParameter(f"unknown format(s) {', '.join(bad) or repr(text)}; use {', '.join(allowed)}",
+                                 param_hint="--formats")
+    return wanted
+
+
 def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     from .beside import beside
     from .commissions import LEDGER_NAME
     from .reports import run_reports
 
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in ("xlsx", "html", "pdf")]
-    if bad:
-        raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use xlsx, html, pdf", param_hint="--formats")
+    wanted = _formats(formats, ("xlsx", "html", "pdf"))
     if commission is not None:
         summary = commission.summary
     elif "Plans" in md.missing:
@@ -735,7 +744,7 @@ def demo(out: Path, formats: str):
     click.echo("3. Commission statements:")
     pdf = "pdf" in formats
     co = run_commissions(md, out, ("xlsx", "pdf") if pdf else ("xlsx",), result=commission)
-    click.echo(f"   {len(co.statements)} statements ({len(co.pdfs)} PDFs) in {co.folder}")
+    click.echo(f"   {co.made} statements ({len(co.statements)} xlsx, {len(co.pdfs)} PDFs) in {co.folder}")
     path, table = run_reconcile(md, out, result=commission)
     flagged = table[table["status"] != "matched"]
     click.echo(f"4. Reconciliation against payroll: {path}")

@@ -39,8 +39,9 @@ class CommissionRun:
     month: str
     folder: Path
     result: CommissionResult
-    statements: list[Path] = field(default_factory=list)
+    statements: list[Path] = field(default_factory=list)     # the statement workbooks
     pdfs: list[Path] = field(default_factory=list)
+    made: int = 0                                            # reps with a statement (xlsx, PDF or both)
     left_out: list[str] = field(default_factory=list)        # reps without a statement
     problem_lines: list[str] = field(default_factory=list)   # one line per kind of thing left out or failed
     notes: list[str] = field(default_factory=list)
@@ -123,6 +124,7 @@ def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, 
             run.statements.append(path)
         if progress:
             progress(rep_id)
+    run.made = len(statements)
     names = month_summary["rep_id"].map(reps["name"])
     write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out, t)
     extra = rep_failures(md) + [_problem("rep_id", rep, msg, "fix the data and run again")

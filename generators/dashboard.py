@@ -112,9 +112,10 @@ def _read_json(path: Path):
 
 def _files(month_dir: Path) -> dict:
     """What the month's folder holds now, as links relative to the page."""
-    made = sorted(p.name for p in (month_dir / "commissions").glob("*.xlsx")) \
-        if (month_dir / "commissions").is_dir() else []
-    statements = [n for n in made if n != FINANCE_SUMMARY]
+    folder = month_dir / "commissions"
+    made = sorted(p.name for p in folder.glob("*.xlsx")) if folder.is_dir() else []
+    statements = sorted({p.stem for p in folder.glob("*") if p.suffix in (".xlsx", ".pdf")} - {Path(FINANCE_SUMMARY).stem}) \
+        if folder.is_dir() else []          # a statement made as xlsx, PDF or both counts once
     outbox = sorted(p.name for p in (month_dir / "outbox").glob("*.eml")) if (month_dir / "outbox").is_dir() else []
     planning = month_dir.parent / "planning.xlsx"
     return {

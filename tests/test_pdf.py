@@ -171,3 +171,20 @@ def test_the_text_layer_reads_as_the_workbook_writes(facts_with_commission, tmp_
     ctx = replace(facts.reps[0], lang="zh-CN")
     text = "\n".join(pdf_text(rep_pdf(ctx), tmp_path))
     assert "2026年10月" in text and pd.Period(MONTH).strftime("%Y-%m") in text
+
+
+def test_commissions_as_pdf_only_and_an_unknown_format(demo_book, tmp_path):
+    from click.testing import CliRunner
+
+    from generators.cli import main
+    out = tmp_path / "out"
+    bad = CliRunner().invoke(main, ["commissions", str(demo_book), "--month", MONTH, "--out", str(out),
+                                    "--formats", "docx"])
+    assert bad.exit_code == 2 and "unknown format(s) docx; use xlsx, pdf" in bad.output and not out.exists()
+    run = CliRunner().invoke(main, ["commissions", str(demo_book), "--month", MONTH, "--out", str(out),
+                                    "--formats", "pdf"])
+    assert run.exit_code == 0, run.output
+    folder = out / MONTH / "commissions"
+    assert "12 statements (0 xlsx, 12 PDFs)" in run.output
+    assert sorted(p.name for p in folder.glob("R*")) == [f"R{i:04d}.pdf" for i in range(1, 13)]
+    assert (folder / "finance-summary.pdf").exists() and (folder / "finance-summary.xlsx").exists()
