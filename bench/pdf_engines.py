@@ -12,7 +12,7 @@ Fonts: reportlab cannot embed CFF outlines (Noto Sans CJK SC, Typst's face), so 
 DejaVu Sans and Chinese in a TrueType CJK face fontconfig lists (Debian: fonts-wqy-microhei, one
 weight); without one the Chinese reportlab case is skipped.
 
-    .venv/bin/python bench/pdf_engines.py [--reports 60] [--contexts /tmp/bigctx.pkl] [--out /tmp/rl-bench/]
+    .venv/bin/python bench/pdf_engines.py [--reports 60] [--out /tmp/rl-bench/]
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import io
 import json
-import pickle
 import re
 import shutil
 import statistics
@@ -43,9 +42,8 @@ from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# Made by running generators.report_data.month_facts on the 2,000-rep demo workbook
-# (bench/data/demo-2000.xlsx, 2026-10) and pickling (200 of its RepMonth, some TeamMonth).
-CONTEXTS = Path("/tmp/bigctx.pkl")
+BOOK = ROOT / "bench" / "data" / "demo-2000.xlsx"      # bench/read_workbook.py makes it
+MONTH = "2026-10"
 ROUNDS = 3
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -257,13 +255,15 @@ class Renderer:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=60)
-    ap.add_argument("--contexts", type=Path, default=CONTEXTS)
     ap.add_argument("--out", type=Path, default=Path("/tmp/rl-bench/"))
     args = ap.parse_args()
+    from generators.monthdata import load_month
+    from generators.report_data import month_facts
     from generators.report_pdf import rep_content
     from generators.typeset import typeset
-    with args.contexts.open("rb") as f:
-        reps = pickle.load(f)[0][:args.reports]
+    if not BOOK.exists():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "read_workbook.py"), "--skip-openpyxl"], check=True)
+    reps = month_facts(load_month(BOOK, MONTH)).reps[:args.reports]     # the first reps of the 2,000
     args.out.mkdir(parents=True, exist_ok=True)
     cjk, results = cjk_truetype(), {}
     print(f"{len(reps)} rep reports, {ROUNDS} rounds; reportlab fonts: DejaVu Sans (en), {cjk or 'none'} (zh)")

@@ -20,7 +20,7 @@ from workbooks.platforms import PLATFORMS
 from workbooks.salesbook import write_sales_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
-from .progress import Steps
+from .progress import Steps, bar
 from .report_model import MISSING_NOTES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -311,9 +311,9 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
     writable_folder(out)
     md = _load_month(workbook, month, allow_empty)
     _needs(md, "Plans", "commissions", "there is nothing to compute")
-    steps = Steps("Statements", total=len(md.frames["Reps"]), unit="statement")
+    steps = bar(len(md.frames["Reps"]), "Statements", unit="statement")
     try:
-        run = run_commissions(md, out, wanted, close, progress=steps)
+        run = run_commissions(md, out, wanted, close, progress=steps.update)
     except PeriodClosed as exc:
         steps.close()
         click.echo(f"salesdesk commissions: {exc}; nothing was written", err=True)

@@ -6,6 +6,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,8 @@ def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False) -> C
     return result
 
 
-def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bool = False, progress=None,
+def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bool = False,
+                    progress: Callable[[int], None] | None = None,
                     result: CommissionResult | None = None) -> CommissionRun:
     """The month's statements and finance summary in OUT/MONTH/commissions/, built beside the
     old folder and swapped in whole: the folder holds exactly this run's files (a rep left
@@ -106,40 +108,46 @@ def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, 
     run.problem_lines = md.left_out_lines(errors_path)
     if failed:
         run.problem_lines.append(f"{len(failed)} rep(s) not computed: {', '.join(sorted(failed))} (see {errors_path})")
-    reps = md.frames["Reps"].set_index("rep_id")
+    t = language(md.language)
     month_summary = result.summary[result.summary["period"] == md.month]
-    month_lines = result.lines[result.lines["period"] == md.month]
+    names = month_summary["rep_id"].map(md.frames["Reps"].set_index("rep_id")["name"])
+    statements = _statements(md, month_summary, result.lines[result.lines["period"] == md.month])
+    run.made = len(statements)
+    extra = rep_failures(md) + [_problem("rep_id", rep, msg, "fix the data and run again")
+                                for rep, msg in result.problems]
+    pdf = "pdf" in formats
+    why_no_pdf = _font_missing() if pdf else None
+    wanted = tuple(f for f in ("xlsx", "pdf") if f in formats and not (f == "pdf" and why_no_pdf))
+    done = [f for files in in_chunks(partial(_statement_chunk, folder=str(folder), formats=wanted, lang=t.code),
+                                     statements, progress=progress) for f in files]
+    run.statements = sorted(folder / name for name, error in done if name.endswith(".xlsx"))
+    run.pdfs = sorted(folder / name for name, error in done if name.endswith(".pdf") and error is None)
+    missing = [(name, error) for name, error in done if error is not None]
+    if why_no_pdf:
+        missing = [(f"{stem}.pdf", why_no_pdf) for stem, _ in statements]
+    write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out, t)
+    if pdf and not missing:
+        (folder / FINANCE_SUMMARY).with_suffix(".pdf").write_bytes(
+            finance_pdf(month_summary.assign(name=names), md.month, run.left_out, t))
+    for name, why in sorted(missing):
+        extra.append(_problem("file", name, f"PDF not made: {why}", "a PDF of the statement"))
+    if missing:
+        run.problem_lines.append(f"{len(missing)} statement PDF(s) not made: {missing[0][1]} (see {errors_path})")
+    if md.problems or extra:
+        write_errors_report(md.problems, folder / "errors.xlsx", extra)
+
+
+def _statements(md: MonthData, month_summary: pd.DataFrame, month_lines: pd.DataFrame) -> list[tuple[str, Statement]]:
+    """Each computed rep's statement with its file stem (unique among the workbook's reps)."""
+    reps = md.frames["Reps"].set_index("rep_id")
     lines_by_rep = dict(tuple(month_lines.groupby("rep_id", sort=False)))
     stems = unique_stems(md.data.frames["Reps"]["rep_id"].dropna())
-    t = language(md.language)
-    statements = []
+    made = []
     for rec in month_summary.to_dict("records"):
         rep_id = rec["rep_id"]
         rep = {"rep_id": rep_id, "name": reps.loc[rep_id, "name"], "team": rec["team"], "plan_id": rec["plan_id"]}
-        lines = lines_by_rep.get(rep_id, month_lines.iloc[0:0])
-        statements.append((stems[rep_id], statement(rep, rec, lines, md.month)))
-        if "xlsx" in formats:
-            path = folder / f"{stems[rep_id]}.xlsx"
-            write_statement(path, rep, rec, lines, md.month, t)
-            run.statements.append(path)
-        if progress:
-            progress(rep_id)
-    run.made = len(statements)
-    names = month_summary["rep_id"].map(reps["name"])
-    write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out, t)
-    extra = rep_failures(md) + [_problem("rep_id", rep, msg, "fix the data and run again")
-                                for rep, msg in result.problems]
-    if "pdf" in formats:
-        missing = _statement_pdfs(run, statements, folder, t)
-        if not missing:
-            (folder / FINANCE_SUMMARY).with_suffix(".pdf").write_bytes(
-                finance_pdf(month_summary.assign(name=names), md.month, run.left_out, t))
-        for name, why in missing:
-            extra.append(_problem("file", name, f"PDF not made: {why}", "a PDF of the statement"))
-        if missing:
-            run.problem_lines.append(f"{len(missing)} statement PDF(s) not made: {missing[0][1]} (see {errors_path})")
-    if md.problems or extra:
-        write_errors_report(md.problems, folder / "errors.xlsx", extra)
+        made.append((stems[rep_id], statement(rep, rec, lines_by_rep.get(rep_id, month_lines.iloc[0:0]), md.month)))
+    return made
 
 
 def _problem(column: str, value: str, problem: str, expected: str) -> dict:
@@ -147,28 +155,31 @@ def _problem(column: str, value: str, problem: str, expected: str) -> dict:
             "problem": problem, "expected": expected}
 
 
-def _statement_pdfs(run: CommissionRun, statements: list[tuple[str, Statement]], folder: Path,
-                    t: Language) -> list[tuple[str, str]]:
-    """Each statement's PDF, typeset in worker processes; (file name, why) for those not made.
-    The folder is a staging folder swapped in whole, so files are written directly."""
+def _font_missing() -> str | None:
     try:
         check_font()
     except TypesetError as exc:
-        return [(f"{stem}.pdf", str(exc)) for stem, _ in statements]
-    results = in_chunks(partial(_statement_pdf_chunk, folder=str(folder), lang=t.code), statements)
-    run.pdfs = sorted(folder / name for name, error in results if error is None)
-    return sorted((name, error) for name, error in results if error is not None)
+        return str(exc)
+    return None
 
 
-def _statement_pdf_chunk(items: list[tuple[str, Statement]], folder: str, lang: str) -> list[tuple[str, str | None]]:
+def _statement_chunk(items: list[tuple[str, Statement]], folder: str, formats: tuple[str, ...],
+                     lang: str) -> list[list[tuple[str, str | None]]]:
+    """Worker: each statement's files, as (file name, why it was not made or None). The folder is
+    a staging folder swapped in whole, so files are written directly."""
     t, done = language(lang), []
     for stem, st in items:
-        name = f"{stem}.pdf"
-        try:
-            (Path(folder) / name).write_bytes(statement_pdf(st, t))
-            done.append((name, None))
-        except TypesetError as exc:
-            done.append((name, str(exc)))
+        files = []
+        if "xlsx" in formats:
+            write_statement(Path(folder) / f"{stem}.xlsx", st, t)
+            files.append((f"{stem}.xlsx", None))
+        if "pdf" in formats:
+            try:
+                (Path(folder) / f"{stem}.pdf").write_bytes(statement_pdf(st, t))
+                files.append((f"{stem}.pdf", None))
+            except TypesetError as exc:
+                files.append((f"{stem}.pdf", str(exc)))
+        done.append(files)
     return done
 
 

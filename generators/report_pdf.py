@@ -8,9 +8,11 @@ reports print.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from functools import lru_cache
 
+from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
 
 from .report_model import (MISSING_NOTES, CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
@@ -38,26 +40,39 @@ def report_pdf(ctx: RepMonth | TeamMonth) -> bytes:
 
 def _frame(ctx, t: Language, title: str, subtitle: str, header_left: str) -> dict:
     lang, _, region = t.code.partition("-")
-    return {"kind": ctx.kind, "lang": lang, "region": region or None, "title": title, "subtitle": subtitle,
-            "header_left": header_left, "header_right": t.month(ctx.month),
+    return {"kind": ctx.kind, "lang": lang, "region": region or None, "title": one_line(title),
+            "subtitle": one_line(subtitle), "header_left": one_line(header_left), "header_right": t.month(ctx.month),
             "page_of": t("Page {page} of {pages}"), "labels": {"none": t("None.")},
             "notes": [t(MISSING_NOTES[sheet]) for sheet in ctx.missing], "tiles": [], "sections": {}}
 
 
-def _table(header: list[str], rows: list[list], align: str, widths=None, total=None) -> dict:
+def table(header: list[str], rows: list[list], align: str, widths=None, total=None) -> dict:
     """A table for the template: ``align`` has one letter per column (l, r, c); ``widths``
     (fr or "auto") for a table whose values wrap in their cells; ``est`` its width in ems on
     one line a row, for the template's faster one-line layout (templates/common.typ)."""
-    table = {"header": header, "rows": rows, "align": list(align),
-             "est": round(sum(_column_ems(header, rows, total, j) for j in range(len(header))), 2)}
+    content = {"header": header, "rows": rows, "align": list(align)}
+    if not any(_breaks_line(v) for row in [header, *rows, *([total] if total else [])] for v in row):
+        content["est"] = round(sum(_column_ems(header, rows, total, j) for j in range(len(header))), 2)
     if widths is not None:
-        table["widths"] = list(widths)
+        content["widths"] = list(widths)
     if total is not None:
-        table["total"] = total
-    return table
+        content["total"] = total
+    return content
 
 
 BAR_EMS = 9.0      # a bar's width in the one-line layout (templates/common.typ one-line-table)
+LINE_BREAKS = re.compile("[\n\r\v\f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """A title or page header from data on one line (a line break in a name becomes a space)."""
+    return LINE_BREAKS.sub(" ", text)
+
+
+def _breaks_line(value) -> bool:
+    """A value that Typst would print on two lines (an Alt+Enter in a cell): its table gets a cell per value."""
+    text = value.get("text", "") if isinstance(value, dict) else value
+    return isinstance(text, str) and LINE_BREAKS.search(text) is not None
 
 
 def _column_ems(header: list[str], rows: list[list], total, j: int) -> float:
@@ -89,9 +104,9 @@ def _status(text: str, status: str | None) -> dict:
 
 def _sales_section(t: Language, heading: str, rows: tuple[SalesRow, ...], targets: bool) -> dict:
     if not targets:
-        return {"title": t(heading), "table": _table([t("period"), t("actual")],
+        return {"title": t(heading), "table": table([t("period"), t("actual")],
                                                        [[t(s.label), t.money(s.actual)] for s in rows], "lr")}
-    return {"title": t(heading), "table": _table(
+    return {"title": t(heading), "table": table(
         [t("period"), t("actual"), t("target"), t("attainment")],
         [[t(s.label), t.money(s.actual), t.money(s.target), t.ratio(s.actual, s.target)] for s in rows], "lrrr")}
 
@@ -102,12 +117,12 @@ def _funnel_section(t: Language, funnel: tuple[FunnelStage, ...], lines: list[st
              "" if f.advanced is None else t.num(f.advanced, 0),
              t.ratio(f.advanced, f.reached) if f.advanced is not None else ""] for f in funnel]
     return {"title": t("Funnel (deals created in the last 12 months)"), "lines": list(lines),
-            "table": _table([t("stage"), t("reached"), "", t("advanced to next"), t("conversion")], rows, "lrlrr",
+            "table": table([t("stage"), t("reached"), "", t("advanced to next"), t("conversion")], rows, "lrlrr",
                             widths=["auto", "auto", 1, "auto", "auto"])}     # the bar beside "reached" draws it
 
 
 def _customer_section(t: Language, title: str, rows: tuple[CustomerRow, ...]) -> dict:
-    return {"title": title, "table": _table(
+    return {"title": title, "table": table(
         [t("customer"), t("name"), t("tier"), t("tier last month"), t("last contact"), t("next revisit")],
         [[c.customer_id, c.name, t.term(c.tier), t.term(c.previous_tier), c.last_contact or t("never"),
           c.next_revisit or ""] for c in rows], "llllll", widths=[2, 4, 2, 2, 2, 2])}
@@ -119,18 +134,19 @@ def _trend_sections(t: Language, trend: tuple[SalesRow, ...], targets: bool) -> 
              "target": [x.target if targets else None for x in trend], "top": top,
              "axis": [t.compact(top * i / 4) for i in range(5)],
              "legend": [t("actual"), t("target")] if targets else [t("actual")]}
+    actual = exact_sum(x.actual for x in trend)
     if targets:
-        table = _table([t("month"), t("actual"), t("target"), t("attainment")],
-                       [[x.period, t.money(x.actual), t.money(x.target), t.ratio(x.actual, x.target)] for x in trend],
-                       "lrrr", total=[t("Total"), t.money(sum(x.actual for x in trend)),
-                                      t.money(sum(x.target for x in trend)),
-                                      t.ratio(sum(x.actual for x in trend), sum(x.target for x in trend))])
+        target = exact_sum(x.target for x in trend)
+        trend_table = table([t("month"), t("actual"), t("target"), t("attainment")],
+                            [[x.period, t.money(x.actual), t.money(x.target), t.ratio(x.actual, x.target)]
+                             for x in trend], "lrrr",
+                            total=[t("Total"), t.money(actual), t.money(target), t.ratio(actual, target)])
     else:
-        table = _table([t("month"), t("actual")], [[x.period, t.money(x.actual)] for x in trend], "lr",
-                       total=[t("Total"), t.money(sum(x.actual for x in trend))])
+        trend_table = table([t("month"), t("actual")], [[x.period, t.money(x.actual)] for x in trend], "lr",
+                            total=[t("Total"), t.money(actual)])
     return {"trend": {"title": t("Twelve-month trend"), "chart": chart},
             "trend_table": {"title": t("Sales against target, last 12 months") if targets else t("Sales"),
-                            "table": table}}
+                            "table": trend_table}}
 
 
 def _nice_top(v: float) -> float:
@@ -170,7 +186,7 @@ def rep_content(ctx: RepMonth) -> dict:
             mean=t.num(sat.month_mean, 2), count=sat.month_count, trailing=t.num(sat.trailing_mean, 2))]}
     if has("Customers"):
         cust = ctx.customers
-        s["tiers"] = {"title": t("Customers by tier ({count} customers)", count=cust.total), "table": _table(
+        s["tiers"] = {"title": t("Customers by tier ({count} customers)", count=cust.total), "table": table(
             [t("tier"), t("customers")], [[t.term(x.tier), t.num(x.count, 0)] for x in cust.tiers], "lr")}
         s["overdue"] = _customer_section(t, t("Overdue revisits"), cust.overdue)
         s["moved_down"] = _customer_section(t, t("Customers that moved down a tier: call them"), cust.moved_down)
@@ -220,7 +236,7 @@ def _scorecard_section(ctx: RepMonth, t: Language) -> dict:
     return {"title": t("KPI scorecard"), "lines": [
         t("KPI score: {score} ({status}), rank {rank} of {size} in the team.", score=t.pct(sc.score),
           status=t.term(sc.status), rank=sc.rank, size=sc.team_size)],
-        "table": _table([t("KPI"), t("actual"), t("target"), t("attainment"), t("attainment (bar: up to 150%)"),
+        "table": table([t("KPI"), t("actual"), t("target"), t("attainment"), t("attainment (bar: up to 150%)"),
                          t("weight")], rows, "lrrrlr", widths=["auto", "auto", "auto", "auto", 1, "auto"]),
         "notes": notes}
 
@@ -228,7 +244,7 @@ def _scorecard_section(ctx: RepMonth, t: Language) -> dict:
 def _activities_section(ctx: RepMonth, t: Language) -> dict:
     act = sum(a.actual for a in ctx.activities)
     plan = sum(a.planned for a in ctx.activities)
-    return {"title": t("Activities against the planned weekly cadence"), "table": _table(
+    return {"title": t("Activities against the planned weekly cadence"), "table": table(
         [t("activity"), t("actual"), t("planned"), t("attainment")],
         [[t.term(a.type), t.num(a.actual, 0), t.num(a.planned, 0), t.ratio(a.actual, a.planned)]
          for a in ctx.activities], "lrrr", total=[t("Total"), t.num(act, 0), t.num(plan, 0), t.ratio(act, plan)]),
@@ -243,9 +259,9 @@ def _returns_section(t: Language, title: str, returns: tuple[ReturnLine, ...], w
     align = "lllllr" if with_rep else "llllrl"
     total = None
     if returns:
-        amount = t.money(sum(x.amount for x in returns))
+        amount = t.money(exact_sum(x.amount for x in returns))
         total = [t("Total"), "", "", "", "", amount] if with_rep else [t("Total"), "", "", "", amount, ""]
-    section = {"title": title, "table": _table(header, rows, align, total=total)}
+    section = {"title": title, "table": table(header, rows, align, total=total)}
     if not returns:
         section.pop("table")
         section["lines"] = [t("No returns.")] if not with_rep else [t("None.")]
@@ -257,7 +273,7 @@ def _commission_section(ctx: RepMonth, t: Language) -> dict:
     section = {"title": t("Commission for the month"),
                "notes": [t.note(ctx.sales_note)] if ctx.sales_note else []}
     if c:
-        section["table"] = _table([t(h) for h, _ in COMMISSION_COLUMNS], [[t.money(c[k]) for _, k in COMMISSION_COLUMNS]],
+        section["table"] = table([t(h) for h, _ in COMMISSION_COLUMNS], [[t.money(c[k]) for _, k in COMMISSION_COLUMNS]],
                                   "r" * len(COMMISSION_COLUMNS))
     else:
         section["lines"] = [t("Not computed in this run.")]
@@ -277,7 +293,7 @@ def team_content(ctx: TeamMonth) -> dict:
     d["tiles"] = [{"label": t(month.label), "value": t.money(month.actual),
                    "sub": t("{share} of {target}", share=t.ratio(month.actual, month.target),
                             target=t.money(month.target)) if has("Targets") else ""},
-                  {"label": t("Reps ranked by score"), "value": t.num(len(ctx.reps), 0),
+                  {"label": t("Reps in the team"), "value": t.num(len(ctx.reps), 0),
                    "sub": t("Behind pace:") + " " + t.num(len(ctx.risks.behind_pace), 0)}]
     s = d["sections"]
     s["sales"] = _sales_section(t, "Team against target", ctx.sales, has("Targets"))
@@ -290,7 +306,7 @@ def team_content(ctx: TeamMonth) -> dict:
         s["underperformers"] = _rep_list(t, t("Underperformers (status red)"), ctx.underperformers, score=True)
     s["behind_pace"] = _rep_list(t, t("Risks: behind pace"), ctx.risks.behind_pace, score=False)
     if has("Customers"):
-        s["overdue_high_value"] = {"title": t("Risks: overdue revisits of high-value customers"), "table": _table(
+        s["overdue_high_value"] = {"title": t("Risks: overdue revisits of high-value customers"), "table": table(
             [t("customer"), t("name"), t("rep"), t("last contact"), t("next revisit")],
             [[c.customer_id, c.name, c.owner_rep_id, c.last_contact or t("never"), c.next_revisit or ""]
              for c in ctx.risks.overdue_high_value], "lllll", widths=[2, 5, 2, 2, 2])}
@@ -299,7 +315,7 @@ def team_content(ctx: TeamMonth) -> dict:
         s["funnel"] = _funnel_section(t, ctx.funnel)
     if has("Customers"):
         mv = ctx.movements
-        s["movements"] = {"title": t("Tier movements of the team's customers"), "table": _table(
+        s["movements"] = {"title": t("Tier movements of the team's customers"), "table": table(
             [t("moved"), t("customers")], [[t.term(k), t.num(v, 0)] for k, v in mv.counts.items()], "lr")}
         s["moved_down"] = _customer_section(t, t("Customers that moved down a tier (the most valuable first)"),
                                             mv.moved_down)
@@ -309,8 +325,8 @@ def team_content(ctx: TeamMonth) -> dict:
 
 def _ranking_section(ctx: TeamMonth, t: Language) -> dict:
     reps = ctx.reps
-    actual, target = sum(x.actual for x in reps), sum(x.target for x in reps)
-    return {"title": t("Reps ranked by score"), "table": _table(
+    actual, target = exact_sum(x.actual for x in reps), exact_sum(x.target for x in reps)
+    return {"title": t("Reps ranked by score"), "table": table(
         [t("rank"), t("rep"), t("name"), t("actual"), t("target"), t("attainment"), t("score"), t("status")],
         [[str(x.rank), x.rep_id, x.name, t.money(x.actual), t.money(x.target), t.ratio(x.actual, x.target),
           _status(t.pct(x.score), x.status), t.term(x.status)] for x in reps],
@@ -323,5 +339,5 @@ def _rep_list(t: Language, title: str, reps: tuple[RankedRep, ...], score: bool)
     header = [t("rep"), t("name"), t("attainment")] + ([t("score")] if score else [])
     rows = [[x.rep_id, x.name, t.ratio(x.actual, x.target)] + ([_status(t.pct(x.score), x.status)] if score else [])
             for x in reps]
-    return {"title": title, "table": _table(header, rows, "llr" + ("r" if score else ""),
+    return {"title": title, "table": table(header, rows, "llr" + ("r" if score else ""),
                                             widths=[2, 4, "auto"] + (["auto"] if score else []))}

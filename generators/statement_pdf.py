@@ -9,12 +9,13 @@ import pandas as pd
 from addin.engine.money import MICRO
 from workbooks.i18n import Language
 
+from .report_pdf import one_line, table
 from .statement_model import Statement
 from .statements import HEADING_LABELS, KIND_LABEL, LINE_HEADERS, SUMMARY_COLUMNS, TOTAL_LABELS
 from .typeset import typeset
 
 # A4 landscape (fr): headers wrap onto two lines; the note takes what the figures leave, and wraps
-LINE_WIDTHS = [5, 6, 6, 10, 6, 6, 5, 4.5, 6.5, 6.5, 3, 4.5, 6.5, 20]
+LINE_WIDTHS = [6, 6, 6, 10, 6, 6, 5, 4.5, 6.5, 6.5, 3.5, 4.5, 6.5, 18.5]
 LINE_ALIGN = "llllllrrrrrrrl"
 
 
@@ -24,7 +25,8 @@ def _money(t: Language, cents: int | None) -> str:
 
 def _frame(t: Language, title: str, header_left: str, period: str) -> dict:
     lang, _, region = t.code.partition("-")
-    return {"lang": lang, "region": region or None, "landscape": True, "title": title, "header_left": header_left,
+    return {"lang": lang, "region": region or None, "landscape": True, "title": one_line(title),
+            "header_left": one_line(header_left),
             "header_right": t.month(period), "page_of": t("Page {page} of {pages}"), "labels": {"none": t("None.")}}
 
 
@@ -36,8 +38,7 @@ def statement_content(st: Statement, t: Language) -> dict:
     d["facts"] = [[t(HEADING_LABELS[0]), f"{st.name} ({st.rep_id})"], [t(HEADING_LABELS[1]), st.team],
                   [t(HEADING_LABELS[2]), st.plan_id], [t("Quota"), _money(t, st.quota_cents)],
                   [t("Credited sales"), _money(t, st.sales_cents)], [t("Attainment"), t.pct(st.attainment)]]
-    d["lines"] = {"header": [t(h) for h in LINE_HEADERS], "align": list(LINE_ALIGN), "widths": LINE_WIDTHS,
-                  "rows": [_line(x, t) for x in st.lines]}
+    d["lines"] = table([t(h) for h in LINE_HEADERS], [_line(x, t) for x in st.lines], LINE_ALIGN, widths=LINE_WIDTHS)
     totals = [(TOTAL_LABELS[0], st.commission_cents), (TOTAL_LABELS[1], st.gate_cents + st.cap_cents),
               (TOTAL_LABELS[2], st.clawback_cents), (TOTAL_LABELS[3], st.spiff_cents),
               (TOTAL_LABELS[4], st.adjustment_cents)]
@@ -88,9 +89,8 @@ def finance_content(summary: pd.DataFrame, period: str, left_out: list[str], t: 
     for j, (key, _) in enumerate(SUMMARY_COLUMNS):
         if key.endswith("_cents"):
             total[j] = _money(t, int(rows[key].fillna(0).sum()))
-    d["table"] = {"header": [t(label) for _, label in SUMMARY_COLUMNS], "rows": body,
-                  "align": ["l"] * 4 + ["r"] * (len(SUMMARY_COLUMNS) - 4), "total": total,
-                  "widths": [4, 7, 4, 4] + [5] * (len(SUMMARY_COLUMNS) - 4)}
+    d["table"] = table([t(label) for _, label in SUMMARY_COLUMNS], body, "l" * 4 + "r" * (len(SUMMARY_COLUMNS) - 4),
+                       widths=[4, 7, 4, 4] + [5] * (len(SUMMARY_COLUMNS) - 4), total=total)
     d["notes"] = [t("Left out of this run (see errors.xlsx): {reps}", reps=", ".join(left_out))] if left_out else []
     return d
 
