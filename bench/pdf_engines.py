@@ -190,17 +190,10 @@ class Renderer:
     def table(self, t: dict) -> Table:
         """One line a row at the columns' natural widths where that fits (as Typst's one-line table),
         else at the content's widths (fr columns share what "auto" ones leave) with fr columns wrapped."""
-        n, rows, total = len(t["header"]), t["rows"], t.get("total")
-        body = [t["header"]] + rows + ([total] if total else [])
-        widths = [max(self.width_of(r[j], bold=i == 0 or (total and i == len(body) - 1)) for i, r in enumerate(body))
-                  for j in range(n)]
-        wrap = [False] * n
-        if sum(widths) > WIDTH:
-            spec = t.get("widths") or [1] * n
-            left = max(WIDTH - sum(w for w, s in zip(widths, spec) if s == "auto"), 0.3 * WIDTH)
-            fr = sum(s for s in spec if s != "auto")
-            widths = [w if s == "auto" else left * s / fr for w, s in zip(widths, spec)]
-            wrap = [s != "auto" for s in spec]
+        n, total = len(t["header"]), t.get("total")
+        body = [t["header"]] + t["rows"] + ([total] if total else [])
+        bold_rows = {0, len(body) - 1} if total else {0}
+        widths, wrap = self.column_widths(t, body, bold_rows)
         every, head = ((0, 0), (-1, -1)), ((0, 0), (-1, 0))
         style = [("FONT", *every, self.regular, SIZE), ("FONT", *head, self.bold, SIZE), ("VALIGN", *every, "MIDDLE"),
                  ("BACKGROUND", *head, HEADER_FILL), ("LEFTPADDING", *every, PAD_X), ("RIGHTPADDING", *every, PAD_X),
@@ -209,22 +202,33 @@ class Renderer:
         style += [("ALIGN", (j, 0), (j, -1), ALIGN[a]) for j, a in enumerate(t["align"])]
         if total:
             style += [("FONT", (0, -1), (-1, -1), self.bold, SIZE), ("LINEABOVE", (0, -1), (-1, -1), 0.8, TOTAL_RULE)]
-        data = []
-        for i, row in enumerate(body):
-            bold, out = i == 0 or (total and i == len(body) - 1), []
-            for j, c in enumerate(row):
-                if isinstance(c, dict) and "bar" in c:      # a bar across the cell (one-line tables: 9 em)
-                    c = bar(c, (BAR_W if not wrap[j] else widths[j]) - 2 * PAD_X)
-                elif isinstance(c, dict):                   # {text, status}: the status' colours
-                    if c.get("status") in STATUS_FILL:
-                        style += [("BACKGROUND", (j, i), (j, i), STATUS_FILL[c["status"]]),
-                                  ("TEXTCOLOR", (j, i), (j, i), STATUS_INK[c["status"]])]
-                    c = c["text"]
-                if wrap[j] and isinstance(c, str) and c:
-                    c = Paragraph(escape(c), self.cell[t["align"][j], int(bool(bold))])
-                out.append(c)
-            data.append(out)
+        data = [[self.flowable(c, i, j, t["align"][j], i in bold_rows, widths[j] if wrap[j] else None, style)
+                 for j, c in enumerate(row)] for i, row in enumerate(body)]
         return Table(data, colWidths=widths, style=style, repeatRows=1, hAlign="LEFT")
+
+    def column_widths(self, t: dict, body: list[list], bold_rows: set[int]) -> tuple[list[float], list[bool]]:
+        n = len(t["header"])
+        widths = [max(self.width_of(r[j], bold=i in bold_rows) for i, r in enumerate(body)) for j in range(n)]
+        if sum(widths) <= WIDTH:
+            return widths, [False] * n
+        spec = t.get("widths") or [1] * n
+        left = max(WIDTH - sum(w for w, s in zip(widths, spec) if s == "auto"), 0.3 * WIDTH)
+        fr = sum(s for s in spec if s != "auto")
+        return [w if s == "auto" else left * s / fr for w, s in zip(widths, spec)], [s != "auto" for s in spec]
+
+    def flowable(self, c, i: int, j: int, align: str, bold: bool, wrap_width: float | None, style: list):
+        """A cell's content: a bar drawing, a status-coloured text (its colours added to ``style``),
+        a wrapping paragraph in a wrapped column, else the text."""
+        if isinstance(c, dict) and "bar" in c:      # a bar across the cell (one-line tables: 9 em)
+            return bar(c, (wrap_width or BAR_W) - 2 * PAD_X)
+        if isinstance(c, dict):
+            if c.get("status") in STATUS_FILL:
+                style += [("BACKGROUND", (j, i), (j, i), STATUS_FILL[c["status"]]),
+                          ("TEXTCOLOR", (j, i), (j, i), STATUS_INK[c["status"]])]
+            c = c["text"]
+        if wrap_width and isinstance(c, str) and c:
+            return Paragraph(escape(c), self.cell[align, int(bold)])
+        return c
 
     def chart(self, c: dict, height: float = 3.2 * cm) -> Drawing:
         """The trend chart: bars (actual), ticks (target), the axis' labels, months and a legend."""
@@ -252,6 +256,25 @@ class Renderer:
         return d
 
 
+def interleaved(engines: dict, contents: list[dict]) -> tuple[dict, dict]:
+    """CPU seconds per report, per engine and round (engines interleaved A, B, A, B ...), and the
+    last round's PDFs. Typst memoizes across compiles (comemo) but evicts after a few, so with tens
+    of reports a round does not reuse the previous one's layouts; with a handful it does."""
+    for render in engines.values():     # warm-up: fonts found and loaded, compilers made
+        render(contents[0])
+    times = {e: [[] for _ in range(ROUNDS)] for e in engines}
+    made = {e: [] for e in engines}
+    for r in range(ROUNDS):
+        for d in contents:
+            for engine, render in engines.items():
+                t = time.process_time()
+                pdf = render(d)
+                times[engine][r].append(time.process_time() - t)
+                if r == ROUNDS - 1:
+                    made[engine].append(pdf)
+    return times, made
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=60)
@@ -274,20 +297,7 @@ def main():
             engines["reportlab"] = Renderer(register_fonts(lang, cjk), cjk=lang == "zh").pdf
         else:
             print("reportlab zh: skipped, no TrueType CJK font installed (Debian: apt-get install fonts-wqy-microhei)")
-        # Typst memoizes across compiles (comemo) but evicts after a few, so with tens of reports a
-        # round does not reuse the previous one's layouts; with a handful it does (later rounds faster).
-        for render in engines.values():     # warm-up: fonts found and loaded, compilers made
-            render(contents[0])
-        times = {e: [[] for _ in range(ROUNDS)] for e in engines}
-        made = {e: [] for e in engines}     # the last round's PDFs
-        for r in range(ROUNDS):
-            for d in contents:              # interleaved: A, B, A, B ...
-                for engine, render in engines.items():
-                    t = time.process_time()
-                    pdf = render(d)
-                    times[engine][r].append(time.process_time() - t)
-                    if r == ROUNDS - 1:
-                        made[engine].append(pdf)
+        times, made = interleaved(engines, contents)
         for engine, rounds in times.items():
             (args.out / f"{engine}-{lang}.pdf").write_bytes(made[engine][-1])
             fig = {"ms": round(statistics.median(sum(rounds, [])) * 1000, 1),

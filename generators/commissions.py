@@ -101,6 +101,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
 
 
 def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, progress) -> None:
+    """The statements (xlsx and/or PDF), the finance summary and errors.xlsx into ``folder``."""
     result = run.result
     failed = {rep for rep, _ in result.problems}
     run.left_out = sorted(set(md.bad_reps) | failed)
@@ -110,31 +111,35 @@ def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, 
         run.problem_lines.append(f"{len(failed)} rep(s) not computed: {', '.join(sorted(failed))} (see {errors_path})")
     t = language(md.language)
     month_summary = result.summary[result.summary["period"] == md.month]
-    names = month_summary["rep_id"].map(md.frames["Reps"].set_index("rep_id")["name"])
+    summary = month_summary.assign(name=month_summary["rep_id"].map(md.frames["Reps"].set_index("rep_id")["name"]))
     statements = _statements(md, month_summary, result.lines[result.lines["period"] == md.month])
     run.made = len(statements)
+    missing = _statement_files(run, statements, folder, formats, t, progress)
+    write_finance_summary(folder / FINANCE_SUMMARY, summary, md.month, run.left_out, t)
+    if "pdf" in formats and not missing:
+        (folder / FINANCE_SUMMARY).with_suffix(".pdf").write_bytes(finance_pdf(summary, md.month, run.left_out, t))
     extra = rep_failures(md) + [_problem("rep_id", rep, msg, "fix the data and run again")
                                 for rep, msg in result.problems]
-    pdf = "pdf" in formats
-    why_no_pdf = _font_missing() if pdf else None
-    wanted = tuple(f for f in ("xlsx", "pdf") if f in formats and not (f == "pdf" and why_no_pdf))
-    done = [f for files in in_chunks(partial(_statement_chunk, folder=str(folder), formats=wanted, lang=t.code),
-                                     statements, progress=progress) for f in files]
-    run.statements = sorted(folder / name for name, error in done if name.endswith(".xlsx"))
-    run.pdfs = sorted(folder / name for name, error in done if name.endswith(".pdf") and error is None)
-    missing = [(name, error) for name, error in done if error is not None]
-    if why_no_pdf:
-        missing = [(f"{stem}.pdf", why_no_pdf) for stem, _ in statements]
-    write_finance_summary(folder / FINANCE_SUMMARY, month_summary.assign(name=names), md.month, run.left_out, t)
-    if pdf and not missing:
-        (folder / FINANCE_SUMMARY).with_suffix(".pdf").write_bytes(
-            finance_pdf(month_summary.assign(name=names), md.month, run.left_out, t))
-    for name, why in sorted(missing):
-        extra.append(_problem("file", name, f"PDF not made: {why}", "a PDF of the statement"))
+    extra += [_problem("file", name, f"PDF not made: {why}", "a PDF of the statement") for name, why in missing]
     if missing:
         run.problem_lines.append(f"{len(missing)} statement PDF(s) not made: {missing[0][1]} (see {errors_path})")
     if md.problems or extra:
         write_errors_report(md.problems, folder / "errors.xlsx", extra)
+
+
+def _statement_files(run: CommissionRun, statements: list[tuple[str, Statement]], folder: Path, formats,
+                     t: Language, progress) -> list[tuple[str, str]]:
+    """Each statement's files, written in worker processes; (PDF name, why) for each PDF not made.
+    A missing font is found once, before the workers start: then no statement gets a PDF."""
+    why_no_pdf = _font_missing() if "pdf" in formats else None
+    wanted = tuple(f for f in formats if f == "xlsx" or (f == "pdf" and not why_no_pdf))
+    done = [f for files in in_chunks(partial(_statement_chunk, folder=str(folder), formats=wanted, lang=t.code),
+                                     statements, progress=progress) for f in files]
+    run.statements = sorted(folder / name for name, _ in done if name.endswith(".xlsx"))
+    run.pdfs = sorted(folder / name for name, error in done if name.endswith(".pdf") and error is None)
+    if why_no_pdf:
+        return [(f"{stem}.pdf", why_no_pdf) for stem, _ in statements]
+    return sorted((name, error) for name, error in done if error is not None)
 
 
 def _statements(md: MonthData, month_summary: pd.DataFrame, month_lines: pd.DataFrame) -> list[tuple[str, Statement]]:
