@@ -309,3 +309,25 @@ def test_id_text_is_stripped_and_whole_numbers_written_as_decimals_are_the_id():
     plain = pd.Series(["R1", " x ", None], dtype="str")        # no dot anywhere: the regex is skipped
     assert _as_id(plain).tolist() == ["R1", "x", None]
     assert _as_id(pd.Series([101.0, 7.0, np.nan])).tolist() == ["101", "7", None]
+
+
+def test_chinese_number_and_date_forms_read_exactly(tmp_path):
+    """A hand-kept Chinese sheet: 元 and 人民币 as the currency, full-width digits, separators and
+    signs, 年月日 dates; 1.2万 and 10² are not guessed at."""
+    path = tmp_path / "中文.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Orders")
+    ws.write_row(0, 0, ["order_id", "order_date", "rep_id", "customer_id", "product", "quantity", "amount", "status"])
+    forms = [("1,234.50元", "2026年9月5日"), ("１２３４．５０", "2026 年 9 月 5 日"), ("人民币 1,234.50", "２０２６年９月５日"),
+             ("￥１，２３４．５０", "2026年09月05日"), ("（1,234.50 元）", "2026年9月5日"), ("－1,234.50", "2026-09-05"),
+             ("1.2万", "2026年2月30日"), ("10²", "2026/09/05")]
+    for i, (amount, date) in enumerate(forms, start=1):
+        ws.write_row(i, 0, [f"O{i}", date, "R1", "C1", "P", 1, amount, "booked"])
+    wb.close()
+    data = read_workbook(path, sheets=["Orders"])
+    orders = data["Orders"]
+    assert orders["amount"].tolist()[:6] == [1234.5, 1234.5, 1234.5, 1234.5, -1234.5, -1234.5]
+    assert orders["order_date"].dt.strftime("%Y-%m-%d").tolist()[:6] == ["2026-09-05"] * 6
+    unread = {(p.row, p.column, p.value) for p in data.errors if p.column in ("amount", "order_date")
+              and isinstance(p.value, str)}                 # (the negative amounts are a booked order's rule)
+    assert unread == {(8, "amount", "1.2万"), (8, "order_date", "2026年2月30日"), (9, "amount", "10²")}

@@ -205,6 +205,11 @@ READING_RULES = [
     "| `$1,234.50`, `€1,234.50`, `¥1,000` (a currency sign before or after) | 1234.50, 1234.50, 1000 |",
     "| `(372.40)` (accounting negative), `-372.40` | -372.40 |",
     "| `85%` | 0.85 |",
+    "| `1,234.50元`, `1,234.50 元`, `人民币1,234.50`, `￥1,234.50` (元, 人民币, RMB or CNY as the currency) | 1234.50 |",
+    "| `１２３４．５０`, `１，２３４．５０`, `－372.40`, `（372.40）`, `８５％` (full-width digits, separators and "
+    "signs, as Chinese input methods write them) | 1234.50, 1234.50, -372.40, -372.40, 0.85 |",
+    "",
+    "`1.2万` (ten thousands) and other text are errors, never a guessed number.",
     "",
     "Text with a decimal comma (`1.234,50`, `372,40`) is an error naming the cell unless the workbook declares its "
     "decimal separator: a **Settings** sheet with the row `decimal_separator | ,` (below), or `salesdesk "
@@ -215,8 +220,9 @@ READING_RULES = [
     "or a unit error, and sums of a million amounts would no longer be exact in cents. Money is rounded half-up "
     "to the cent.",
     "",
-    "**Dates**: date cells; ISO text (`2026-10-05`, `2026-10-05 00:00:00`, `2026-1-5`, `20261005`); Excel serial "
-    "numbers. Other text (`05/10/2026`: May or October?) is an error naming the cell.",
+    "**Dates**: date cells; ISO text (`2026-10-05`, `2026-10-05 00:00:00`, `2026-1-5`, `20261005`, `2026/10/05`); "
+    "Chinese dates (`2026年10月5日`, `2026 年 10 月 5 日`, full-width digits too); Excel serial numbers. Other text "
+    "(`05/10/2026`: May or October?) and dates that do not exist (`2026年2月30日`) are errors naming the cell.",
     "",
     "**Error cells** (`#N/A`, `#REF!`) in an .xlsx are reported as errors with their cell; an .xls or .ods "
     "workbook gives them as blank cells, which are then reported where a value is required.",

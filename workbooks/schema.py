@@ -133,8 +133,15 @@ def normalize_header(name) -> str:
 # only between groups of three), $1,234.50, (372.40) as -372.40, 85% as 0.85, 1e5. With a
 # decimal comma (the workbook's Settings sheet or --decimal-comma): 1.234,50 and 1 234,50.
 # Anything else (372,40 without the setting, 1.234,50, inf, 1,23,4) is not read as a number.
+# Chinese exports and hand-kept sheets also write full-width digits, separators and signs
+# (１２３４．５０, －, ％, （）), 元 or 人民币 as the currency (1,234.50元, 人民币 1,234.50), and dates
+# as 2026年9月5日: read exactly, as their ASCII forms. 1.2万 (ten thousands) is not read.
 DECIMAL_POINT, DECIMAL_COMMA = ".", ","
 _CURRENCY = "$€£¥￥"
+_CURRENCY_WORDS = r"^(?:人民币|RMB|CNY)\s*|\s*(?:元|人民币|RMB|CNY)$"
+# the full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, as ASCII; nothing else
+# (NFKC would also turn 10² into 102)
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _SPACES = "\u00a0\u202f\u2009"          # no-break and thin spaces, as exports write them
 _NUMBER = {
     DECIMAL_POINT: r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)?(?:\.\d*)?(?:[eE][+-]?\d+)?",
@@ -263,10 +270,10 @@ def text_to_float(raw: pd.Series, decimal: str = DECIMAL_POINT) -> pd.Series:
             return out.where(np.isfinite(out))
         except Exception:  # pyarrow.ArrowInvalid on any cell that is not a plain number
             pass
-    text = raw.astype("string").str.strip(" \t" + _SPACES)
+    text = ascii_forms(raw.astype("string")).str.strip(" \t" + _SPACES)
     negative = text.str.fullmatch(r"\(.*\)").fillna(False).astype(bool)
     text = text.where(~negative, text.str.slice(1, -1))
-    text = text.str.strip(" " + _SPACES + _CURRENCY)
+    text = text.str.replace(_CURRENCY_WORDS, "", regex=True).str.strip(" " + _SPACES + _CURRENCY)
     percent = text.str.endswith("%").fillna(False).astype(bool)
     text = text.where(~percent, text.str.slice(0, -1)).str.strip(" " + _SPACES + _CURRENCY)
     ok = text.str.fullmatch(_NUMBER[decimal]).fillna(False).astype(bool) & text.str.contains(r"\d").fillna(False)
@@ -281,6 +288,20 @@ def text_to_float(raw: pd.Series, decimal: str = DECIMAL_POINT) -> pd.Series:
     out = pd.to_numeric(plain.where(ok), errors="coerce").astype(float)
     out = out.where(~negative, -out).where(~percent, out / 100 * np.where(negative, -1, 1))
     return out.where(np.isfinite(out))
+
+
+def ascii_forms(text: pd.Series) -> pd.Series:
+    """Full-width digits, letters, signs and spaces as ASCII (only in the cells that have any)."""
+    wide = text.str.contains("[\uff01-\uff5e\u3000]", regex=True).fillna(False).astype(bool)
+    return text.where(~wide, text[wide].str.translate(FULL_WIDTH)) if wide.any() else text
+
+
+# 2026年9月5日, with or without spaces (after ascii_forms)
+_CHINESE_DATE = r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"
+
+
+def _chinese_dates_as_iso(text: pd.Series) -> pd.Series:
+    return text.str.replace(_CHINESE_DATE, lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", regex=True)
 
 
 def number_problem(value, kind: str, decimal: str = DECIMAL_POINT) -> tuple[str, str] | None:
@@ -324,8 +345,12 @@ def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     # date cells arrive as ISO text ("2026-10-05 00:00:00"); serial numbers and other text are
     # the exception, so only cells that do not start like an ISO date are tried as numbers
     iso = text.str.match(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
-    out = pd.to_datetime(text.where(iso), errors="coerce", format="ISO8601")
     rest = present & ~iso
+    if rest.any():      # 2026年9月5日 (full-width digits too) read as the ISO date it is
+        text = text.where(~rest, _chinese_dates_as_iso(ascii_forms(text.where(rest)).str.strip()))
+        iso = text.str.match(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        rest = present & ~iso
+    out = pd.to_datetime(text.where(iso), errors="coerce", format="ISO8601")
     if rest.any():
         serial = pd.to_numeric(text.where(rest), errors="coerce")
         as_serial = (serial.between(61, 2958465) & rest).fillna(False).astype(bool)
