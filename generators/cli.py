@@ -102,7 +102,7 @@ def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_row
     if no_cache:
         os.environ[CACHE_ENV] = "off"
     ctx.obj = ReadOptions(decimal="," if decimal_comma else None, max_unpacked_mb=max_unpacked_mb, max_rows=max_rows)
-    signal.signal(signal.SIGTERM, _terminate)   # finally-blocks run: LibreOffice is stopped, staging removed
+    signal.signal(signal.SIGTERM, _terminate)   # finally-blocks run: staging folders removed, locks released
 
 
 def _terminate(signum, frame):
@@ -436,7 +436,9 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     for note in run.notes + run.left_out:
         click.echo("  " + note)
     if run.failures:
-        kinds = Counter(f["problem"] for f in run.failures)
+        # one line per kind of failure; a PDF not made says why (the same reason for every report)
+        kinds = Counter(f["problem"] if f["problem"].startswith("PDF not made") else f["problem"].split(":")[0]
+                        for f in run.failures)
         for kind, n in kinds.most_common():
             click.echo(f"  {n} x {kind} (see {run.folder / 'errors.xlsx'})")
     return run

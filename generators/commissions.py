@@ -6,8 +6,8 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -113,16 +113,20 @@ def _write_statements(md: MonthData, run: CommissionRun, folder: Path, formats, 
     month_summary = result.summary[result.summary["period"] == md.month]
     summary = month_summary.assign(name=month_summary["rep_id"].map(md.frames["Reps"].set_index("rep_id")["name"]))
     statements = _statements(md, month_summary, result.lines[result.lines["period"] == md.month])
-    run.made = len(statements)
     missing = _statement_files(run, statements, folder, formats, t, progress)
+    run.made = len({p.stem for p in run.statements + run.pdfs})
     write_finance_summary(folder / FINANCE_SUMMARY, summary, md.month, run.left_out, t)
-    if "pdf" in formats and not missing:
-        (folder / FINANCE_SUMMARY).with_suffix(".pdf").write_bytes(finance_pdf(summary, md.month, run.left_out, t))
     extra = rep_failures(md) + [_problem("rep_id", rep, msg, "fix the data and run again")
                                 for rep, msg in result.problems]
     extra += [_problem("file", name, f"PDF not made: {why}", "a PDF of the statement") for name, why in missing]
     if missing:
         run.problem_lines.append(f"{len(missing)} statement PDF(s) not made: {missing[0][1]} (see {errors_path})")
+    if "pdf" in formats:
+        why = _finance_pdf(folder / FINANCE_SUMMARY, summary, md.month, run.left_out, t, missing)
+        if why:
+            extra.append(_problem("file", Path(FINANCE_SUMMARY).with_suffix(".pdf").name, f"PDF not made: {why}",
+                                  "a PDF of the finance summary"))
+            run.problem_lines.append(f"finance-summary.pdf not made: {why} (see {errors_path})")
     if md.problems or extra:
         write_errors_report(md.problems, folder / "errors.xlsx", extra)
 
@@ -153,6 +157,19 @@ def _statements(md: MonthData, month_summary: pd.DataFrame, month_lines: pd.Data
         rep = {"rep_id": rep_id, "name": reps.loc[rep_id, "name"], "team": rec["team"], "plan_id": rec["plan_id"]}
         made.append((stems[rep_id], statement(rep, rec, lines_by_rep.get(rep_id, month_lines.iloc[0:0]), md.month)))
     return made
+
+
+def _finance_pdf(workbook: Path, summary: pd.DataFrame, month: str, left_out: list[str], t: Language,
+                 missing: list) -> str | None:
+    """The finance summary's PDF beside its workbook; why it was not made, or None. Not made when
+    statement PDFs are missing: finance would get totals without the statements behind them."""
+    if missing:
+        return f"{len(missing)} statement PDF(s) were not made"
+    try:
+        workbook.with_suffix(".pdf").write_bytes(finance_pdf(summary, month, left_out, t))
+    except TypesetError as exc:
+        return str(exc)
+    return None
 
 
 def _problem(column: str, value: str, problem: str, expected: str) -> dict:

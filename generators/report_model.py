@@ -1,5 +1,5 @@
-"""The monthly report as typed, frozen objects: what every format (xlsx, HTML, PDF through
-the xlsx, the manifest and mail) renders. ``report_data`` builds them; a renamed field fails
+"""The monthly report as typed, frozen objects: what every format (xlsx, HTML, PDF, the
+manifest and mail) renders. ``report_data`` builds them; a renamed field fails
 at import or in the type checker, not inside a worker.
 
     RepMonth ── RepInfo, [SalesRow], RunRate?, Scorecard ── [KpiLine], [FunnelStage],

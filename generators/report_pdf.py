@@ -15,6 +15,7 @@ from functools import lru_cache
 from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
 
+from .report_html import titles
 from .report_model import (MISSING_NOTES, CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
                            TeamMonth)
 from .typeset import typeset
@@ -38,7 +39,10 @@ def report_pdf(ctx: RepMonth | TeamMonth) -> bytes:
 
 # --- the document's frame -----------------------------------------------------------------
 
-def _frame(ctx, t: Language, title: str, subtitle: str, header_left: str) -> dict:
+def _frame(ctx, t: Language, header_left: str) -> dict:
+    """The document around the sections: the title and subtitle the HTML report and mail use too."""
+    title, subtitle = titles(ctx)
+    subtitle = t("{subtitle}; data as of {date}.", subtitle=subtitle, date=ctx.as_of)
     lang, _, region = t.code.partition("-")
     return {"kind": ctx.kind, "lang": lang, "region": region or None, "title": one_line(title),
             "subtitle": one_line(subtitle), "header_left": one_line(header_left), "header_right": t.month(ctx.month),
@@ -52,7 +56,9 @@ def table(header: list[str], rows: list[list], align: str, widths=None, total=No
     one line a row, for the template's faster one-line layout (templates/common.typ)."""
     content = {"header": header, "rows": rows, "align": list(align)}
     if not any(_breaks_line(v) for row in [header, *rows, *([total] if total else [])] for v in row):
-        content["est"] = round(sum(_column_ems(header, rows, total, j) for j in range(len(header))), 2)
+        est = sum(_column_ems(header, rows, total, j) for j in range(len(header)))
+        if est < math.inf:
+            content["est"] = round(est, 2)
     if widths is not None:
         content["widths"] = list(widths)
     if total is not None:
@@ -82,6 +88,8 @@ def _column_ems(header: list[str], rows: list[list], total, j: int) -> float:
 
 
 def _ems(value) -> float:
+    """A value's width in ems on one line, over- rather than underestimated; infinite for text
+    whose width is not known well enough (then its table gets a cell per value, which wraps)."""
     if isinstance(value, dict):
         return BAR_EMS if "bar" in value else _ems(value.get("text", "")) + 0.5
     return sum(_char_ems(ch) for ch in str(value or ""))
@@ -89,11 +97,14 @@ def _ems(value) -> float:
 
 @lru_cache(maxsize=4096)
 def _char_ems(ch: str) -> float:
-    """A character's advance in ems, over- rather than underestimated (Noto Sans CJK SC: its
-    Latin letters are 0.2 to 0.9 em, its ideographs and full-width forms 1 em)."""
-    if unicodedata.east_asian_width(ch) in "WF" or ch in "MWmw@%&":
+    """A character's advance in ems in Noto Sans CJK SC: Latin letters 0.2 to 0.9 em (the wide
+    ones counted as 1), ideographs and full-width forms 1 em; other scripts (Thai, Tamil, Arabic
+    ...) and symbols of uncertain width come from fallback fonts: not estimated (infinite)."""
+    if unicodedata.east_asian_width(ch) in "WF" or ch in "MWmw@%&ÆŒæœ":
         return 1.0
-    return 0.72 if ch.isupper() else 0.6
+    if ord(ch) < 0x250 or ch in "–—‘’“”…€•·":
+        return 0.75 if ch.isupper() else 0.6
+    return math.inf
 
 
 def _status(text: str, status: str | None) -> dict:
@@ -164,9 +175,7 @@ def rep_content(ctx: RepMonth) -> dict:
     t, r = language(ctx.lang), ctx.rep
     who = f"{r.name} ({r.rep_id})"
     has = lambda sheet: sheet not in ctx.missing   # noqa: E731
-    d = _frame(ctx, t, t("Monthly sales report: {who}, {month}", who=who, month=t.month(ctx.month)),
-               t("Team {team}, manager {manager}; data as of {date}.", team=r.team, manager=r.manager or "-",
-                 date=ctx.as_of), who)
+    d = _frame(ctx, t, who)
     d["tiles"] = _rep_tiles(ctx, t, has)
     s = d["sections"]
     s["sales"] = _sales_section(t, "Sales against target", ctx.sales, has("Targets"))
@@ -286,9 +295,7 @@ def team_content(ctx: TeamMonth) -> dict:
     """Everything a team's PDF shows, in the report's language."""
     t, tm = language(ctx.lang), ctx.team
     has = lambda sheet: sheet not in ctx.missing   # noqa: E731
-    d = _frame(ctx, t, t("Monthly team report: {team}, {month}", team=tm.team, month=t.month(ctx.month)),
-               t("Manager {manager}; data as of {date}.", manager=tm.manager or "-", date=ctx.as_of),
-               t("Team {team}", team=tm.team))
+    d = _frame(ctx, t, t("Team {team}", team=tm.team))
     month = ctx.sales[0]
     d["tiles"] = [{"label": t(month.label), "value": t.money(month.actual),
                    "sub": t("{share} of {target}", share=t.ratio(month.actual, month.target),

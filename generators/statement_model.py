@@ -1,6 +1,6 @@
-"""A rep's commission statement and the month's finance summary as typed, frozen objects, in
-integer cents as the engine states them (addin.engine.commission): what the PDFs render.
-``statement`` and ``finance_rows`` build them from the engine's summary and lines."""
+"""A rep's commission statement as a typed, frozen object, in integer cents as the engine
+states them (addin.engine.commission): what the statement's workbook and PDF render.
+``statement`` builds it from the engine's summary record and lines."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -56,7 +56,7 @@ def _line(x, t: Language) -> list[str]:
     rated = x.kind in ("sale", "clawback")
     return [t(KIND_LABEL.get(x.kind, x.kind)), x.order_id or "", x.date or "", x.product or "", x.customer_id or "",
             x.source_order_id or "", x.source_period or "",
-            t.pct(x.credit_share, 0) if rated and x.credit_share is not None else "",
+            t.pct(x.credit_share, 1) if rated and x.credit_share is not None else "",
             _money(t, x.order_cents) if rated else "", _money(t, x.credited_cents) if rated else "",
             str(x.tier) if x.tier else "", _rate(x.rate_micro, t) if rated else "",
             _money(t, x.commission_cents), t.term(x.note) if x.note else ""]

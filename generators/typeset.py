@@ -10,8 +10,8 @@ Fonts: Typst searches the system's font folders (on Debian ``/usr/share/fonts``,
 ``fonts-noto-cjk`` puts Noto Sans CJK SC) and the folders in ``SALESDESK_FONT_PATH``
 (separated by ``:``). Every document is set in one face, Noto Sans CJK SC (its Latin letters
 too, so a report mixing Chinese and English names reads as one face), or the family named by
-``SALESDESK_PDF_FONT``. Without it no PDF is made: one line says what to install, and nothing is
-printed with empty boxes.
+``SALESDESK_PDF_FONT``. Without it no PDF is made: one line says what to install. (A character
+that no installed font has, say Thai without a Thai font, prints as a box: Typst does not say so.)
 """
 from __future__ import annotations
 
@@ -61,6 +61,22 @@ def _compiler(template: str, paths: tuple[str, ...]):
     return typst.Compiler(str(TEMPLATES / template), root=str(TEMPLATES), font_paths=list(paths))
 
 
+# Unicode's bidirectional controls: in a name they would reorder what follows it (a figure
+# printed backwards); data text reaches the page without them
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def plain(value):
+    """``value`` (the content's JSON values) with the bidirectional controls taken out of every text."""
+    if isinstance(value, str):
+        return value.translate(BIDI_CONTROLS)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def typeset(template: str, content: dict) -> bytes:
     """The PDF of ``content`` (plain JSON values) laid out by ``templates/<template>``.
 
@@ -69,7 +85,7 @@ def typeset(template: str, content: dict) -> bytes:
     check_font()
     compiler = _compiler(template, font_paths())
     try:
-        return compiler.compile(sys_inputs={"data": json.dumps(content, ensure_ascii=False), "font": font()},
+        return compiler.compile(sys_inputs={"data": json.dumps(plain(content), ensure_ascii=False), "font": font()},
                                 format="pdf",
                                 pdf_tags=False)
     except RuntimeError as exc:     # the binding's error for a document Typst refused

@@ -79,12 +79,16 @@ def test_a_reps_pdf_carries_the_models_figures_on_at_most_two_pages(facts_with_c
         assert "月度销售报告" in text and "销售额对比目标" in text and "Sales against target" not in text
 
 
-def test_a_long_team_table_repeats_its_header_on_every_page(tmp_path):
+@pytest.fixture(scope="module")
+def big_team(tmp_path_factory):
     frames = demo.build(reps=70, teams=1, months=14, seed=5)
-    book = tmp_path / "big-team.xlsx"
+    book = tmp_path_factory.mktemp("team") / "big-team.xlsx"
     write_sales_workbook(frames, book)
-    md = load_month(book, MONTH)
-    team = month_facts(md).teams[0]
+    return month_facts(load_month(book, MONTH)).teams[0]
+
+
+def test_a_long_team_table_repeats_its_header_on_every_page(big_team, tmp_path):
+    team = big_team
     assert len(team.reps) == 70
     pages = pdf_text(team_pdf(team), tmp_path, "team")
     ranking_row = re.compile(r"^\s*\d+\s+R\d{4}\s")            # rank, rep id, ...
@@ -188,3 +192,47 @@ def test_commissions_as_pdf_only_and_an_unknown_format(demo_book, tmp_path):
     assert "12 statements (0 xlsx, 12 PDFs)" in run.output
     assert sorted(p.name for p in folder.glob("R*")) == [f"R{i:04d}.pdf" for i in range(1, 13)]
     assert (folder / "finance-summary.pdf").exists() and (folder / "finance-summary.xlsx").exists()
+
+
+def _rows_with(pages: list[str], key: str) -> list[str]:
+    return [line for page in pages for line in page.splitlines() if re.search(rf"(^|\s){re.escape(key)}(\s|$)", line)]
+
+
+def test_rows_stay_whole_with_other_scripts_bidi_controls_and_long_lists(big_team, tmp_path):
+    """Names whose width is not known (Thai) get a cell per value; a right-to-left override in a
+    name does not turn the figures after it around; every rep behind pace is listed, however many."""
+    reps = list(big_team.reps)
+    reps[3] = replace(reps[3], name="สมชาย ใจดีมากมายเหลือเกิน")
+    reps[5] = replace(reps[5], name="Paul\u202e")
+    champion = replace(big_team.champion, name="Paul\u202e")
+    team = replace(big_team, reps=tuple(reps), champion=champion)
+    pages = pdf_text(team_pdf(team), tmp_path, "scripts")
+    t = language()
+    for r in reps:                       # each rep's ranking row: its figures beside its id
+        rows = [x for x in _rows_with(pages, r.rep_id) if t.money(r.target) in x]
+        assert rows and t.money(r.actual) in rows[0], (r.rep_id, rows)
+    text = "\n".join(pages)
+    assert t.money(champion.actual) in text and "\u202e" not in text
+    behind = [x.rep_id for x in team.risks.behind_pace]
+    assert len(behind) > 20 and all(len(_rows_with(pages, rid)) >= 2 for rid in behind)   # ranking and the list
+
+
+def test_an_empty_last_value_keeps_every_row_in_line_across_pages(facts_with_commission, tmp_path):
+    """One-line columns whose last values are blank still break at the same row as the others,
+    wherever the page break falls (a few rows before the end is where Typst moved lines)."""
+    _, _, result = facts_with_commission
+    lines = result.lines[result.lines["period"] == MONTH]
+    rec = result.summary[result.summary["period"] == MONTH].iloc[0].to_dict()
+    sale = lines[lines["kind"] == "sale"].head(1)
+    broke = 0
+    for n in range(36, 52):
+        many = pd.concat([sale] * n, ignore_index=True)
+        many["order_id"] = [f"O{i:05d}" for i in range(n)]
+        many["note"] = ["n" if i < n - 1 else "" for i in range(n)]      # the last line has none
+        st = statement({"rep_id": "R1", "name": "X", "team": "T", "plan_id": "P"}, rec, many, MONTH)
+        pages = pdf_text(statement_pdf(st, language()), tmp_path, "long")
+        broke += len(pages) > 1
+        for i in range(n):
+            row = _rows_with(pages, f"O{i:05d}")
+            assert len(row) == 1 and row[0].rstrip().endswith(" n") == (i < n - 1), (n, i, row)
+    assert broke >= 8          # most of them ran over a page

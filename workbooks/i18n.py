@@ -70,8 +70,8 @@ class Language:
         steps = ((1e8, "亿"), (1e4, "万")) if self.code == "zh-CN" else ((1e9, "B"), (1e6, "M"), (1e3, "k"))
         for size, suffix in steps:
             if abs(v) >= size:
-                return self._symbols(f"{v / size:.3g}") + suffix
-        return self._symbols(f"{v:.3g}")
+                return self._symbols(f"{v / size:,.2f}".rstrip("0").rstrip(".")) + suffix
+        return self._symbols(f"{v:,.2f}".rstrip("0").rstrip("."))
 
     def month(self, period: str) -> str:
         """'October 2026' / '2026年10月' for '2026-10'."""
