@@ -190,7 +190,7 @@ class Renderer:
     def table(self, t: dict) -> Table:
         """One line a row at the columns' natural widths where that fits (as Typst's one-line table),
         else at the content's widths (fr columns share what "auto" ones leave) with fr columns wrapped."""
-        n, total = len(t["header"]), t.get("total")
+        total = t.get("total")
         body = [t["header"]] + t["rows"] + ([total] if total else [])
         bold_rows = {0, len(body) - 1} if total else {0}
         widths, wrap = self.column_widths(t, body, bold_rows)

@@ -29,7 +29,7 @@ from .progress import phase
 from .statement_model import Statement, statement
 from .statement_pdf import finance_pdf, statement_pdf
 from .statements import BOLD_MONEY, KIND_LABEL, TITLE, write_finance_summary, write_statement
-from .typeset import TypesetError, check_font
+from .typeset import TypesetError, font_problem
 from .workers import in_chunks
 
 LEDGER_NAME = "commission-ledger.sqlite"
@@ -135,7 +135,7 @@ def _statement_files(run: CommissionRun, statements: list[tuple[str, Statement]]
                      t: Language, progress) -> list[tuple[str, str]]:
     """Each statement's files, written in worker processes; (PDF name, why) for each PDF not made.
     A missing font is found once, before the workers start: then no statement gets a PDF."""
-    why_no_pdf = _font_missing() if "pdf" in formats else None
+    why_no_pdf = font_problem() if "pdf" in formats else None
     wanted = tuple(f for f in formats if f == "xlsx" or (f == "pdf" and not why_no_pdf))
     done = [f for files in in_chunks(partial(_statement_chunk, folder=str(folder), formats=wanted, lang=t.code),
                                      statements, progress=progress) for f in files]
@@ -175,14 +175,6 @@ def _finance_pdf(workbook: Path, summary: pd.DataFrame, month: str, left_out: li
 def _problem(column: str, value: str, problem: str, expected: str) -> dict:
     return {"severity": "error", "sheet": "(commissions)", "row": None, "column": column, "value": value,
             "problem": problem, "expected": expected}
-
-
-def _font_missing() -> str | None:
-    try:
-        check_font()
-    except TypesetError as exc:
-        return str(exc)
-    return None
 
 
 def _statement_chunk(items: list[tuple[str, Statement]], folder: str, formats: tuple[str, ...],

@@ -39,15 +39,21 @@ def report_pdf(ctx: RepMonth | TeamMonth) -> bytes:
 
 # --- the document's frame -----------------------------------------------------------------
 
+def page_frame(t: Language, title: str, header_left: str, period: str) -> dict:
+    """What every PDF's pages carry (templates/common.typ document-setup): the language, the title,
+    the header (who, the period) and "page x of y" in the language."""
+    lang, _, region = t.code.partition("-")
+    return {"lang": lang, "region": region or None, "title": one_line(title), "header_left": one_line(header_left),
+            "header_right": t.month(period), "page_of": t("Page {page} of {pages}"), "labels": {"none": t("None.")}}
+
+
 def _frame(ctx, t: Language, header_left: str) -> dict:
-    """The document around the sections: the title and subtitle the HTML report and mail use too."""
+    """A report around its sections: the title and subtitle the HTML report and mail use too."""
     title, subtitle = titles(ctx)
     subtitle = t("{subtitle}; data as of {date}.", subtitle=subtitle, date=ctx.as_of)
-    lang, _, region = t.code.partition("-")
-    return {"kind": ctx.kind, "lang": lang, "region": region or None, "title": one_line(title),
-            "subtitle": one_line(subtitle), "header_left": one_line(header_left), "header_right": t.month(ctx.month),
-            "page_of": t("Page {page} of {pages}"), "labels": {"none": t("None.")},
-            "notes": [t(MISSING_NOTES[sheet]) for sheet in ctx.missing], "tiles": [], "sections": {}}
+    return page_frame(t, title, header_left, ctx.month) | {
+        "kind": ctx.kind, "subtitle": one_line(subtitle), "notes": [t(MISSING_NOTES[sheet]) for sheet in ctx.missing],
+        "tiles": [], "sections": {}}
 
 
 def table(header: list[str], rows: list[list], align: str, widths=None, total=None) -> dict:

@@ -34,7 +34,7 @@ from .report_html import render, titles
 from .report_model import Report
 from .report_pdf import report_pdf
 from .report_xlsx import rep_workbook, team_workbook
-from .typeset import TypesetError, check_font
+from .typeset import TypesetError, font_problem
 from .workers import in_chunks
 
 FORMATS = ("xlsx", "html", "pdf")
@@ -117,10 +117,9 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
     only_set = set(only) if only else None
     contexts, facts = _contexts(md, only_set, commission_summary, run)
     target = month_dir if only_set else staging_folder(month_dir)
-    no_pdf = _pdf_unavailable(formats)
+    makeable, no_pdf = _makeable(formats)
     try:
-        rendered = _render_all(contexts, target, tuple(f for f in formats if not (f == "pdf" and no_pdf)), jobs,
-                               staged=not only_set)
+        rendered = _render_all(contexts, target, makeable, jobs, staged=not only_set)
         ok = _rendered([(kind, key, files, error or no_pdf) for kind, key, files, error in rendered], run)
         _write_extras(target, md, facts, ok, run, merge=bool(only_set))
         run.failures = rep_failures(md) + run.failures
@@ -160,15 +159,12 @@ def _contexts(md: MonthData, only_set, commission_summary, run: ReportRun):
     return contexts, facts
 
 
-def _pdf_unavailable(formats) -> str | None:
-    """Why no report can have its PDF (the font is missing), checked once before the workers start."""
-    if "pdf" not in formats:
-        return None
-    try:
-        check_font()
-    except TypesetError as exc:
-        return f"PDF not made: {exc}"
-    return None
+def _makeable(formats) -> tuple[tuple[str, ...], str | None]:
+    """The formats the workers can make, and why no report gets its PDF (its font is missing)."""
+    why = font_problem() if "pdf" in formats else None
+    if why is None:
+        return tuple(formats), None
+    return tuple(f for f in formats if f != "pdf"), f"PDF not made: {why}"
 
 
 def _rendered(results, run: ReportRun) -> dict[tuple[str, str], list[Path]]:

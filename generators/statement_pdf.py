@@ -9,7 +9,7 @@ import pandas as pd
 from addin.engine.money import MICRO
 from workbooks.i18n import Language
 
-from .report_pdf import one_line, table
+from .report_pdf import page_frame, table
 from .statement_model import Statement
 from .statements import HEADING_LABELS, KIND_LABEL, LINE_HEADERS, SUMMARY_COLUMNS, TOTAL_LABELS
 from .typeset import typeset
@@ -24,10 +24,7 @@ def _money(t: Language, cents: int | None) -> str:
 
 
 def _frame(t: Language, title: str, header_left: str, period: str) -> dict:
-    lang, _, region = t.code.partition("-")
-    return {"lang": lang, "region": region or None, "landscape": True, "title": one_line(title),
-            "header_left": one_line(header_left),
-            "header_right": t.month(period), "page_of": t("Page {page} of {pages}"), "labels": {"none": t("None.")}}
+    return page_frame(t, title, header_left, period) | {"landscape": True}
 
 
 def statement_content(st: Statement, t: Language) -> dict:

@@ -43,6 +43,16 @@ def check_font() -> None:
     _check_font(font(), font_paths())
 
 
+def font_problem() -> str | None:
+    """Why no PDF can be made in this run (its face is not installed), or None: checked once,
+    before the workers start."""
+    try:
+        check_font()
+    except TypesetError as exc:
+        return str(exc)
+    return None
+
+
 @lru_cache(maxsize=None)
 def _check_font(family: str, paths: tuple[str, ...]) -> None:
     """Typst falls back to another face (or to boxes) for a family it does not know, and warns."""
