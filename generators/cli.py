@@ -544,8 +544,9 @@ def workbook():
               help="Take the data sheets from this sales workbook (it is only read, never modified).")
 @click.option("--year", type=int, help="Plan year (default: the year of the latest order).")
 @click.option("--for", "target", type=click.Choice(PLATFORMS), default="excel", show_default=True,
-              help="Where the SD_ functions will compute: desktop Excel with xlwings, xlwings Lite (Excel on the "
-                   "web or a Mac), or LibreOffice Calc with the SalesDesk extension.")
+              help="Where the SD_ functions will compute: excel = desktop Excel with xlwings, and LibreOffice "
+                   "25.2 or later with the SalesDesk extension (one file); lite = xlwings Lite (Excel on the web "
+                   "or a Mac, formulas saved as _xldudf_SD_...); libreoffice = LibreOffice 7.x (_xll.SD_...).")
 def workbook_new(path: Path, source: Path | None, year: int | None, target: str):
     """Write a planning workbook whose cells use the SD_ worksheet functions.
 
@@ -594,7 +595,8 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
 def workbook_retarget(source: Path, target: str, out: Path):
     """Rewrite the SD_ formulas of any .xlsx for another spreadsheet.
 
-    For LibreOffice SD_PHASE(...) becomes _xll.SD_PHASE(...), and back for Excel; every other
+    SD_PHASE(...) (desktop Excel, LibreOffice 25.2+) becomes _xldudf_SD_PHASE(...) for xlwings
+    Lite or _xll.SD_PHASE(...) for LibreOffice 7.x, and back; text in quotes and every other
     cell and part of the file is copied as it is.
 
     \b
@@ -661,7 +663,8 @@ def addin_libreoffice(out: Path):
     except AddinError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"wrote {out}: install it with Tools > Extension Manager > Add, or unopkg add {out}; "
-               f"then open a workbook made with --for libreoffice (docs/libreoffice.md)")
+               f"then open a planning workbook (LibreOffice 25.2+: the default one; 7.x: made with --for "
+               f"libreoffice; docs/libreoffice.md)")
 
 
 @addin.command("install", short_help='Install the xlwings add-in (Windows).')

@@ -4,9 +4,11 @@ extension in a real LibreOffice, and rewriting a workbook's formulas for each pl
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -209,6 +211,51 @@ def test_retarget_rewrites_only_sd_calls_and_round_trips(tmp_path):
     assert openpyxl.load_workbook(out)["销售"]["A3"].value == "=SD_SPLIT(1, A1)"
 
 
+def test_retarget_converts_between_the_plain_lite_and_libreoffice_forms_both_ways():
+    plain = 'SD_SPLIT(A1,B1:B3)+_XLL.SD_WINRATE(C1:C4)+_xldudf_SD_ATTAINMENT(1,2)&"_xldudf_SD_X(1)"+MY_xldudf_SD_X(1)'
+    lite = retarget_formula(plain, "lite")
+    assert lite == ('_xldudf_SD_SPLIT(A1,B1:B3)+_xldudf_SD_WINRATE(C1:C4)+_xldudf_SD_ATTAINMENT(1,2)'
+                    '&"_xldudf_SD_X(1)"+MY_xldudf_SD_X(1)')
+    calc = retarget_formula(lite, "libreoffice")
+    assert calc == '_xll.SD_SPLIT(A1,B1:B3)+_xll.SD_WINRATE(C1:C4)+_xll.SD_ATTAINMENT(1,2)&"_xldudf_SD_X(1)"+MY_xldudf_SD_X(1)'
+    assert retarget_formula(calc, "lite") == lite
+    assert retarget_formula(lite, "excel") == \
+        'SD_SPLIT(A1,B1:B3)+SD_WINRATE(C1:C4)+SD_ATTAINMENT(1,2)&"_xldudf_SD_X(1)"+MY_xldudf_SD_X(1)'
+
+
+def _sd_formulas(path: Path) -> list[str]:
+    """Every formula of the workbook's sheets and defined names that calls an SD_ function."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") or name == "xl/workbook.xml":
+                text = z.read(name).decode("utf-8")
+                found += [f for f in re.findall(r"<(?:f|definedName)(?:\s[^>]*)?>([^<]*)<", text) if "SD_" in f.upper()]
+    return found
+
+
+def test_the_lite_workbook_spells_every_call_as_excel_saves_custom_functions(tmp_path):
+    """Excel saves an Office.js custom function (what xlwings Lite registers) as _xldudf_NAME;
+    a plain name in the file stays #NAME? once the add-in loads (docs/excel.md)."""
+    runner = CliRunner()
+    lite, default = tmp_path / "plan-lite.xlsx", tmp_path / "plan.xlsx"
+    assert runner.invoke(main, ["workbook", "new", str(lite), "--for", "lite"]).exit_code == 0
+    assert runner.invoke(main, ["workbook", "new", str(default)]).exit_code == 0
+    calls = _sd_formulas(lite)
+    names = {m for f in calls for m in re.findall(r"(?<![A-Za-z0-9_.])(_xldudf_SD_[A-Z0-9_]+|_xll\.SD_[A-Z0-9_]+|SD_[A-Z0-9_]+)\(", f)}
+    assert len(calls) >= 30 and names and all(n.startswith("_xldudf_SD_") for n in names), names
+    assert {n[len("_xldudf_"):] for n in names} <= set(REGISTRY)
+    # the same formulas as the default workbook, spelled for Lite; and back to the very same bytes
+    assert [html.unescape(f) for f in calls] == [retarget_formula(html.unescape(f), "lite")
+                                                  for f in _sd_formulas(default)]
+    back, again = tmp_path / "back.xlsx", tmp_path / "again.xlsx"
+    assert retarget(lite, back, "excel") == len(calls)
+    assert [html.unescape(f) for f in _sd_formulas(back)] == [html.unescape(f) for f in _sd_formulas(default)]
+    assert retarget(back, again, "lite") == len(calls)
+    with zipfile.ZipFile(lite) as a, zipfile.ZipFile(again) as b:
+        assert all(a.read(n) == b.read(n) for n in a.namelist())
+
+
 def test_retarget_command_never_touches_the_source(tmp_path):
     runner = CliRunner()
     book = tmp_path / "plan.xlsx"
@@ -246,9 +293,9 @@ def calc_profile(tmp_path_factory):
     shutil.rmtree(base, ignore_errors=True)
 
 
-def _one_formula_per_function(path: Path) -> dict[str, tuple[str, str]]:
-    """A workbook of our own: each function's sample inputs in cells, and its formula (an
-    array formula as large as its result). Returns name -> (sheet, top-left cell)."""
+def _one_formula_per_function(path: Path, prefix: str) -> dict[str, tuple[str, str]]:
+    """A workbook of our own: each function's sample inputs in cells, and its formula spelled
+    ``prefix`` + name (an array formula as large as its result). Returns name -> (sheet, top-left cell)."""
     wb = xlsxwriter.Workbook(path)
     inputs, out = wb.add_worksheet("Inputs"), wb.add_worksheet("Results")
     where, row, at = {}, 0, 0
@@ -268,7 +315,7 @@ def _one_formula_per_function(path: Path) -> dict[str, tuple[str, str]]:
             row = last_row + 2
         while refs and refs[-1] == "":
             refs.pop()
-        formula = f"_xll.{name}({','.join(refs)})"
+        formula = f"{prefix}{name}({','.join(refs)})"
         result = expected(name)
         if REGISTRY[name].spills:
             rows, cols = len(result), max(len(r) for r in result)
@@ -283,29 +330,51 @@ def _one_formula_per_function(path: Path) -> dict[str, tuple[str, str]]:
     return where
 
 
+def _libreoffice_major() -> int:
+    out = subprocess.run([soffice_or_skip(), "--version"], capture_output=True, text=True, timeout=120).stdout
+    return int(out.split()[1].split(".")[0])
+
+
+@pytest.mark.libreoffice
+def test_the_libreoffice_we_test_is_the_one_users_have(calc_profile):
+    """scripts/system-deps.sh installs 25.2 or later (bookworm-backports on Debian 12): the
+    release that binds plain SD_ names, as the default planning workbook spells them."""
+    major = _libreoffice_major()
+    if major < 25 and os.environ.get("CI") != "true":
+        pytest.skip(f"LibreOffice {major} is installed; `make test` as root upgrades it to 25.2")
+    assert major >= 25
+
+
 @pytest.mark.libreoffice
 def test_every_function_and_the_planning_workbook_compute_in_libreoffice(tmp_path, calc_profile):
+    """LibreOffice 25.2 computes the plain names (the default planning workbook, unretargeted,
+    the very file Excel opens) and the 7.x form _xll.SD_ (--for libreoffice, and retargeted)."""
     runner = CliRunner()
     for_calc, for_excel, retargeted = tmp_path / "plan-calc.xlsx", tmp_path / "plan.xlsx", tmp_path / "plan-re.xlsx"
     assert runner.invoke(main, ["workbook", "new", str(for_calc), "--for", "libreoffice"]).exit_code == 0
     assert runner.invoke(main, ["workbook", "new", str(for_excel)]).exit_code == 0
     moved = runner.invoke(main, ["workbook", "retarget", str(for_excel), "--for", "libreoffice", "--out", str(retargeted)])
     assert moved.exit_code == 0 and "rewritten for libreoffice" in moved.output
-    functions = tmp_path / "functions.xlsx"
-    where = _one_formula_per_function(functions)
-
-    recalculated = convert([for_calc, retargeted, functions], tmp_path / "calc", "xlsx:Calc MS Excel 2007 XML",
-                           calc_profile)
-    # every function: LibreOffice's result equals a direct call, arrays cell by cell
-    got = openpyxl.load_workbook(recalculated[2], data_only=True)
-    for name, (sheet, cell, rows, cols) in where.items():
-        block = got[sheet][cell].offset(0, 0)
-        values = [[got[sheet].cell(block.row + i, block.column + j).value for j in range(cols)] for i in range(rows)]
-        want = expected(name)
-        assert same(values if REGISTRY[name].spills else values[0][0], want), (name, values, want)
-    # the planning workbook, made for LibreOffice and retargeted: every computed cell, spills included
+    plain, prefixed = tmp_path / "functions.xlsx", tmp_path / "functions-xll.xlsx"
+    where = _one_formula_per_function(plain, "")
+    assert _one_formula_per_function(prefixed, "_xll.") == where
+    books = [for_excel, for_calc, retargeted]
+    if _libreoffice_major() < 25:        # 7.x binds only _xll.SD_ (docs/libreoffice.md)
+        books, plain = books[1:], None
+    recalculated = convert(books + [b for b in (plain, prefixed) if b], tmp_path / "calc",
+                           "xlsx:Calc MS Excel 2007 XML", calc_profile)
+    # every function, in each spelling: LibreOffice's result equals a direct call, arrays cell by cell
+    for path in recalculated[len(books):]:
+        got = openpyxl.load_workbook(path, data_only=True)
+        for name, (sheet, cell, rows, cols) in where.items():
+            block = got[sheet][cell].offset(0, 0)
+            values = [[got[sheet].cell(block.row + i, block.column + j).value for j in range(cols)]
+                      for i in range(rows)]
+            want = expected(name)
+            assert same(values if REGISTRY[name].spills else values[0][0], want), (path.name, name, values, want)
+    # the planning workbook: every computed cell, spills included
     ours = openpyxl.load_workbook(for_excel, data_only=True)
-    for path in recalculated[:2]:
+    for path in recalculated[:len(books)]:
         theirs = openpyxl.load_workbook(path, data_only=True)
         checked = 0
         for name in COMPUTED:
@@ -317,6 +386,31 @@ def test_every_function_and_the_planning_workbook_compute_in_libreoffice(tmp_pat
                     assert same(c.value, value), (path.name, name, c.coordinate, c.value, value)
                     checked += 1
         assert checked > 10000
+    # LibreOffice 25.2 saves the default workbook's calls as it read them: plain names, one file for both
+    if plain:
+        with zipfile.ZipFile(recalculated[0]) as z:
+            sheets = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+        assert b">SD_PHASE(" in sheets and b"_xll." not in sheets.lower()
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_fills_an_array_range_but_does_not_spill(tmp_path, calc_profile):
+    """What LibreOffice 25.2 needs of an array result: a range. A dynamic-array formula as Excel
+    saves it (its last spill as the range) fills that range; a plain one-cell formula shows
+    only the first value, so the planning workbook always writes the range."""
+    if _libreoffice_major() < 25:
+        pytest.skip("LibreOffice 7.x binds only _xll.SD_ names")
+    path = tmp_path / "spill.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("S")
+    ws.write_column(0, 0, [1, 2, 3, 4])
+    ws.write_formula("C1", "=SD_SPLIT(300,A1:A4)")
+    ws.write_dynamic_array_formula("E1:E4", "=SD_SPLIT(300,A1:A4)")
+    wb.close()
+    got = openpyxl.load_workbook(convert([path], tmp_path / "calc", "xlsx:Calc MS Excel 2007 XML",
+                                         calc_profile)[0], data_only=True)["S"]
+    assert [got.cell(r, 5).value for r in range(1, 5)] == [30, 60, 90, 120]
+    assert [got.cell(r, 3).value for r in range(1, 5)] == [30, None, None, None]
 
 
 def test_the_extension_declares_every_function_with_its_help(tmp_path):

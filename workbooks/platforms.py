@@ -1,10 +1,18 @@
 """Where a workbook's SD_ formulas are meant to compute, and rewriting them for another place.
 
-One file cannot serve every spreadsheet: desktop Excel with xlwings and xlwings Lite (Excel on
-the web, on a Mac) call the functions by their plain names (``SD_PHASE(...)``) and spill
-arrays; LibreOffice 7.4 binds an add-in in an .xlsx only as ``_xll.SD_PHASE(...)`` and fills
-array-formula ranges (no dynamic arrays). ``retarget`` rewrites the SD_ calls of any .xlsx,
-the user's own included, and copies every other part of the file byte for byte.
+How each spreadsheet spells a call to one of our functions in a saved .xlsx:
+
+- desktop Excel with xlwings (VBA user-defined functions) and LibreOffice 25.2 or later with
+  our extension: the plain name, ``SD_PHASE(...)``. One file serves both.
+- xlwings Lite (Excel on the web, on a Mac, on Windows): Lite registers Office.js custom
+  functions, and Excel saves those with the prefix ``_xldudf_`` (``_xldudf_SD_PHASE(...)``;
+  a Lite namespace NS would give ``_xldudf_NS_SD_PHASE``; our main.py uses none). A plain name
+  typed before the add-in loads stays #NAME? (docs/excel.md).
+- LibreOffice 7.x binds an add-in in an .xlsx only as ``_xll.SD_PHASE(...)`` and has no dynamic
+  arrays (array-formula ranges instead); 25.2 computes that form too, Excel does not.
+
+``retarget`` rewrites the SD_ calls of any .xlsx, the user's own included, between all three
+forms, both ways, leaving string literals alone, and copies every other part byte for byte.
 """
 from __future__ import annotations
 
@@ -19,9 +27,11 @@ from .files import atomic_path
 
 PLATFORMS = ("excel", "lite", "libreoffice")
 LIBREOFFICE_PREFIX = "_xll."
+LITE_NAMESPACE = ""          # the namespace our Lite main.py registers the functions under (none)
+LITE_PREFIX = "_xldudf_" + (LITE_NAMESPACE + "_" if LITE_NAMESPACE else "")
 
-# an SD_ call, optionally already prefixed (LibreOffice writes the prefix upper case)
-_CALL = re.compile(r"(?<![A-Za-z0-9_.])(?:_xll\.)?(SD_[A-Za-z0-9_]+)(?=\s*\()", re.IGNORECASE)
+# an SD_ call, optionally already prefixed (LibreOffice writes _xll. upper case)
+_CALL = re.compile(r"(?<![A-Za-z0-9_.])(?:_xll\.|_xldudf_)?(SD_[A-Za-z0-9_]+)(?=\s*\()", re.IGNORECASE)
 _STRING = re.compile(r'("(?:[^"]|"")*")')
 _FORMULA = re.compile(rb"(<f(?:\s[^>]*)?>)([^<]*)(</f>)")
 _DEFINED = re.compile(rb"(<definedName(?:\s[^>]*)?>)([^<]*)(</definedName>)")
@@ -39,12 +49,14 @@ class Platform:
 SETUP = {
     "excel": Platform("excel", "", True,
                       "Windows desktop Excel: install Python, SalesDesk and the xlwings add-in "
-                      "(`salesdesk addin install`, docs/excel.md), then xlwings tab > Import Functions."),
-    "lite": Platform("lite", "", True,
+                      "(`salesdesk addin install`, docs/excel.md), then xlwings tab > Import Functions. "
+                      "LibreOffice 25.2 or later computes this same file with the extension `salesdesk addin "
+                      "libreoffice` builds (docs/libreoffice.md)."),
+    "lite": Platform("lite", LITE_PREFIX, True,
                      "Excel on the web, on a Mac or on Windows: add xlwings Lite from the Office add-in store, and paste "
                      "the main.py and requirements.txt that `salesdesk addin lite` writes into its editor (docs/excel.md)."),
     "libreoffice": Platform("libreoffice", LIBREOFFICE_PREFIX, False,
-                            "LibreOffice Calc: install the extension `salesdesk addin libreoffice` builds (Tools > "
+                            "LibreOffice Calc 7.x: install the extension `salesdesk addin libreoffice` builds (Tools > "
                             "Extension Manager > Add, or unopkg add salesdesk.oxt), then Data > Calculate > Hard "
                             "Recalculation (docs/libreoffice.md)."),
 }
