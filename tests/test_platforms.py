@@ -345,6 +345,31 @@ def test_the_libreoffice_we_test_is_the_one_users_have(calc_profile):
     assert major >= 25
 
 
+def _assert_every_function_computed(path: Path, where: dict) -> None:
+    """Each function's formula, as LibreOffice computed it, equals a direct call (arrays cell by cell)."""
+    got = openpyxl.load_workbook(path, data_only=True)
+    for name, (sheet, cell, rows, cols) in where.items():
+        block = got[sheet][cell]
+        values = [[got[sheet].cell(block.row + i, block.column + j).value for j in range(cols)] for i in range(rows)]
+        want = expected(name)
+        assert same(values if REGISTRY[name].spills else values[0][0], want), (path.name, name, values, want)
+
+
+def _assert_same_computed_cells(ours, path: Path) -> int:
+    """Every computed cell of the planning workbook (spills included) as SalesDesk wrote it; how many."""
+    theirs = openpyxl.load_workbook(path, data_only=True)
+    checked = 0
+    for name in COMPUTED:
+        for row in ours[name].iter_rows():
+            for c in row:
+                value = theirs[name][c.coordinate].value
+                assert not (isinstance(value, str) and value.startswith(("#NAME", "#VALUE", "Err:", "SD_"))), \
+                    (path.name, name, c.coordinate, value)
+                assert same(c.value, value), (path.name, name, c.coordinate, c.value, value)
+                checked += 1
+    return checked
+
+
 @pytest.mark.libreoffice
 def test_every_function_and_the_planning_workbook_compute_in_libreoffice(tmp_path, calc_profile):
     """LibreOffice 25.2 computes the plain names (the default planning workbook, unretargeted,
@@ -363,29 +388,11 @@ def test_every_function_and_the_planning_workbook_compute_in_libreoffice(tmp_pat
         books, plain = books[1:], None
     recalculated = convert(books + [b for b in (plain, prefixed) if b], tmp_path / "calc",
                            "xlsx:Calc MS Excel 2007 XML", calc_profile)
-    # every function, in each spelling: LibreOffice's result equals a direct call, arrays cell by cell
     for path in recalculated[len(books):]:
-        got = openpyxl.load_workbook(path, data_only=True)
-        for name, (sheet, cell, rows, cols) in where.items():
-            block = got[sheet][cell].offset(0, 0)
-            values = [[got[sheet].cell(block.row + i, block.column + j).value for j in range(cols)]
-                      for i in range(rows)]
-            want = expected(name)
-            assert same(values if REGISTRY[name].spills else values[0][0], want), (path.name, name, values, want)
-    # the planning workbook: every computed cell, spills included
+        _assert_every_function_computed(path, where)
     ours = openpyxl.load_workbook(for_excel, data_only=True)
     for path in recalculated[:len(books)]:
-        theirs = openpyxl.load_workbook(path, data_only=True)
-        checked = 0
-        for name in COMPUTED:
-            for row in ours[name].iter_rows():
-                for c in row:
-                    value = theirs[name][c.coordinate].value
-                    assert not (isinstance(value, str) and value.startswith(("#NAME", "#VALUE", "Err:", "SD_"))), \
-                        (path.name, name, c.coordinate, value)
-                    assert same(c.value, value), (path.name, name, c.coordinate, c.value, value)
-                    checked += 1
-        assert checked > 10000
+        assert _assert_same_computed_cells(ours, path) > 10000
     # LibreOffice 25.2 saves the default workbook's calls as it read them: plain names, one file for both
     if plain:
         with zipfile.ZipFile(recalculated[0]) as z:
