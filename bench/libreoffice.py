@@ -1,7 +1,8 @@
 """Benchmark: the SD_ functions in LibreOffice Calc through the SalesDesk extension.
 
-1. Recalculating the planning workbook (`salesdesk workbook new --for libreoffice`, demo
-   data) on load in LibreOffice headless, with the extension, against the same conversion with
+1. Recalculating the planning workbook on load in LibreOffice headless, with the extension:
+   the `--for libreoffice` one (`_xll.SD_`, array ranges) and, on LibreOffice 25.2 or later,
+   the default one (plain names, Excel's dynamic arrays), against the same conversion with
    recalculation off (the cost of opening and saving alone). Medians of 3, interleaved.
 2. One SD_RFM over 70,000 order lines: a workbook with the lines and one `_xll.SD_RFM` array
    formula, converted with recalculation on, against the same workbook without the formula;
@@ -77,17 +78,19 @@ def main_bench() -> None:
             profiles.append(profile_with_extension(folder / oxt.name, folder))
         recalc, never = profiles
         (never / "user" / "registrymodifications.xcu").write_text(NO_RECALC)
-        plan = base / "plan.xlsx"
+        plan, plain = base / "plan.xlsx", base / "plan-plain.xlsx"
         assert CliRunner().invoke(main, ["workbook", "new", str(plan), "--for", "libreoffice"]).exit_code == 0
+        assert CliRunner().invoke(main, ["workbook", "new", str(plain)]).exit_code == 0
         with_f, without_f = base / "rfm.xlsx", base / "rfm-none.xlsx"
         ids, days, amounts = rfm_book(with_f, True)
         rfm_book(without_f, False)
-        times = {k: [] for k in ("plan recalc", "plan no recalc", "rfm formula", "rfm no formula")}
+        times = {k: [] for k in ("plan recalc", "plan no recalc", "plain recalc", "rfm formula", "rfm no formula")}
         convert(plan, recalc, base / "warm")   # the first start of a profile is slower: not measured
         convert(plan, never, base / "warm")
         for _ in range(RUNS):
             times["plan recalc"].append(convert(plan, recalc, base / "o1"))
             times["plan no recalc"].append(convert(plan, never, base / "o2"))
+            times["plain recalc"].append(convert(plain, recalc, base / "o5"))
             times["rfm formula"].append(convert(with_f, recalc, base / "o3"))
             times["rfm no formula"].append(convert(without_f, recalc, base / "o4"))
         from addin import udfs
