@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv system-deps fonts bench docs wheel clean
+.PHONY: demo test test-fast venv system-deps fonts bench docs wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ demo: $(STAMP) fonts
 ## Install what the tests need (LibreOffice headless, poppler, Chromium, the font) and run the suite.
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q -n 2
+
+## While you work (under a minute on 2 cores): the engine, the registry, reading, import, the
+## command line's checks and the code's shape; the end-to-end runs (reports, PDFs, mail,
+## LibreOffice, Chromium) are in `make test`, which CI runs.
+FAST_TESTS := registry xlsxout tiering beside demo_data planning kpis_funnel code_shape import \
+              partial_workbook cli rule_book reader commission_engine
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -n 2 -m "not libreoffice and not slow" $(FAST_TESTS:%=tests/test_%.py)
 
 system-deps:
 	bash scripts/system-deps.sh
