@@ -4,6 +4,7 @@ extension in a real LibreOffice, and rewriting a workbook's formulas for each pl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import math
@@ -330,6 +331,7 @@ def _one_formula_per_function(path: Path, prefix: str) -> dict[str, tuple[str, s
     return where
 
 
+@functools.cache
 def _libreoffice_major() -> int:
     out = subprocess.run([soffice_or_skip(), "--version"], capture_output=True, text=True, timeout=120).stdout
     return int(out.split()[1].split(".")[0])

@@ -27,8 +27,7 @@ from .files import atomic_path
 
 PLATFORMS = ("excel", "lite", "libreoffice")
 LIBREOFFICE_PREFIX = "_xll."
-LITE_NAMESPACE = ""          # the namespace our Lite main.py registers the functions under (none)
-LITE_PREFIX = "_xldudf_" + (LITE_NAMESPACE + "_" if LITE_NAMESPACE else "")
+LITE_PREFIX = "_xldudf_"     # our Lite main.py (generators.addins.lite_main) registers no namespace
 
 # an SD_ call, optionally already prefixed (LibreOffice writes _xll. upper case)
 _CALL = re.compile(r"(?<![A-Za-z0-9_.])(?:_xll\.|_xldudf_)?(SD_[A-Za-z0-9_]+)(?=\s*\()", re.IGNORECASE)
