@@ -14,10 +14,11 @@ def _pid_and_sum(values):
 
 
 def test_the_result_comes_from_a_child_process():
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("beside() runs the work here on one core")
     pid, total = beside(_pid_and_sum, list(range(1000)))()
     assert total == 499500
-    if (os.cpu_count() or 1) >= 2:
-        assert pid != os.getpid()
+    assert pid != os.getpid()
 
 
 def _fail():

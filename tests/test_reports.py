@@ -92,20 +92,17 @@ def test_pdf_text_carries_the_reps_key_figures(tmp_path, demo_book, demo_frames)
     assert f"{round(live['amount'].sum(), 2):,.2f}" in text
 
 
-def test_golden_rep_and_team_workbooks(demo_book):
+def test_golden_rep_and_team_workbooks(demo_book, tmp_path):
     md = load_month(demo_book, MONTH)
     facts = month_facts(md)
     cases = {"rep_R0001": rep_workbook(facts.reps[0]), "team_first": team_workbook(facts.teams[0])}
     for name, data in cases.items():
-        path = GOLDEN.parent / f".{name}.xlsx"
+        path = tmp_path / f"{name}.xlsx"        # never written into the source tree
         path.write_bytes(data)
-        try:
-            if os.environ.get("SALESDESK_UPDATE_GOLDEN"):
-                write_golden(path, GOLDEN / name)
-            diff = diff_against_golden(path, GOLDEN / name)
-            assert diff == "", f"{name} differs from tests/golden/{name} (SALESDESK_UPDATE_GOLDEN=1 to accept):\n{diff[:4000]}"
-        finally:
-            path.unlink()
+        if os.environ.get("SALESDESK_UPDATE_GOLDEN"):
+            write_golden(path, GOLDEN / name)
+        diff = diff_against_golden(path, GOLDEN / name)
+        assert diff == "", f"{name} differs from tests/golden/{name} (SALESDESK_UPDATE_GOLDEN=1 to accept):\n{diff[:4000]}"
 
 
 def test_a_failing_report_is_isolated_and_reruns_replace_cleanly(tmp_path, demo_book):
