@@ -418,7 +418,7 @@ def _formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
 
 def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     from .beside import beside
-    from .commissions import LEDGER_NAME
+    from .commissions import COMMISSION_LEDGER
     from .reports import run_reports
 
     wanted = _formats(formats, ("xlsx", "html", "pdf"))
@@ -427,7 +427,7 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     elif "Plans" in md.missing:
         summary = None
     else:   # the engine runs beside the report facts
-        summary = beside(_commission_summary, md, out / LEDGER_NAME)
+        summary = beside(_commission_summary, md, out / COMMISSION_LEDGER)
     for sheet in md.missing:      # once on the console; each report says it too
         click.echo(f"  {MISSING_NOTES[sheet]}")
     run = run_reports(md, out, wanted, jobs, only or None, summary)
@@ -733,7 +733,7 @@ def demo(out: Path, formats: str):
 
     \b
     Example: salesdesk demo --out demo-output"""
-    from .commissions import LEDGER_NAME, month_result, run_commissions, run_reconcile
+    from .commissions import COMMISSION_LEDGER, month_result, run_commissions, run_reconcile
     from .ledger import Ledger
 
     out.mkdir(parents=True, exist_ok=True)
@@ -744,7 +744,7 @@ def demo(out: Path, formats: str):
     md = _load_month(book, month)
     click.echo(f"   {sum(len(f) for f in md.data.frames.values()):,} rows, {len(md.data.errors)} errors")
     click.echo(f"2. Monthly reports for {month}:")
-    commission = month_result(md, Ledger(out / LEDGER_NAME), allow_closed=True)   # computed once, used thrice
+    commission = month_result(md, Ledger(out / COMMISSION_LEDGER), allow_closed=True)   # computed once, used thrice
     runs = [_reports(md, out, formats, None, [], commission)]
     click.echo("3. Commission statements:")
     pdf = "pdf" in formats

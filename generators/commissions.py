@@ -9,10 +9,10 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from addin.engine.commission import CommissionResult, compute
+from addin.engine.money import cents_of
 from workbooks.engine_args import commission_inputs
 from workbooks.errors_report import write_errors_report
 from workbooks.files import (atomic_path, exclusive, recover_folder, replace_folder, staging_folder, unique_stems,
@@ -32,7 +32,7 @@ from .statements import BOLD_MONEY, KIND_LABEL, TITLE, write_finance_summary, wr
 from .typeset import TypesetError, font_problem
 from .workers import in_chunks
 
-LEDGER_NAME = "commission-ledger.sqlite"
+COMMISSION_LEDGER = "commission-ledger.sqlite"
 
 
 @dataclass
@@ -77,7 +77,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
     folder = out / md.month / "commissions"
     with exclusive(out, "commissions"):
         recover_folder(folder)
-        ledger = Ledger(out / LEDGER_NAME)
+        ledger = Ledger(out / COMMISSION_LEDGER)
         if close:
             ledger.check_can_close(md.month)
         if result is None or md.month in ledger.closed_periods():
@@ -217,7 +217,7 @@ def reconcile(md: MonthData, result: CommissionResult, payroll: pd.DataFrame) ->
         columns={"paid_cents": "computed_cents"})
     paid = payroll[payroll["period"] == month]
     paid = pd.DataFrame({"rep_id": paid["rep_id"],
-                         "paid_cents": np.round(paid["paid_commission"].to_numpy() * 100).astype(np.int64)})
+                         "paid_cents": cents_of(paid["paid_commission"].to_numpy())})   # half-up, as every amount
     paid = paid.groupby("rep_id", as_index=False)["paid_cents"].sum()
     table = computed.merge(paid, on="rep_id", how="outer")
     known = set(md.data["Reps"]["rep_id"])
@@ -299,7 +299,7 @@ def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, m
 def run_reconcile(md: MonthData, out: Path, payroll_file: Path | None = None,
                   result: CommissionResult | None = None) -> tuple[Path, pd.DataFrame]:
     if result is None:
-        result = month_result(md, Ledger(Path(out) / LEDGER_NAME), allow_closed=True)
+        result = month_result(md, Ledger(Path(out) / COMMISSION_LEDGER), allow_closed=True)
     table = reconcile(md, result, read_payroll(md, payroll_file))
     path = Path(out) / md.month / "reconciliation.xlsx"
     write_reconciliation(path, table, result.lines[result.lines["period"] == md.month], md.month, language(md.language))

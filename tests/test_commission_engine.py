@@ -134,6 +134,9 @@ def test_spiffs_champion_and_product():
     res = run(o, plan([(0, None, 0.01)]), "2026-01", reps=("A", "B"), quotas=q, spiffs=spiffs)
     sp = res.lines[res.lines["kind"] == "spiff"]
     assert sp[["rep_id", "commission_cents"]].values.tolist() == [["B", 50000], ["B", 7500]]
+    # a product SPIFF's 3 units are no credited amount (the reconciliation showed them as 0.03)
+    assert sp["credited_cents"].isna().all()
+    assert "units 3.0" in sp["note"].iloc[1]
 
 
 def test_late_change_to_a_closed_month_becomes_an_adjustment_now():

@@ -556,8 +556,8 @@ def _spiffs(spiffs: pd.DataFrame, grid: pd.DataFrame, sales: pd.DataFrame) -> pd
             per = per.merge(live[["rep_id", "period"]], on=["rep_id", "period"])
             per = per.groupby(["rep_id", "period"], as_index=False)["units_micro"].sum()
             out.append(pd.DataFrame({"period": per["period"], "rep_id": per["rep_id"], "kind": "spiff",
-                                     "product": s.product, "credited_cents": per["units_micro"] // MICRO,
-                                     "rate_micro": 0,
+                                     # units are no money: credited_cents stays blank; the note says the units
+                                     "product": s.product, "rate_micro": 0,
                                      "commission_cents": rhu_div(per["units_micro"].to_numpy() * amount, MICRO),
                                      "note": f"{s.spiff}: {s.amount:.2f} per unit of {s.product}, units "
                                              + (per["units_micro"] / MICRO).round(2).astype(str)}))
