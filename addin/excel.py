@@ -15,12 +15,11 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .engine import serials
 from .engine.errors import InputError
 
 EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
-# Excel's day 0 is 1899-12-30 once the 1900 leap-year bug is accounted for (serials >= 61).
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 
 
@@ -162,15 +161,13 @@ def date(value: Any, argument: str, *, row: int | None = None, required: bool = 
 
 
 def serial_to_date(serial: float, argument: str = "date", *, row: int | None = None) -> dt.date:
-    if not (1 <= serial < 2958466):
-        raise InputError(argument, "expected a date serial between 1 and 2958465", value=serial, row=row)
-    if serial < 61:  # Excel's phantom 1900-02-29 shifts serials before March 1900 by one
-        serial += 1
-    return (EXCEL_EPOCH + dt.timedelta(days=int(serial))).date()
+    if not serials.is_date_serial(serial):
+        raise InputError(argument, f"expected a date serial {serials.SERIAL_RANGE}", value=serial, row=row)
+    return serials.serial_to_date(serial)
 
 
 def date_to_serial(day: dt.date) -> int:
-    return (dt.datetime(day.year, day.month, day.day) - EXCEL_EPOCH).days
+    return int(serials.date_to_serial(day))
 
 
 def dates(value: Any, argument: str, *, required: bool = True) -> list[dt.date | None]:
@@ -186,8 +183,8 @@ def dates_array(value: Any, argument: str) -> np.ndarray:
     if isinstance(first, (int, float)) and not isinstance(first, bool):
         try:
             arr = np.asarray(cells, dtype=float)
-            if not np.isnan(arr).any() and (arr >= 61).all() and (arr < 2958466).all():
-                return (np.datetime64("1899-12-30") + arr.astype("int64")).astype("datetime64[D]")
+            if not np.isnan(arr).any() and serials.is_date_serial(arr).all():
+                return serials.serials_to_days(arr)
         except (TypeError, ValueError):
             pass
     if isinstance(first, (dt.datetime, dt.date)):

@@ -15,9 +15,8 @@ import math
 from decimal import Decimal
 
 from . import udfs  # noqa: F401  (fills the registry)
+from .engine.serials import date_to_serial
 from .registry import REGISTRY
-
-EPOCH = dt.date(1899, 12, 30)
 
 
 def from_calc(value, is_range: bool):
@@ -40,10 +39,8 @@ def to_calc_cell(value):
         return ""
     if isinstance(value, bool):
         return 1.0 if value else 0.0
-    if isinstance(value, dt.datetime):
-        return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400.0
-    if isinstance(value, dt.date):
-        return float((value - EPOCH).days)
+    if isinstance(value, dt.date):         # a datetime's time of day as the fraction
+        return date_to_serial(value)
     if isinstance(value, (int, float, Decimal)):
         f = float(value)
         return "" if math.isnan(f) else f

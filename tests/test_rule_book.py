@@ -155,3 +155,32 @@ def test_rep_quotas_share_out_the_team_month_exactly():
     assert cells.sum(axis=0).tolist() == [5, 5, 1] and cells.sum(axis=1).tolist() == [3, 4, 4]
     with pytest.raises(Exception):
         tied_parts(np.array([5]), np.array([4]))
+
+
+def test_one_date_serial_rule_for_the_functions_the_reader_and_the_writers(tmp_path):
+    """Serials from 61 (1900-03-01) are dates everywhere; 1 to 60, which Excel and LibreOffice
+    read a day apart, are refused by the worksheet functions and the reader alike."""
+    import datetime as dt
+
+    from addin.engine.errors import InputError
+    from addin.excel import serial_to_date
+    from addin.libreoffice import to_calc_cell
+    from workbooks.schema import _parse_dates
+    from workbooks.xlsxout import date_serial
+
+    assert serial_to_date(61) == dt.date(1900, 3, 1)
+    assert serial_to_date(46326) == dt.date(2026, 10, 31)
+    for bad in (1, 60, 2958466):
+        with pytest.raises(InputError, match="between 61"):
+            serial_to_date(bad)
+    parsed, bad = _parse_dates(pd.Series([61.0, 60.0, 46326.0, 1.0]))
+    assert parsed.tolist()[0] == pd.Timestamp("1900-03-01") and parsed.tolist()[2] == pd.Timestamp("2026-10-31")
+    assert bad.tolist() == [False, True, False, True]
+    day = dt.date(2026, 10, 31)
+    assert date_serial(day) == to_calc_cell(day) == 46326.0
+    assert date_serial(dt.datetime(2026, 10, 31, 12)) == to_calc_cell(dt.datetime(2026, 10, 31, 12)) == 46326.5
+    # a date written by the bulk writer reads back as the same day
+    path = tmp_path / "one.xlsx"
+    write_sales_workbook({"Reps": pd.DataFrame({"rep_id": ["R1"], "name": ["A"], "team": ["T"],
+                                               "hire_date": [pd.Timestamp("1900-03-01")]})}, path)
+    assert openpyxl.load_workbook(path)["Reps"]["D2"].value == dt.datetime(1900, 3, 1)

@@ -18,10 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from addin.engine import serials
+
 from .files import atomic_path
 from .xlsxscan import column_letters
 
-EPOCH = pd.Timestamp("1899-12-30")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")      # characters XML 1.0 cannot carry
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
@@ -58,7 +59,7 @@ def _cells(series: pd.Series, letter: str, rows: pa.Array) -> pa.Array:
     """One column's cells as XML, a blank cell as an empty string."""
     ref = pc.binary_join_element_wise(pa.scalar(f'<c r="{letter}'), rows, "")
     if pd.api.types.is_datetime64_any_dtype(series):
-        days = ((series - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+        days = ((series - pd.Timestamp(serials.EPOCH)) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
         text = pa.array(days, mask=np.isnan(days)).cast(pa.string())
         body = pc.binary_join_element_wise(ref, pa.scalar(f'" s="{DATE_STYLE}"><v>'), text, "</v></c>", "")
     elif pd.api.types.is_bool_dtype(series):

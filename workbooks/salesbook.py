@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addin.engine import serials
+
 from .contract import BY_NAME, SHEETS
 from .files import atomic_path
 from .schema import ROW
@@ -41,7 +43,7 @@ def write_frame_sheet(wb, cw: CellWriter, name: str, frame: pd.DataFrame) -> Non
     for col in frame.columns:
         s = frame[col]
         if pd.api.types.is_datetime64_any_dtype(s):
-            serial = ((s - pd.Timestamp("1899-12-30")).dt.days).to_numpy(dtype=float, na_value=np.nan)
+            serial = ((s - pd.Timestamp(serials.EPOCH)).dt.days).to_numpy(dtype=float, na_value=np.nan)
             writers.append(("date", serial.tolist()))
         elif pd.api.types.is_bool_dtype(s):
             writers.append(("bool", s.tolist()))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from addin.engine.money import round_cents
+from addin.engine.serials import is_date_serial, serials_to_days
 
 ROW = "_row"  # every validated frame keeps the Excel row each record came from
 
@@ -172,7 +173,6 @@ def valid_email(text) -> bool:
     return isinstance(text, str) and len(text) <= 254 and re.fullmatch(EMAIL_PATTERN, text) is not None
 
 
-EXCEL_EPOCH = np.datetime64("1899-12-30")
 _TRUE = {"true", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "no", "n", "0", "0.0"}
 
@@ -336,9 +336,9 @@ def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         return raw.astype("datetime64[ns]").dt.normalize(), pd.Series(False, index=raw.index)
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         serial = raw.astype(float)
-        ok = serial.between(61, 2958465)
-        days = serial.where(ok).fillna(0).astype("int64").to_numpy()
-        out = pd.Series(EXCEL_EPOCH + days.astype("timedelta64[D]"), index=raw.index).astype("datetime64[ns]")
+        ok = pd.Series(is_date_serial(serial.to_numpy()), index=raw.index)
+        days = serial.where(ok).fillna(0).to_numpy()
+        out = pd.Series(serials_to_days(days), index=raw.index).astype("datetime64[ns]")
         out = out.where(ok & present)
         return out, present & ~ok
     text = raw.astype("string").str.strip()
@@ -353,13 +353,12 @@ def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     out = pd.to_datetime(text.where(iso), errors="coerce", format="ISO8601")
     if rest.any():
         serial = pd.to_numeric(text.where(rest), errors="coerce")
-        as_serial = (serial.between(61, 2958465) & rest).fillna(False).astype(bool)
+        as_serial = (pd.Series(is_date_serial(serial.to_numpy()), index=raw.index) & rest).astype(bool)
         out = pd.Series(out, index=raw.index).astype("datetime64[ns]")
         other = rest & ~as_serial
         if other.any():   # text in another form that pandas still reads as a date
             out[other] = pd.to_datetime(text.where(other), errors="coerce", format="ISO8601")[other]
         if as_serial.any():
-            days = serial[as_serial].astype("int64").to_numpy()
-            out[as_serial] = pd.Series(EXCEL_EPOCH + days.astype("timedelta64[D]"), index=serial[as_serial].index)
+            out[as_serial] = pd.Series(serials_to_days(serial[as_serial].to_numpy()), index=serial[as_serial].index)
     out = pd.Series(out, index=raw.index).astype("datetime64[ns]").dt.normalize()
     return out, present & out.isna()

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from addin.engine import serials
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "nan_inf_to_errors": True}
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
 # Functions as old as the xlsx format: Excel stores them without a _xlfn. prefix.
@@ -127,16 +128,13 @@ def date_serial(value) -> float | None:
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             return None
-        return float((value.astype("datetime64[D]") - np.datetime64("1899-12-30")).astype(int))
+        return float((value.astype("datetime64[D]") - serials.EPOCH_DAY).astype(int))
     if hasattr(value, "to_pydatetime"):
         if value != value:  # NaT
             return None
         value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        delta = value - EXCEL_EPOCH
-        return delta.days + delta.seconds / 86400
     if isinstance(value, dt.date):
-        return float((dt.datetime(value.year, value.month, value.day) - EXCEL_EPOCH).days)
+        return serials.date_to_serial(value)
     return None
 
 
