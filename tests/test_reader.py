@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -331,3 +332,18 @@ def test_chinese_number_and_date_forms_read_exactly(tmp_path):
     unread = {(p.row, p.column, p.value) for p in data.errors if p.column in ("amount", "order_date")
               and isinstance(p.value, str)}                 # (the negative amounts are a booked order's rule)
     assert unread == {(8, "amount", "1.2万"), (8, "order_date", "2026年2月30日"), (9, "amount", "10²")}
+
+
+def test_the_cache_key_covers_every_module_reading_imports():
+    """A change to any rule reading applies (the KPI kinds, the languages the contract names)
+    reads workbooks afresh: the fingerprint is over the packages, not a hand-kept list."""
+    import sys
+
+    from workbooks import cache
+
+    hashed = {p.resolve() for p in cache.code_files()}
+    loaded = {Path(m.__file__).resolve() for name, m in list(sys.modules.items())
+              if name.split(".")[0] in ("workbooks", "addin") and getattr(m, "__file__", None)}
+    assert loaded and loaded <= hashed, sorted(str(p) for p in loaded - hashed)
+    for needed in ("addin/engine/rules.py", "workbooks/i18n.py", "workbooks/contract.py", "workbooks/locale/zh_CN.po"):
+        assert any(p.as_posix().endswith(needed) for p in hashed), needed

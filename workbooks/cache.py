@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -33,7 +34,6 @@ from .reader import SalesData, read_workbook
 CACHE_ENV = "SALESDESK_CACHE_DIR"
 KEEP = 4
 FORMAT = 3
-_CODE = ("reader.py", "schema.py", "contract.py", "xlsxscan.py", "cache.py", "opening.py")
 _OFF = {"", "0", "off", "no", "none", "false"}
 
 
@@ -86,12 +86,27 @@ def _key(path: Path, options: ReadOptions) -> str:
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    here = Path(__file__).parent
-    code = hashlib.sha256()
-    for name in _CODE:
-        code.update((here / name).read_bytes())
+    code = hashlib.sha256(_code_fingerprint().encode())
     code.update(f"{FORMAT}|{options.decimal}|{pd.__version__}|{np.__version__}|{fastexcel.__version__}".encode())
     return f"{digest.hexdigest()[:40]}-{code.hexdigest()[:16]}"
+
+
+def code_files() -> list[Path]:
+    """Every file of the packages reading is made of (workbooks and addin, with the catalogue):
+    the whole packages, not a hand-kept list that a new import would slip past."""
+    import addin
+
+    return [p for root in (Path(__file__).parent, Path(addin.__file__).parent)
+            for p in sorted(root.rglob("*")) if p.suffix in (".py", ".po")]
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    code = hashlib.sha256()
+    for path in code_files():
+        code.update(f"{path.parent.name}/{path.name}\0".encode())
+        code.update(path.read_bytes())
+    return code.hexdigest()
 
 
 def _load(entry: Path, path: Path) -> SalesData | None:
