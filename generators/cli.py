@@ -1,4 +1,7 @@
-"""The ``salesdesk`` command line."""
+"""The ``salesdesk`` command line.
+
+Only click and light modules are imported here: each command imports what it needs when it
+runs, so ``salesdesk --version`` and ``--help`` answer at once, without pandas."""
 from __future__ import annotations
 
 import os
@@ -10,18 +13,12 @@ from pathlib import Path
 
 import click
 
-from workbooks import contract, demo as demo_data
-from workbooks.errors_report import write_errors_report
-from workbooks.cache import CACHE_ENV, cache_dir, read_workbook_cached
 from workbooks.files import FolderBusy, write_text_atomic
 from workbooks.i18n import LANGUAGES, check_language, settings_language
-from workbooks.opening import MAX_ROWS, MAX_UNPACKED_MB, WORKBOOK, ReadOptions
+from workbooks.limits import MAX_ROWS, MAX_UNPACKED_MB
 from workbooks.platforms import PLATFORMS
-from workbooks.salesbook import write_sales_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
-from .progress import Steps, bar
-from .report_model import MISSING_NOTES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DRY_RUN_SENDER = "reports@salesdesk.invalid"
@@ -58,6 +55,8 @@ def _log_crash() -> Path:
     import datetime as dt
     import traceback
 
+    from workbooks.cache import cache_dir
+
     folder = cache_dir() or Path(tempfile.gettempdir())
     try:
         folder = folder / "logs"
@@ -69,18 +68,72 @@ def _log_crash() -> Path:
     return path
 
 
-@click.group(cls=SalesDeskGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--no-cache", is_flag=True,
-              help="Read the workbook afresh, without the cache of parsed workbooks (~/.cache/salesdesk).")
-@click.option("--decimal-comma", is_flag=True,
-              help="Numbers stored as text use a decimal comma (1.234,50); overrides the workbook's Settings sheet.")
-@click.option("--max-unpacked-mb", type=click.IntRange(1), default=MAX_UNPACKED_MB, show_default=True,
-              help="Refuse a workbook that unpacks to more than this.")
-@click.option("--max-rows", type=click.IntRange(1), default=MAX_ROWS, show_default=True,
-              help="Refuse a workbook with a sheet of more rows than this.")
-@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default=None,
-              help="Language of reports, statements, the dashboard, mail and the planning workbook "
-                   "(default: the workbook's Settings sheet, else en).")
+def shared_options(**kwargs) -> list[click.Option]:
+    """The options every command takes, before its name or after it (``salesdesk --lang zh-CN
+    reports ...`` and ``salesdesk reports ... --lang zh-CN``): defined once, here."""
+    return [
+        click.Option(["--no-cache"], is_flag=True,
+                     help="Read the workbook afresh, without the cache of parsed workbooks (~/.cache/salesdesk).",
+                     **kwargs),
+        click.Option(["--decimal-comma"], is_flag=True, help="Numbers stored as text use a decimal comma "
+                     "(1.234,50); overrides the workbook's Settings sheet.", **kwargs),
+        click.Option(["--max-unpacked-mb"], type=click.IntRange(1), default=MAX_UNPACKED_MB, show_default=True,
+                     help="Refuse a workbook that unpacks to more than this.", **kwargs),
+        click.Option(["--max-rows"], type=click.IntRange(1), default=MAX_ROWS, show_default=True,
+                     help="Refuse a workbook with a sheet of more rows than this.", **kwargs),
+        click.Option(["--lang"], type=click.Choice(LANGUAGES, case_sensitive=False), default=None,
+                     help="Language of reports, statements, the dashboard, mail and the planning workbook "
+                          "(default: the workbook's Settings sheet, else en).", **kwargs),
+    ]
+
+
+def _month(ctx, param, value: str) -> str:
+    from .periods import check_month
+
+    try:
+        return check_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--month must be "), param_hint="--month") from None
+
+
+# --month, read the one way (generators.periods) before anything is read
+month_option = click.option("--month", required=True, metavar="YYYY-MM", callback=_month,
+                            help="The month, e.g. 2026-10.")
+
+
+def _given_after_the_command(ctx, param, value):
+    """A shared option given after the command's name: it overrides the one given before."""
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source(param.name) in (None, ParameterSource.DEFAULT):
+        return
+    _apply_shared(ctx.find_root(), param.name, value)
+
+
+def _apply_shared(root, name: str, value) -> None:
+    settings = root.obj if isinstance(root.obj, dict) else {}
+    if name == "no_cache":
+        if value:
+            from workbooks.cache import CACHE_ENV   # a command that reads a workbook loads it anyway
+            os.environ[CACHE_ENV] = "off"
+    elif name == "decimal_comma":
+        if value:
+            settings["decimal"] = ","
+    else:
+        settings[name] = value
+    root.obj = settings
+
+
+def _accept_shared_options(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_shared_options(command)
+        else:
+            command.params.extend(shared_options(expose_value=False, callback=_given_after_the_command))
+
+
+@click.group(cls=SalesDeskGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             params=shared_options())
 @click.version_option(package_name="salesdesk", message="salesdesk %(version)s")
 @click.pass_context
 def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_rows: int, lang: str | None):
@@ -99,9 +152,9 @@ def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_row
     what, errors.xlsx has every row); 2 stopped, nothing done (one line says why); 3 a bug
     (one line, and the log file with the details).
     """
-    if no_cache:
-        os.environ[CACHE_ENV] = "off"
-    ctx.obj = ReadOptions(decimal="," if decimal_comma else None, max_unpacked_mb=max_unpacked_mb, max_rows=max_rows)
+    ctx.obj = {"decimal": None, "max_unpacked_mb": max_unpacked_mb, "max_rows": max_rows, "lang": lang}
+    _apply_shared(ctx, "no_cache", no_cache)
+    _apply_shared(ctx, "decimal_comma", decimal_comma)
     signal.signal(signal.SIGTERM, _terminate)   # finally-blocks run: staging folders removed, locks released
 
 
@@ -112,14 +165,20 @@ def _terminate(signum, frame):
 def chosen_language() -> str | None:
     """The --lang given on the command line, or None (then the workbook's setting decides)."""
     ctx = click.get_current_context(silent=True)
-    lang = ctx.find_root().params.get("lang") if ctx else None
+    root = ctx.find_root() if ctx else None
+    lang = root.obj.get("lang") if root is not None and isinstance(root.obj, dict) else None
     return check_language(lang) if lang else None
 
 
-def read_options() -> ReadOptions:
+def read_options():
+    """How to read workbooks (``workbooks.opening.ReadOptions``) as the command line says."""
+    from workbooks.opening import ReadOptions
+
     ctx = click.get_current_context(silent=True)
     root = ctx.find_root() if ctx else None
-    return root.obj if root is not None and isinstance(root.obj, ReadOptions) else ReadOptions()
+    if root is None or not isinstance(root.obj, dict):
+        return ReadOptions()
+    return ReadOptions(**{k: v for k, v in root.obj.items() if k in ("decimal", "max_unpacked_mb", "max_rows")})
 
 
 def writable_folder(path: Path, option: str = "--out") -> Path:
@@ -142,8 +201,7 @@ def writable_folder(path: Path, option: str = "--out") -> Path:
 @click.option("--teams", default=5, show_default=True, help="Number of teams.")
 @click.option("--months", default=24, show_default=True, help="Months of history, ending --end.")
 @click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same workbook.")
-@click.option("--end", default=demo_data.DEFAULT_END, show_default=True, metavar="YYYY-MM",
-              help="Last month of data.")
+@click.option("--end", default=None, metavar="YYYY-MM", help="Last month of data (default: 2026-10, the demo's).")
 def demo_workbook(path: Path, reps: int, teams: int, months: int, seed: int, end: str):
     """Write a realistic, deterministic demo sales workbook to PATH.
 
@@ -153,8 +211,13 @@ def demo_workbook(path: Path, reps: int, teams: int, months: int, seed: int, end
     click.echo(f"Demo workbook: {path}")
 
 
-def make_demo_workbook(path: Path, reps=40, teams=5, months=24, seed=7, end=demo_data.DEFAULT_END) -> None:
-    frames = demo_data.build(reps=reps, teams=teams, months=months, seed=seed, end=end)
+def make_demo_workbook(path: Path, reps=40, teams=5, months=24, seed=7, end=None) -> None:
+    from workbooks import demo as demo_data
+    from workbooks.salesbook import write_sales_workbook
+
+    from .progress import Steps
+
+    frames = demo_data.build(reps=reps, teams=teams, months=months, seed=seed, end=end or demo_data.DEFAULT_END)
     steps = Steps("Writing", total=len(frames), unit="sheet")
     write_sales_workbook(frames, path, progress=steps)
     steps.close()
@@ -173,6 +236,9 @@ def validate(workbook: Path, errors_out: Path | None, limit: int):
 
     \b
     Example: salesdesk validate sales.xlsx --errors-out errors.xlsx"""
+    from workbooks.errors_report import write_errors_report
+    from workbooks.opening import WORKBOOK
+
     if errors_out:
         writable_folder(errors_out.parent, "--errors-out")
     data = load(workbook)
@@ -249,6 +315,11 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
 
 
 def load(workbook: Path):
+    from workbooks import contract
+    from workbooks.cache import read_workbook_cached
+
+    from .progress import Steps
+
     steps = Steps("Reading", total=len(contract.SHEETS), unit="")
     try:
         return read_workbook_cached(workbook, progress=steps, options=read_options())
@@ -270,7 +341,10 @@ def _one_line(text: str) -> str:
 
 
 def _load_month(workbook: Path, month: str, allow_empty: bool = False):
+    from workbooks import contract
+
     from .monthdata import BatchStopped, load_month
+    from .progress import Steps
 
     steps = Steps("Reading", total=len(contract.SHEETS), unit="")
     try:
@@ -290,7 +364,7 @@ def _load_month(workbook: Path, month: str, allow_empty: bool = False):
 
 @main.command(short_help='Commission statements and a finance summary.')
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
+@month_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--formats", default="xlsx,pdf", show_default=True, metavar="xlsx,pdf",
               help="Statement formats, comma-separated: xlsx and/or pdf.")
@@ -306,6 +380,7 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
     Example: salesdesk commissions sales.xlsx --month 2026-10 --out out/ --close"""
     from .commissions import run_commissions
     from .ledger import PeriodClosed
+    from .progress import bar
 
     wanted = _formats(formats, ("xlsx", "pdf"))
     writable_folder(out)
@@ -330,7 +405,7 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
 
 @main.command(short_help='Computed commission against payroll, per rep.')
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
+@month_option
 @click.option("--payroll", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A workbook with a Payroll sheet (default: the Payroll sheet of WORKBOOK).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
@@ -369,7 +444,7 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
 
 @main.command(short_help="Every rep's and team's monthly report.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
+@month_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--formats", default="xlsx,html,pdf", show_default=True, metavar="xlsx,html,pdf",
               help="Formats, comma-separated: any of xlsx, html, pdf.")
@@ -419,6 +494,7 @@ def _formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
 def _reports(md, out: Path, formats: str, jobs, only, commission=None):
     from .beside import beside
     from .commissions import COMMISSION_LEDGER
+    from .report_model import MISSING_NOTES
     from .reports import run_reports
 
     wanted = _formats(formats, ("xlsx", "html", "pdf"))
@@ -432,7 +508,9 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
         click.echo(f"  {MISSING_NOTES[sheet]}")
     run = run_reports(md, out, wanted, jobs, only or None, summary)
     click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
-    click.echo(f"  index: {run.folder / 'index.html'}")
+    page = run.folder / "index.html"
+    click.echo(f"  index: {page}" if page.exists() else
+               "  no month page (index.html) yet: a run without --only draws it, with every report")
     for note in run.notes + run.left_out:
         click.echo("  " + note)
     if run.failures:
@@ -446,7 +524,7 @@ def _reports(md, out: Path, formats: str, jobs, only, commission=None):
 
 @main.command(short_help="Email the month's reports.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
+@month_option
 @click.option("--smtp-host", help="SMTP server (default: localhost, or salesdesk.toml).")
 @click.option("--smtp-port", type=int, help="SMTP port (default 25; 587 with --starttls, 465 with --ssl).")
 @click.option("--starttls", "security", flag_value="starttls", help="Upgrade the connection with STARTTLS.")
@@ -475,12 +553,8 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
              --smtp-user me --from reports@example.com --finance finance@example.com"""
     from .mail import (LEDGER_NAME, FatalSmtpError, MailConfigError, MailLedger, OutboxTransport, SmtpTransport,
                        build_messages, load_settings, send_all)
-    from .monthdata import check_month
+    from .progress import Steps
 
-    try:
-        month = check_month(month)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
     writable_folder(folder, "FOLDER")
     rate_per_min = None
     if rate:
@@ -555,7 +629,7 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
 
     \b
     Example: salesdesk workbook new planning.xlsx --from sales.xlsx --for libreoffice"""
-    from workbooks import planning_book
+    from workbooks import demo as demo_data, planning_book
 
     from .monthdata import fill_missing_sheets
 
@@ -716,6 +790,7 @@ def docs(check: bool):
 def generated_docs() -> dict[Path, str]:
     from addin import udfs  # noqa: F401  (fills the registry)
     from addin.registry import catalog_markdown
+    from workbooks import contract
 
     return {DOCS / "workbook.md": contract.markdown(), DOCS / "functions.md": catalog_markdown()}
 
@@ -733,6 +808,8 @@ def demo(out: Path, formats: str):
 
     \b
     Example: salesdesk demo --out demo-output"""
+    from workbooks import demo as demo_data
+
     from .commissions import COMMISSION_LEDGER, month_result, run_commissions, run_reconcile
     from .ledger import Ledger
 
@@ -772,6 +849,8 @@ def demo(out: Path, formats: str):
     click.echo(f"Done. Open the month at a glance: {page.resolve() if page else (out / month).resolve()}")
     sys.exit(max(r.exit_code for r in runs + [co]))
 
+
+_accept_shared_options(main)
 
 if __name__ == "__main__":
     main()

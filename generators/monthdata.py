@@ -20,6 +20,8 @@ from workbooks.contract import BY_NAME, SHEETS
 from workbooks.reader import SalesData, empty_frame
 from workbooks.schema import ROW, Problem
 
+from .periods import check_month
+
 # Sheets whose rows belong to one rep, and the column naming that rep.
 REP_COLUMN = {"Reps": "rep_id", "Orders": "rep_id", "OrderCredits": "rep_id", "Opportunities": "rep_id",
               "Activities": "rep_id", "Satisfaction": "rep_id", "Customers": "owner_rep_id"}
@@ -65,13 +67,6 @@ class MonthData:
             lines.append(f"{n} {sheet} row(s) left out: {problem}" + (f" in {column}" if column else "")
                          + f" (see {errors_report})")
         return lines
-
-
-def check_month(month: str) -> str:
-    try:
-        return pd.Period(month, "M").strftime("%Y-%m")
-    except (ValueError, TypeError):
-        raise ValueError(f"--month must be YYYY-MM, got {month!r}") from None
 
 
 def check_month_in_data(month: str, orders: pd.DataFrame, allow_empty: bool = False) -> None:

@@ -123,3 +123,53 @@ def test_each_long_phase_says_how_long_it_took_when_not_on_a_terminal(tmp_path, 
     assert made > 10 and re.fullmatch(rf"Reports: {made} reports in \d+\.\d s", lines[2]), lines
     assert all(re.search(r"\d+\.\d s$", line) for line in lines)
     assert "Reports:" not in result.stdout
+
+
+def test_version_and_help_answer_without_loading_pandas():
+    """`salesdesk --version` and `--help` import click and light modules only (bench/RESULTS.md
+    has the time); each command imports what it needs when it runs."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from generators.cli import main\n"
+             "try:\n    main(['--version' if sys.argv[1] == 'v' else '--help'])\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('pandas', 'numpy', 'fastexcel', 'pyarrow', 'typst', 'jinja2') if m in sys.modules))")
+    for flag in ("v", "h"):
+        out = subprocess.run([sys.executable, "-c", probe, flag], capture_output=True, text=True, check=True).stdout
+        assert out.strip().splitlines()[-1] == "[]", out
+
+
+def test_shared_options_work_after_the_command_too(demo_book, tmp_path):
+    runner = CliRunner()
+    after = runner.invoke(main, ["validate", str(demo_book), "--max-rows", "10"])
+    before = runner.invoke(main, ["--max-rows", "10", "validate", str(demo_book)])
+    assert after.exit_code == before.exit_code != 0
+    assert "over the limit of 10 rows a sheet" in after.output
+    out = tmp_path / "out"
+    zh = runner.invoke(main, ["reports", str(demo_book), "--month", "2026-10", "--out", str(out), "--formats", "html",
+                              "--only", "R0002", "--lang", "zh-CN", "--no-cache"])
+    assert zh.exit_code == 0, zh.output
+    page = next((out / "2026-10" / "reps").glob("*R0002*.html")).read_text()
+    assert "月度销售报告" in page
+
+
+def test_month_is_yyyy_mm_only_and_checked_before_reading(tmp_path):
+    not_a_workbook = tmp_path / "book.xlsx"
+    not_a_workbook.write_text("not a workbook")
+    for given in ("10/2026", "Oct 2026", "2026-10-15", "10/11", "2026-13", "0001-10", "2026-1"):
+        result = CliRunner().invoke(main, ["reports", str(not_a_workbook), "--month", given, "--out", str(tmp_path)])
+        assert result.exit_code == 2, (given, result.output)
+        assert "a month written YYYY-MM, such as 2026-10" in result.output and "workbook" not in result.output
+
+
+def test_reports_only_names_the_month_page_only_when_there_is_one(demo_book, tmp_path):
+    out = tmp_path / "out"
+    args = ["reports", str(demo_book), "--month", "2026-10", "--out", str(out), "--formats", "html"]
+    first = CliRunner().invoke(main, args + ["--only", "R0002"])
+    assert first.exit_code == 0, first.output
+    assert not (out / "2026-10" / "index.html").exists()
+    assert "index:" not in first.output and "a run without --only draws it" in first.output
+    full = CliRunner().invoke(main, args)
+    assert f"index: {out / '2026-10' / 'index.html'}" in full.output and (out / "2026-10" / "index.html").exists()
+    again = CliRunner().invoke(main, args + ["--only", "R0002"])
+    assert f"index: {out / '2026-10' / 'index.html'}" in again.output

@@ -12,10 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .limits import MAX_ROWS, MAX_UNPACKED_MB
 from .schema import DECIMAL_COMMA, DECIMAL_POINT, Problem
-
-MAX_UNPACKED_MB = 1024          # the 2,000-rep, 24-month benchmark workbook (77 MB) unpacks to 690 MB
-MAX_ROWS = 1_048_576            # rows in one sheet: Excel's own maximum
 WORKBOOK = "(workbook)"
 FORMATS = {"xlsx": "Excel workbook", "xls": "Excel 97-2003 workbook", "ods": "OpenDocument spreadsheet"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
