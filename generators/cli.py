@@ -243,9 +243,9 @@ def validate(workbook: Path, errors_out: Path | None, limit: int):
         writable_folder(errors_out.parent, "--errors-out")
     data = load(workbook)
     print_problems(data.problems, limit)
-    if errors_out:
+    if errors_out:      # written either way: an old errors.xlsx never outlives the problems it listed
         write_errors_report(data.problems, errors_out)
-        click.echo(f"Problems written to {errors_out}")
+        click.echo(f"Problems written to {errors_out}" if data.problems else f"No problems; {errors_out} lists none")
     n_err = len(data.errors)
     n_warn = len(data.problems) - n_err
     rows = sum(len(f) for f in data.frames.values())

@@ -173,3 +173,10 @@ def test_reports_only_names_the_month_page_only_when_there_is_one(demo_book, tmp
     assert f"index: {out / '2026-10' / 'index.html'}" in full.output and (out / "2026-10" / "index.html").exists()
     again = CliRunner().invoke(main, args + ["--only", "R0002"])
     assert f"index: {out / '2026-10' / 'index.html'}" in again.output
+
+
+def test_validate_says_when_there_is_nothing_to_list(demo_book, tmp_path):
+    result = CliRunner().invoke(main, ["validate", str(demo_book), "--errors-out", str(tmp_path / "errors.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "Problems written" not in result.output and "No problems;" in result.output
+    assert (tmp_path / "errors.xlsx").exists()

@@ -347,3 +347,24 @@ def test_the_cache_key_covers_every_module_reading_imports():
     assert loaded and loaded <= hashed, sorted(str(p) for p in loaded - hashed)
     for needed in ("addin/engine/rules.py", "workbooks/i18n.py", "workbooks/contract.py", "workbooks/locale/zh_CN.po"):
         assert any(p.as_posix().endswith(needed) for p in hashed), needed
+
+
+def test_a_formula_with_no_stored_value_is_named_as_such(tmp_path):
+    """A file written by a program that does not calculate (openpyxl here) stores formulas
+    without values: the cell is reported as such, not as "required cell is blank"."""
+    from workbooks.reader import read_workbook
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Reps"
+    ws.append(["rep_id", "name", "team", "email", "hire_date"])
+    ws.append(['="R"&"0001"', "Li Wei", "华东区", "li@example.com", dt.datetime(2024, 1, 2)])
+    ws.append(["R0002", "=UPPER(\"wang\")", "华东区", "wang@example.com", dt.datetime(2024, 1, 2)])
+    path = tmp_path / "formulas.xlsx"
+    wb.save(path)
+    problems = [p for p in read_workbook(path, sheets=["Reps"]).problems if p.sheet == "Reps"]
+    lines = [str(p) for p in problems]
+    assert any(line.startswith("Reps row 2 column rep_id: a formula with no stored value") for line in lines), lines
+    assert any(line.startswith("Reps row 3 column name: a formula with no stored value") for line in lines), lines
+    assert not any("required cell is blank" in line for line in lines), lines
+    assert not any("(blank)" in line for line in lines), lines

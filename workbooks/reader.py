@@ -206,7 +206,8 @@ def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema, fmt: st
                                 "the header on the first row", severity="warning"))
     raw, names, found = _columns_under_header(grid, header_at, schema)
     problems += found
-    raw = raw.loc[~raw.drop(columns=[ROW]).isna().all(axis=1) | raw[ROW].isin({r for r, _, _ in scan.errors})]
+    flagged_rows = {r for r, _, _ in scan.errors} | {r for r, _ in scan.uncalculated}
+    raw = raw.loc[~raw.drop(columns=[ROW]).isna().all(axis=1) | raw[ROW].isin(flagged_rows)]
     raw = raw.reset_index(drop=True)
     error_cells, found = _error_cells(scan, names, header_row, schema)
     problems += found
@@ -248,17 +249,22 @@ def _columns_under_header(grid: pd.DataFrame, header_at: int, schema: SheetSchem
 
 
 def _error_cells(scan: SheetScan, names: list[str], header_row: int, schema: SheetSchema):
-    """Excel error cells (#N/A, #REF!) under the header: column -> their rows, and a problem each."""
+    """Excel error cells (#N/A, #REF!) and formulas with no stored value under the header:
+    column -> their rows, and a problem each."""
     by_column: dict[str, set[int]] = {}
     problems = []
-    for row, col, value in scan.errors:
+    cells = [(row, col, value, f"Excel error {value} in the cell", "a value (fix the formula or the cell it "
+              "refers to)") for row, col, value in scan.errors]
+    cells += [(row, col, None, "a formula with no stored value (the file was saved by a program that does not "
+               "calculate)", "the file opened and saved once in Excel or LibreOffice, which stores each formula's "
+               "value, or the value typed in") for row, col in scan.uncalculated]
+    for row, col, value, problem, expected in cells:
         if row <= header_row:
             continue
         idx = col - scan.first_col
         name = names[idx] if 0 <= idx < len(names) else column_letters(col)
         by_column.setdefault(name, set()).add(row)
-        problems.append(Problem(schema.name, row, name, value, f"Excel error {value} in the cell",
-                                "a value (fix the formula or the cell it refers to)"))
+        problems.append(Problem(schema.name, row, name, value, problem, expected))
     return by_column, problems
 
 

@@ -106,7 +106,8 @@ class Problem:
             where += f" row {self.row}"
         if self.column:
             where += f" column {self.column}"
-        value = "" if self.value is None and self.row is None else f" ({_shown(self.value)})"
+        blank = self.value is None or (isinstance(self.value, float) and np.isnan(self.value))
+        value = "" if blank else f" ({_shown(self.value)})"    # not "required cell is blank ((blank))"
         return f"{where}: {self.problem}{value}; expected {self.expected}"
 
 

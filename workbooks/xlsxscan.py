@@ -25,6 +25,10 @@ _ERR_ATTR = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb'<' + _P + rb'v>(.*?)</' + _P + rb'v>', re.S)
 _HAS_VALUE = re.compile(rb'<' + _P + rb'(?:v|is)>')
 _ROW_END = re.compile(rb'</' + _P + rb'row>')
+# a formula with no stored value: the cell ends right after its <f> (or an empty <v/>) (a file written by a program
+# that does not calculate, and never opened and saved in a spreadsheet since)
+_FORMULA_ONLY = re.compile(rb'(?:</' + _P + rb'f>|<' + _P + rb'f\b[^>]*/>)\s*(?:<' + _P + rb'v\s*/>\s*)?</' + _P + rb'c>')
+_FORMULA = re.compile(rb'<' + _P + rb'f\b')
 _CHUNK = 8 << 20
 
 
@@ -32,6 +36,7 @@ _CHUNK = 8 << 20
 class SheetScan:
     first_col: int = 1          # 1-based Excel column of the first non-empty cell (first rows)
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, "#N/A")
+    uncalculated: list[tuple[int, int]] = field(default_factory=list)  # (row, col) of formulas with no value
 
 
 def column_index(letters: str) -> int:
@@ -79,6 +84,8 @@ def scan_sheet(path, sheet_name: str, head_rows: int = 50) -> SheetScan:
                     head_done = _head_cells(work, first_rows, first_cols, head_rows)
                 if b't="e"' in work:
                     scan.errors += _error_cells(work)
+                if _FORMULA_ONLY.search(work):
+                    scan.uncalculated += _uncalculated_cells(work)
         if first_rows:
             scan.first_col = min(first_cols)
     return scan
@@ -128,4 +135,15 @@ def _error_cells(work: bytes) -> list[tuple[int, int, str]]:
         value = _VALUE.search(m.group(4) or b"")
         if ref:
             out.append((int(ref.group(2)), column_index(ref.group(1).decode()), value.group(1).decode() if value else "#ERROR"))
+    return out
+
+
+def _uncalculated_cells(work: bytes) -> list[tuple[int, int]]:
+    out = []
+    for m in _CELL.finditer(work):
+        body = m.group(4) or b""
+        if _FORMULA.search(body) and not _HAS_VALUE.search(body):
+            ref = _REF.search(m.group(2))
+            if ref:
+                out.append((int(ref.group(2)), column_index(ref.group(1).decode())))
     return out
