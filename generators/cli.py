@@ -530,7 +530,7 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     sys.exit(summary.exit_code)
 
 
-@main.command(short_help="Post the month to the team's work chat (WeCom, DingTalk, Feishu).")
+@main.command(short_help="Post the month to WeCom, DingTalk or Feishu group chats.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month.")
 @click.option("--only", multiple=True, help="Only this team (repeatable); '*' is the company's post.")
