@@ -104,8 +104,8 @@ def team_summary(figures: dict, team: str, esc=md_text) -> Summary | None:
     sections = (_behind(t, behind, esc, with_team=False),
                 _overdue(t, overdue, row.get("overdue_high_value", len(overdue)), False, esc, with_team=False))
     month = t.month(figures["month"])
-    return Summary(team, t.code, t("{team}: sales, {month}", team=esc(team), month=month),
-                   t("{team}: sales, {month}", team=plain_text(team), month=month), facts, sections, _footer(t, figures))
+    return Summary(team, t.code, t("{team}: Sales, {month}", team=esc(team), month=month),
+                   t("{team}: Sales, {month}", team=plain_text(team), month=month), facts, sections, _footer(t, figures))
 
 
 def company_summary(figures: dict, esc=md_text) -> Summary:
