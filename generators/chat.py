@@ -500,6 +500,10 @@ def post_month(folder: Path, month: str, config: Path, only: set[str] | None = N
     ChatConfigError or chat_message.ChatError when nothing can be posted."""
     chats = load_chats(config, environ, dry_run)
     posts = build_posts(Path(folder) / month, month, chats, only)
+    unknown = sorted((only or set()) - {p.team for p in posts})
+    if unknown:
+        raise ChatConfigError(f"--only {', '.join(map(repr, unknown))}: no chat in {config} gets it "
+                              "(team names are the workbook's; '*' is the company's post)")
     if dry_run:       # nothing goes out, so nothing to pace or wait for
         transport, ledger = OutboxTransport(outbox_folder(folder, month)), None
         options["sleep"] = lambda seconds: None

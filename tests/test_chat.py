@@ -277,4 +277,7 @@ def test_config_mistakes_stop_before_anything_is_posted(tmp_path, folder):
     result = CliRunner(env={"SALESDESK_DINGTALK_SECRET": None}).invoke(
         main, ["post", str(folder), "--month", MONTH, "--config", str(write_config(tmp_path, "https://x.test"))])
     assert result.exit_code == 2 and "SALESDESK_DINGTALK_SECRET is not set" in result.output
+    result = CliRunner(env=ENV).invoke(main, ["post", str(folder), "--month", MONTH, "--only", "Nowhere", "--config",
+                                              str(write_config(tmp_path, "https://x.test"))])
+    assert result.exit_code == 2 and "--only 'Nowhere': no chat" in result.output
     assert not (folder / "chat-ledger.sqlite").exists()
