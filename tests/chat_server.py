@@ -136,7 +136,7 @@ def _handler(platforms: Platforms):
 @contextlib.contextmanager
 def running(platforms: Platforms):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(platforms))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
