@@ -551,7 +551,7 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     \b
     Example: salesdesk send out/ --month 2026-10 --smtp-host mail.example.com --starttls
              --smtp-user me --from reports@example.com --finance finance@example.com"""
-    from .mail import (LEDGER_NAME, FatalSmtpError, MailConfigError, MailLedger, OutboxTransport, SmtpTransport,
+    from .mail import (MAIL_LEDGER, FatalSmtpError, MailConfigError, MailLedger, OutboxTransport, SmtpTransport,
                        build_messages, load_settings, send_all)
     from .progress import Steps
 
@@ -575,7 +575,7 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     if dry_run:
         transport, ledger = OutboxTransport(folder / month / "outbox"), None
     else:
-        transport, ledger = SmtpTransport(settings), MailLedger(folder / LEDGER_NAME)
+        transport, ledger = SmtpTransport(settings), MailLedger(folder / MAIL_LEDGER)
     try:
         if not dry_run and any(not item.problem for item in items):
             transport.check()      # one line now, not a timeout per message
@@ -601,6 +601,48 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
         from .dashboard import write_dashboard
         write_dashboard(folder / month)    # the month's page links the outbox
     click.echo(f"{month}: {summary.line()}{where}.")
+    sys.exit(summary.exit_code)
+
+
+@main.command(short_help="Post the month to WeCom, DingTalk or Feishu group chats.")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@month_option
+@click.option("--only", multiple=True, help="Only this team (repeatable); '*' is the company's post.")
+@click.option("--resend", is_flag=True, help="Post again even what the ledger says was posted.")
+@click.option("--dry-run", is_flag=True, help="Write each request as JSON into FOLDER/MONTH/outbox/chat/ instead.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=Path("salesdesk.toml"),
+              show_default=True, help="The file with the [[chat]] tables.")
+def post(folder: Path, month: str, only, resend, dry_run, config: Path):
+    """Post each team's month to its group chat: attainment, rank, champion, reps behind pace,
+    overdue revisits; WeCom also gets the team's PDF report.
+
+    Reads FOLDER/MONTH/dashboard.json (written by `reports`) and the [[chat]] tables of
+    salesdesk.toml (kind, url or url_env, secret_env, teams; see docs/chat.md). Signing secrets
+    come only from the environment. A ledger makes a re-run post only what was not posted.
+    Exit code 1 if any post failed or was skipped, 2 if nothing could be posted.
+
+    \b
+    Example: salesdesk post out/ --month 2026-10 --dry-run"""
+    from .chat import ChatConfigError, post_month
+    from .chat_message import ChatError
+    from .progress import Steps
+
+    writable_folder(folder, "FOLDER")
+    steps = Steps("Posting", unit="post")
+    try:
+        summary, outbox = post_month(folder, month, config, set(only) or None, dry_run, resend, progress=steps)
+    except (ChatConfigError, ChatError) as exc:
+        click.echo(f"salesdesk post: {exc}", err=True)
+        sys.exit(STOPPED)
+    finally:
+        steps.close()
+    for line in summary.skipped + summary.failed:
+        click.echo("  " + line)
+    if outbox:
+        click.echo(f"{month}: {len(summary.sent)} posts written as requests to {outbox} (a dry run: nothing posted, "
+                   f"nothing recorded); {len(summary.skipped)} skipped.")
+    else:
+        click.echo(f"{month}: {summary.line()}.")
     sys.exit(summary.exit_code)
 
 
@@ -804,7 +846,7 @@ def demo(out: Path, formats: str):
     """The monthly job end to end on built-in demo data.
 
     The demo workbook, every report, commission statements, the reconciliation against payroll,
-    an outbox of messages (a dry run) and the planning workbook.
+    an outbox of messages and of chat posts (dry runs) and the planning workbook.
 
     \b
     Example: salesdesk demo --out demo-output"""
@@ -838,16 +880,29 @@ def demo(out: Path, formats: str):
     mailed = send_all(items, OutboxTransport(out / month / "outbox"), month, None, settings)
     click.echo(f"5. Mail (dry run, no server needed): {len(mailed.sent)} messages written as .eml files to "
                f"{out / month / 'outbox'}" + (f"; {len(mailed.skipped)} skipped" if mailed.skipped else ""))
+    _demo_chat(out, month)
     from workbooks import planning_book
 
     plan = out / "planning.xlsx"
     frames = md.data.frames
     planning_book.write(planning_book.build(frames, int(month[:4]), month, lang=md.language), plan, frames)
-    click.echo(f"6. Planning workbook with SalesDesk formulas: {plan}")
+    click.echo(f"7. Planning workbook with SalesDesk formulas: {plan}")
     from .dashboard import write_dashboard
     page = write_dashboard(out / month)
     click.echo(f"Done. Open the month at a glance: {page.resolve() if page else (out / month).resolve()}")
     sys.exit(max(r.exit_code for r in runs + [co]))
+
+
+def _demo_chat(out: Path, month: str) -> None:
+    """`post --dry-run` with an example salesdesk.toml written beside the demo workbook."""
+    from .chat import example_config, post_month
+    from .chat_message import read_figures
+
+    config = out / "salesdesk.toml"
+    write_text_atomic(config, example_config([row["team"] for row in read_figures(out / month, month)["teams"]]))
+    posted, outbox = post_month(out, month, config, dry_run=True, environ={})
+    click.echo(f"6. Chat (dry run, example chats in {config}): {len(posted.sent)} posts written as requests to "
+               f"{outbox}" + (f"; {len(posted.skipped)} skipped" if posted.skipped else ""))
 
 
 _accept_shared_options(main)

@@ -33,7 +33,7 @@ def _ratio(actual: float, target: float) -> float | None:
 
 
 def dashboard_figures(facts) -> dict:
-    """The month's figures for the dashboard, from the report model (JSON-ready)."""
+    """The month's figures for the dashboard and the chat posts, from the report model (JSON-ready)."""
     returns = [line for r in facts.reps for line in r.returns]
     commissions = [r.commission for r in facts.reps if r.commission is not None]
     overdue = _overdue(facts)
@@ -59,7 +59,8 @@ def _teams(facts) -> list[dict]:
         month = t.sales[0]
         teams.append({"team": t.key, "manager": t.team.manager, "actual": month.actual, "target": month.target,
                       "attainment": _ratio(month.actual, month.target), "reps": len(t.reps),
-                      "behind": len(t.risks.behind_pace), "overdue_high_value": len(t.risks.overdue_high_value)})
+                      "behind": len(t.risks.behind_pace), "overdue_high_value": len(t.risks.overdue_high_value),
+                      "champion": _rep(t.champion), "overdue_customers": _overdue_rows(facts, [t])})
     return sorted(teams, key=lambda x: (-(x["attainment"] if x["attainment"] is not None else -1), x["team"]))
 
 
@@ -71,6 +72,11 @@ def _company(facts) -> list[dict]:
         target = exact_sum(t.sales[i].target for t in facts.teams)
         out.append({"label": label, "actual": actual, "target": target, "attainment": _ratio(actual, target)})
     return out
+
+
+def _rep(rep) -> dict | None:
+    return None if rep is None else {"rep_id": rep.rep_id, "name": rep.name, "actual": rep.actual,
+                                     "target": rep.target, "attainment": _ratio(rep.actual, rep.target)}
 
 
 def _champion(facts) -> dict | None:
@@ -91,11 +97,15 @@ def _behind(facts) -> list[dict]:
 
 def _overdue(facts) -> list[dict]:
     """Overdue revisits of high-value customers, the most overdue first."""
+    return _overdue_rows(facts, facts.teams)
+
+
+def _overdue_rows(facts, teams) -> list[dict]:
     names = {r.key: r.rep.name for r in facts.reps}
     rows = [{"customer_id": c.customer_id, "name": c.name, "owner": c.owner_rep_id,
              "owner_name": names.get(c.owner_rep_id, c.owner_rep_id), "team": t.key,
              "last_contact": c.last_contact, "next_revisit": c.next_revisit}
-            for t in facts.teams for c in t.risks.overdue_high_value]
+            for t in teams for c in t.risks.overdue_high_value]
     return sorted(rows, key=lambda c: (c["next_revisit"] or "", c["customer_id"]))
 
 

@@ -23,12 +23,11 @@ import os
 import re
 import smtplib
 import socket
-import sqlite3
 import ssl
 import time
 import tomllib
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -41,11 +40,13 @@ from workbooks.i18n import Language, language
 from workbooks.schema import valid_email
 
 from .dashboard import FINANCE_SUMMARY
+from .delivery import DeliveryLedger as MailLedger, Pace as _Pace, Permanent, SendSummary, Transient, with_retries
+from .delivery import one_line as _clean_name
 from .report_html import environment
 
 PASSWORD_ENV = "SALESDESK_SMTP_PASSWORD"
 CONFIG_FILE = "salesdesk.toml"
-LEDGER_NAME = "mail-ledger.sqlite"
+MAIL_LEDGER = "mail-ledger.sqlite"
 DATA_IMG = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
 ATTACH_FORMATS = ("xlsx", "pdf")
 MIME = {"xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"), "pdf": ("application", "pdf"),
@@ -110,12 +111,6 @@ def load_settings(overrides: dict, config_dir: Path | None = None, environ=os.en
 def valid_address(addr) -> bool:
     """The contract's rule (``workbooks.schema.valid_email``): what validate accepts is what is sent."""
     return isinstance(addr, str) and valid_email(addr.strip())
-
-
-def _clean_name(name) -> str:
-    """Display names and header values from data: no line breaks or control characters, ever."""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(name or ""))
-    return " ".join(text.split())[:120]
 
 
 @dataclass
@@ -267,57 +262,7 @@ def _compose(settings, ctx, to, to_name, cc, reply_to, report_html, attachments,
 
 # --- the ledger -------------------------------------------------------------------------
 
-LEDGER_SCHEMA = """
-CREATE TABLE IF NOT EXISTS messages (
-  month TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, recipient TEXT, digest TEXT NOT NULL,
-  status TEXT NOT NULL,             -- queued | sent | failed | skipped
-  message_id TEXT, reply TEXT, reason TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL,
-  PRIMARY KEY (month, kind, key, digest));
-"""
-
-
-class MailLedger:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(LEDGER_SCHEMA)
-
-    def close(self):
-        self.db.close()
-
-    def status(self, month: str, item: Outgoing) -> str | None:
-        row = self.db.execute("SELECT status FROM messages WHERE month=? AND kind=? AND key=? AND digest=?",
-                              (month, item.kind, item.key, item.digest)).fetchone()
-        return row[0] if row else None
-
-    def record(self, month: str, item: Outgoing, status: str, *, message_id=None, reply=None, reason=None) -> None:
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        self.db.execute(
-            "INSERT INTO messages (month, kind, key, recipient, digest, status, message_id, reply, reason, attempts, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (month, kind, key, digest) DO UPDATE SET status=excluded.status,"
-            " recipient=excluded.recipient, message_id=COALESCE(excluded.message_id, message_id),"
-            " reply=COALESCE(excluded.reply, reply), reason=excluded.reason, attempts=attempts + excluded.attempts,"
-            " updated_at=excluded.updated_at",
-            (month, item.kind, item.key, ", ".join(item.recipients), item.digest, status, message_id, reply, reason,
-             1 if status in ("sent", "failed") else 0, now))
-
-    def rows(self, month: str) -> list[dict]:
-        cur = self.db.execute("SELECT * FROM messages WHERE month=? ORDER BY kind, key", (month,))
-        names = [c[0] for c in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
 # --- transports -------------------------------------------------------------------------
-
-class Transient(Exception):
-    pass
-
-
-class Permanent(Exception):
-    pass
-
 
 class SmtpTransport:
     """One connection reused for many messages; reconnects after a drop."""
@@ -440,22 +385,6 @@ class OutboxTransport:
 
 # --- the batch ----------------------------------------------------------------------------
 
-@dataclass
-class SendSummary:
-    sent: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if (self.failed or self.skipped) else 0
-
-    def line(self) -> str:
-        return (f"{len(self.sent)} sent, {len(self.already)} already sent, {len(self.skipped)} skipped, "
-                f"{len(self.failed)} failed")
-
-
 def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | None, settings: MailSettings,
              resend: bool = False, sleep=time.sleep, progress=None, clock=time.monotonic) -> SendSummary:
     summary = SendSummary()
@@ -491,35 +420,8 @@ def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | 
     return summary
 
 
-@dataclass
-class _Pace:
-    """At most one message per ``interval`` seconds."""
-    interval: float
-    sleep: object
-    clock: object
-    last: float | None = None
-
-    def wait(self) -> None:
-        if self.interval and self.last is not None:
-            wait = self.interval - (self.clock() - self.last)
-            if wait > 0:
-                self.sleep(wait)
-        self.last = self.clock()
-
-
 def _send_one(item: Outgoing, transport, settings: MailSettings, pace: _Pace, sleep):
     """Sends one message, retrying transient failures with backoff: (the server's reply, None,
     None), or (None, what the summary says, what the ledger records) when it failed."""
-    attempt = 0
-    while True:
-        pace.wait()
-        try:
-            return transport.send(item.message, item.recipients), None, None
-        except Transient as exc:
-            attempt += 1
-            if attempt <= settings.retries:
-                sleep(settings.backoff * 2 ** (attempt - 1))
-                continue
-            return None, f"{exc} (after {attempt} tries; a re-run retries it)", f"transient: {exc}"
-        except Permanent as exc:
-            return None, str(exc), f"permanent: {exc}"
+    return with_retries(lambda: transport.send(item.message, item.recipients), pace, sleep, settings.retries,
+                        settings.backoff)

@@ -3,6 +3,7 @@ figures on the page are checked against figures computed here straight from the 
 sheets, and a screenshot is kept in test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -128,3 +129,16 @@ def test_the_page_links_only_what_is_there(tmp_path, demo_book):
                                 "--formats", "xlsx"]).exit_code == 0
     page = (out / MONTH / "index.html").read_text(encoding="utf-8")
     assert 'href="commissions/"' in page and "not made yet (salesdesk commissions)" not in page
+
+
+def test_the_demo_posts_to_the_chats_as_a_dry_run(month_page):
+    """`salesdesk demo` writes an example salesdesk.toml and `post --dry-run`'s requests."""
+    config = (month_page / "salesdesk.toml").read_text(encoding="utf-8")
+    assert "EXAMPLE" in config and config.count("[[chat]]") == 3
+    requests = sorted((month_page / MONTH / "outbox" / "chat").glob("*.json"))
+    kinds = {p.name.split("-")[0] for p in requests}
+    assert kinds == {"wecom", "dingtalk", "feishu"}
+    teams = json.loads((month_page / MONTH / "dashboard.json").read_text(encoding="utf-8"))["teams"]
+    # WeCom gets every team and the company (no PDFs in this run: xlsx,html); the others share the teams
+    assert len(requests) == (len(teams) + 1) + len(teams)
+    assert not (month_page / "chat-ledger.sqlite").exists()
