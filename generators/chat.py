@@ -37,12 +37,11 @@ from pathlib import Path
 from workbooks.files import safe_filename, write_text_atomic
 
 from . import chat_message as cm
-from .delivery import DeliveryLedger, Pace, Permanent, SendSummary, Transient, one_line, with_retries
+from .delivery import DeliveryLedger, is_loopback, Pace, Permanent, SendSummary, Transient, one_line, with_retries
 
 CONFIG_FILE = "salesdesk.toml"
 CHAT_LEDGER = "chat-ledger.sqlite"
 OUTBOX = ("outbox", "chat")
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 SETTINGS = {"kind", "url", "url_env", "secret_env", "teams"}
 REDACTED = "***"
 
@@ -96,7 +95,7 @@ def check_url(url: str, where: str) -> str:
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
         return url.strip()
-    if parts.scheme == "http" and host in LOOPBACK:
+    if parts.scheme == "http" and is_loopback(host):
         return url.strip()
     raise ChatConfigError(f"{where}: the webhook must be an https:// address (plain http only to this machine), "
                           f"got {redact_url(url)!r}")

@@ -18,7 +18,7 @@ from workbooks.i18n import LANGUAGES, check_language, settings_language
 from workbooks.limits import MAX_ROWS, MAX_UNPACKED_MB
 from workbooks.platforms import PLATFORMS
 
-from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
+from .exits import DONE, FINISHED_WITH_PROBLEMS, FOUND_DIFFERENCES, INTERNAL_ERROR, STOPPED
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DRY_RUN_SENDER = "reports@salesdesk.invalid"
@@ -150,7 +150,7 @@ def main(ctx, no_cache: bool, decimal_comma: bool, max_unpacked_mb: int, max_row
     \b
     Exit codes: 0 done; 1 done, but something was left out or failed (the lines printed say
     what, errors.xlsx has every row); 2 stopped, nothing done (one line says why); 3 a bug
-    (one line, and the log file with the details).
+    (one line, and the log file with the details); 4 reconcile found payroll differences.
     """
     ctx.obj = {"decimal": None, "max_unpacked_mb": max_unpacked_mb, "max_rows": max_rows, "lang": lang}
     _apply_shared(ctx, "no_cache", no_cache)
@@ -412,7 +412,8 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
 def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
     """Computed commission against what payroll paid, per rep, with the lines behind it.
 
-    Exit code 0 when everything matches, 1 when any rep is flagged.
+    Exit code 0 when everything matches; 4 when payroll differs for any rep (the rows printed);
+    1 when a rep or row was left out (the lines printed say what); 2 when nothing was done.
 
     \b
     Example: salesdesk reconcile sales.xlsx --month 2026-10 --out out/ --payroll payroll.xlsx"""
@@ -439,7 +440,7 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
     for line in md.left_out_lines(path.parent / "errors.xlsx"):
         click.echo(line)
     flagged = (table["status"] != "matched").any()
-    sys.exit(FINISHED_WITH_PROBLEMS if flagged or md.incomplete else DONE)
+    sys.exit(FINISHED_WITH_PROBLEMS if md.incomplete else FOUND_DIFFERENCES if flagged else DONE)
 
 
 @main.command(short_help="Every rep's and team's monthly report.")

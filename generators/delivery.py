@@ -14,6 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine (localhost, 127.0.0.0/8, ::1): the one place where a
+    secret may travel without TLS (a password over plain SMTP, a webhook over http)."""
+    import ipaddress
+
+    host = (host or "").strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def one_line(text, limit: int = 120) -> str:
     """Names and labels from data: no line breaks or control characters, ever, and not endless."""
     clean = "".join(ch if ch.isprintable() else " " for ch in str(text or ""))

@@ -41,7 +41,7 @@ from workbooks.schema import valid_email
 
 from .dashboard import FINANCE_SUMMARY
 from .delivery import DeliveryLedger as MailLedger, Pace as _Pace, Permanent, SendSummary, Transient, with_retries
-from .delivery import one_line as _clean_name
+from .delivery import is_loopback, one_line as _clean_name
 from .report_html import environment
 
 PASSWORD_ENV = "SALESDESK_SMTP_PASSWORD"
@@ -100,6 +100,9 @@ def load_settings(overrides: dict, config_dir: Path | None = None, environ=os.en
         raise MailConfigError(f"security must be none, starttls or ssl, got {settings.security!r}")
     if settings.user and not settings.password:
         raise MailConfigError(f"--smtp-user is set but {PASSWORD_ENV} is not")
+    if settings.user and settings.security == "none" and not is_loopback(settings.host):
+        raise MailConfigError(f"--smtp-user without TLS would send the password in clear to {settings.host}; "
+                              f"add --starttls or --ssl (a server on this machine, such as localhost, is exempt)")
     if not settings.sender:
         raise MailConfigError("no sender address: give --from, e.g. --from reports@example.com "
                               "(or from = \"...\" under [smtp] in salesdesk.toml)")

@@ -250,3 +250,20 @@ def test_send_without_from_says_what_to_give(folder):
     assert "no sender address: give --from, e.g. --from reports@example.com" in result.output
     bad = CliRunner().invoke(main, ["send", str(folder), "--month", MONTH, "--from", "reports at example"])
     assert bad.exit_code == 2 and "--from 'reports at example' is not an e-mail address" in bad.output
+
+
+def test_a_password_never_goes_in_clear_to_another_machine(folder):
+    """--smtp-user without --starttls/--ssl: refused before connecting, unless the server is this machine."""
+    args = ["send", str(folder), "--month", MONTH, "--smtp-user", "mailer", "--from", "reports@example.com",
+            "--only", "R0001"]
+    for host in ("mail.example.com", "10.1.2.3", "[2001:db8::1]"):
+        refused = CliRunner().invoke(main, args + ["--smtp-host", host], env={"SALESDESK_SMTP_PASSWORD": "s3cret"})
+        assert refused.exit_code == 2, refused.output
+        assert f"would send the password in clear to {host}" in refused.output and "s3cret" not in refused.output
+    handler = smtp_server.Recorder()
+    with smtp_server.serving(handler, auth_required=True, auth_require_tls=False,
+                             authenticator=smtp_server.authenticator("mailer", "s3cret")) as ctl:
+        local = CliRunner().invoke(main, args + ["--smtp-host", "127.0.0.1", "--smtp-port", str(ctl.port)],
+                                   env={"SALESDESK_SMTP_PASSWORD": "s3cret"})
+    assert local.exit_code == 0, local.output
+    assert len(handler.messages) == 1
