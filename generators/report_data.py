@@ -17,7 +17,7 @@ from addin.engine.tiering import TIER_ORDER, customer_view
 from workbooks.engine_args import seasonality_weights, team_targets
 
 from .monthdata import MonthData
-from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, Movements, Note,
+from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
                            RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
                            Scorecard, TeamInfo, TeamMonth, TierCount)
 
@@ -98,7 +98,22 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     if md.language != "en" or md.missing:      # the language it is written in; the sheets it lacks
         rep_ctx = [replace(c, lang=md.language, missing=md.missing) for c in rep_ctx]
         team_ctx = [replace(c, lang=md.language, missing=md.missing) for c in team_ctx]
+    if md.bad_reps:                             # a team report says whom its figures leave out
+        left_out = _left_out_by_team(md)
+        team_ctx = [replace(c, left_out=left_out.get(c.team.team, ())) for c in team_ctx]
     return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx, md.language)
+
+
+def _left_out_by_team(md: MonthData) -> dict[str, tuple[LeftOutRep, ...]]:
+    reps = md.data.frames["Reps"].drop_duplicates("rep_id").set_index("rep_id")
+    out: dict[str, list[LeftOutRep]] = {}
+    for rep_id, problems in sorted(md.bad_reps.items()):
+        if rep_id not in reps.index:
+            continue
+        row = reps.loc[rep_id]
+        reason = " ".join(str(problems[0]).split())[:200] if problems else ""
+        out.setdefault(row["team"], []).append(LeftOutRep(str(rep_id), str(row["name"]), reason))
+    return {team: tuple(v) for team, v in out.items()}
 
 
 def _month(md: MonthData) -> _Month:

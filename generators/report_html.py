@@ -13,6 +13,7 @@ from workbooks.i18n import language
 
 from .charts import trend_png
 from .report_model import MISSING_NOTES, Report
+from .report_text import report_notes, titles
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -37,23 +38,11 @@ def _inliner():
     return css_inline.CSSInliner(keep_style_tags=False)
 
 
-def titles(ctx: Report) -> tuple[str, str]:
-    t = language(ctx.lang)
-    month = t.month(ctx.month)
-    if ctx.kind == "rep":
-        r = ctx.rep
-        return (t("Monthly sales report: {who}, {month}", who=f"{r.name} ({r.rep_id})", month=month),
-                t("Team {team}, manager {manager}", team=r.team, manager=r.manager or "-"))
-    tm = ctx.team
-    return (t("Monthly team report: {team}, {month}", team=tm.team, month=month),
-            t("Manager {manager}", manager=tm.manager))
-
-
 def render(ctx: Report) -> str:
     t = language(ctx.lang)
     title, subtitle = titles(ctx)
     chart = base64.b64encode(trend_png(ctx.trend, t("Sales against target, last 12 months"),
                                        legend=(t("actual"), t("target")))).decode("ascii")
     html = environment(ctx.lang).get_template("report.html.j2").render(ctx=ctx, title=title, subtitle=subtitle,
-                                                                        chart=chart)
+                                                                        chart=chart, notes=report_notes(ctx))
     return _inliner().inline(html)

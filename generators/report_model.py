@@ -156,6 +156,15 @@ class RepInfo:
 
 
 @dataclass(frozen=True)
+class LeftOutRep:
+    """A rep of the team left out of the run (the rep's rows have errors): named on the team's
+    report, whose figures then exclude the rep."""
+    rep_id: str
+    name: str
+    reason: str                          # the first problem, as errors.xlsx states it
+
+
+@dataclass(frozen=True)
 class RepMonth:
     key: str
     month: str
@@ -233,6 +242,7 @@ class TeamMonth:
     file_stem: str = ""
     lang: str = "en"
     missing: tuple[str, ...] = ()
+    left_out: tuple[LeftOutRep, ...] = ()   # reps of the team not in its figures, and why
     kind: str = "team"
 
 

@@ -15,8 +15,8 @@ from functools import lru_cache
 from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
 
-from .report_html import titles
-from .report_model import (MISSING_NOTES, CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
+from .report_text import report_notes, titles
+from .report_model import (CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
                            TeamMonth)
 from .typeset import typeset
 
@@ -52,7 +52,7 @@ def _frame(ctx, t: Language, header_left: str) -> dict:
     title, subtitle = titles(ctx)
     subtitle = t("{subtitle}; data as of {date}.", subtitle=subtitle, date=ctx.as_of)
     return page_frame(t, title, header_left, ctx.month) | {
-        "kind": ctx.kind, "subtitle": one_line(subtitle), "notes": [t(MISSING_NOTES[sheet]) for sheet in ctx.missing],
+        "kind": ctx.kind, "subtitle": one_line(subtitle), "notes": report_notes(ctx),
         "tiles": [], "sections": {}}
 
 

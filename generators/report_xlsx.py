@@ -15,7 +15,8 @@ from workbooks.i18n import Language, language
 from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook, shown_width
 from workbooks.xlsxscan import column_letters
 
-from .report_model import MISSING_NOTES, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
+from .report_model import CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
+from .report_text import report_notes
 
 TITLE = {"bold": True, "font_size": 15}
 SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79", "bottom": 1}
@@ -386,9 +387,9 @@ def _rep_body(rep: Report, ctx: RepMonth) -> None:
 
 
 def _missing_notes(rep: Report, ctx: RepMonth | TeamMonth):
-    """One line per optional sheet the workbook lacks; returns has(sheet)."""
-    for sheet in ctx.missing:
-        rep.note(rep.t(MISSING_NOTES[sheet]))
+    """The report's notes (each optional sheet the workbook lacks, each rep left out); returns has(sheet)."""
+    for line in report_notes(ctx):
+        rep.note(line)
     return lambda sheet: sheet not in ctx.missing
 
 

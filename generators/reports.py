@@ -30,7 +30,8 @@ from .monthdata import MonthData, rep_failures
 from .dashboard import write_dashboard, write_figures
 from .progress import bar, phase
 from .report_data import attach_commission, month_facts
-from .report_html import render, titles
+from .report_html import render
+from .report_text import titles
 from .report_model import Report
 from .report_pdf import report_pdf
 from .report_xlsx import rep_workbook, team_workbook

@@ -276,3 +276,31 @@ def test_a_month_just_begun_runs_with_allow_empty_but_never_one_before_the_data(
     assert highlights and all(h["actual"] == 0 and h["target"] > 0 for h in highlights)
     before = run("reports", demo_book, "--month", "2019-01", "--out", out, "--allow-empty")
     assert before.exit_code == STOPPED and "is before them" in before.output
+
+
+def test_a_team_report_names_the_rep_its_figures_leave_out(tmp_path, demo_book, demo_frames):
+    """One bad row leaves its rep out whole; the team's report says whom and why in every format,
+    and that its figures exclude them."""
+    import subprocess
+    import zipfile
+
+    rows = []
+    book = edited(demo_book, tmp_path / "bad.xlsx", lambda wb: rows.extend(_comma_amounts(wb, ["inf"])))
+    reps = demo_frames["Reps"].set_index("rep_id")
+    team, name = reps.loc["R0001", "team"], reps.loc["R0001", "name"]
+    out = tmp_path / "out"
+    result = run("reports", book, "--month", MONTH, "--out", out, "--only", team)
+    assert result.exit_code == FINISHED_WITH_PROBLEMS, result.output
+    stem = next((out / MONTH / "teams").glob("*.html")).stem
+    reason = f"{name} (R0001): Orders row {rows[0]} column amount: not a finite number (inf)"
+    from html import unescape
+    html = unescape((out / MONTH / "teams" / f"{stem}.html").read_text())
+    assert "the team's figures exclude them" in html and reason in html
+    with zipfile.ZipFile(out / MONTH / "teams" / f"{stem}.xlsx") as z:
+        strings = z.read("xl/sharedStrings.xml").decode()
+    assert "the team's figures exclude them" in strings.replace("&apos;", "'") and reason in strings
+    pdf = subprocess.run(["pdftotext", "-layout", str(out / MONTH / "teams" / f"{stem}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "R0001" in " ".join(pdf.split()) and "figures exclude them" in " ".join(pdf.split())
+    ranking = html.split("figures exclude them")[1]
+    assert "R0001" not in ranking.split(reason)[-1]          # named in the note, not in the team's table
