@@ -46,6 +46,9 @@ def dashboard_figures(facts) -> dict:
         "overdue_more": any(len(t.risks.overdue_high_value) >= OVERDUE_LISTED for t in facts.teams),
         "movements": {m: sum(t.movements.counts.get(m, 0) for t in facts.teams) for m in ("up", "same", "down", "new")},
         "returns": {"count": len(returns), "amount": exact_sum(r.amount for r in returns)},
+        # reps left out of every figure above (errors in their rows), and why
+        "left_out": [{"rep_id": r.rep_id, "name": r.name, "team": team, "reason": r.reason}
+                     for team, reps in sorted(facts.left_out.items()) for r in reps],
         "commission": None if not commissions else {
             "reps": len(commissions), "earned": exact_sum(c.earned for c in commissions),
             "paid": exact_sum(c.paid for c in commissions)},

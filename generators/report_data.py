@@ -3,7 +3,7 @@ over the month's frames), then cut into one plain context per report for the wor
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ class MonthFacts:
     reps: list[RepMonth]
     teams: list[TeamMonth]
     lang: str = "en"
+    left_out: dict[str, tuple[LeftOutRep, ...]] = field(default_factory=dict)   # team -> reps not in its figures
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,10 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     if md.language != "en" or md.missing:      # the language it is written in; the sheets it lacks
         rep_ctx = [replace(c, lang=md.language, missing=md.missing) for c in rep_ctx]
         team_ctx = [replace(c, lang=md.language, missing=md.missing) for c in team_ctx]
-    if md.bad_reps:                             # a team report says whom its figures leave out
-        left_out = _left_out_by_team(md)
+    left_out = _left_out_by_team(md) if md.bad_reps else {}
+    if left_out:                                # a team report says whom its figures leave out
         team_ctx = [replace(c, left_out=left_out.get(c.team.team, ())) for c in team_ctx]
-    return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx, md.language)
+    return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx, md.language, left_out)
 
 
 def _left_out_by_team(md: MonthData) -> dict[str, tuple[LeftOutRep, ...]]:

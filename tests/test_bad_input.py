@@ -304,3 +304,7 @@ def test_a_team_report_names_the_rep_its_figures_leave_out(tmp_path, demo_book, 
     assert "R0001" in " ".join(pdf.split()) and "figures exclude them" in " ".join(pdf.split())
     ranking = html.split("figures exclude them")[1]
     assert "R0001" not in ranking.split(reason)[-1]          # named in the note, not in the team's table
+    full = run("reports", book, "--month", MONTH, "--out", out, "--formats", "html")
+    assert full.exit_code == FINISHED_WITH_PROBLEMS
+    page = unescape((out / MONTH / "index.html").read_text())
+    assert "Left out of these figures (1 reps)" in page and f"{name} (R0001), {team}: Orders row {rows[0]}" in page
