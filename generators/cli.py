@@ -217,7 +217,7 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
             raise click.BadParameter(f"{given.partition('#')[0]} does not exist", param_hint="PATHS")
     try:
         if suggest:
-            text = draft_mapping(list(paths))
+            text = draft_mapping(list(paths), out.parent if out else None)
             if out:
                 writable_folder(out.parent, "--out")
                 write_text_atomic(out, text)
@@ -228,7 +228,7 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
         if out is None:
             raise click.UsageError("--out sales.xlsx is needed: where the workbook goes")
         writable_folder(out.parent, "--out")
-        imported = run_mapping(Path(paths[0]))
+        imported = run_mapping(Path(paths[0]), read_options().max_rows)
     except ImportProblems as exc:
         for line in exc.lines:
             click.echo(f"error: {line}", err=True)

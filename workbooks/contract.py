@@ -34,7 +34,7 @@ CUSTOMERS = SheetSchema("Customers", "One row per customer account.", (
     C("customer_id", "id", "Unique customer code."),
     C("name", "text", "Customer name."),
     C("region", "text", "Region.", nullable=True),
-    C("owner_rep_id", "id", "Rep who owns the account (Reps.rep_id)."),
+    C("owner_rep_id", "id", "Rep who owns the account (Reps.rep_id); blank: no owner yet.", nullable=True),
     C("created", "date", "Date the account was opened.", nullable=True),
 ), key=("customer_id",), references=(Ref("owner_rep_id", "Reps", "rep_id"),), optional=True,
     turns_on="customer names and owners; tiers, overdue revisits and tier movements in the reports")

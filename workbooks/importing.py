@@ -20,8 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from addin.engine.money import round_cents
+
 from .contract import BY_NAME, CUSTOMERS, REPS, SHEETS
 from .import_check import Origin, check
+from .opening import MAX_ROWS
 from .schema import SheetSchema, text_to_float
 
 SOURCE_ROW = "__source_row"       # the row in the source file (its header is row 1)
@@ -186,7 +189,9 @@ def load_mapping(path: Path) -> tuple[dict, dict[str, Source]]:
     return spec, sources
 
 
-def run_mapping(mapping_path: Path) -> Imported:
+def run_mapping(mapping_path: Path, max_rows: int = MAX_ROWS) -> Imported:
+    """The workbook's sheets from the mapping's sources, checked as validate checks them; a
+    sheet past ``max_rows`` (Excel's limit, with its header) stops the import before writing."""
     spec, sources = load_mapping(mapping_path)
     cache: dict[str, pd.DataFrame] = {}
 
@@ -207,12 +212,42 @@ def run_mapping(mapping_path: Path) -> Imported:
             problems += exc.lines
     if problems:
         raise ImportProblems(problems)
+    if "Customers" in out and "owner_rep_id" not in spec["Customers"]:
+        out["Customers"]["owner_rep_id"] = out["Customers"]["customer_id"].map(owners_by_sales(out.get("Orders")))
     _made_up(out, warnings)
+    _within_rows(out, origins, max_rows)
     for sheet, frame in out.items():       # made-up rows have no source row
         if sheet in origins:
             origins[sheet].rows = pd.to_numeric(frame.get(SOURCE_ROW), errors="coerce").to_numpy(dtype=float)
         out[sheet] = frame.drop(columns=[SOURCE_ROW], errors="ignore")
-    return Imported(out, warnings, check(out, origins))
+    errors, said = check(out, origins)
+    return Imported(out, warnings + said, errors)
+
+
+def _within_rows(frames: dict[str, pd.DataFrame], origins: dict[str, Origin], max_rows: int) -> None:
+    """Stop before writing a sheet that a spreadsheet cannot open (its header is one row)."""
+    for sheet, frame in frames.items():
+        if len(frame) + 1 > max_rows:
+            columns = origins[sheet].columns if sheet in origins else {}
+            date = next((columns[c] for c in ("order_date", "date", "created") if c in columns), None)
+            how = f'where = {{ "{date}" = {{ since = "YYYY-MM-DD" }} }}' if date else "where = { ... }"
+            raise ImportProblems([f"mapping [{sheet}]: {len(frame):,} rows, more than the {max_rows - 1:,} a sheet holds "
+                                  f"below its header; narrow the import with a filter, e.g. {how} in [{sheet}] "
+                                  "(docs/import.md, Filters)"])
+
+
+def owners_by_sales(orders: pd.DataFrame | None) -> pd.Series:
+    """Customer -> its owner when no source names one: the rep with the most booked sales to
+    the customer; on a tie, the rep of the latest of those orders (then the first rep id).
+    A customer with no booked sales has none (docs/import.md)."""
+    if orders is None or orders.empty:
+        return pd.Series(dtype=object)
+    booked = orders.loc[orders["status"] == "booked", ["customer_id", "rep_id", "order_date"]].copy()
+    booked["cents"] = np.round(orders.loc[booked.index, "amount"].to_numpy(dtype=float) * 100).astype(np.int64)
+    per = booked.dropna(subset=["customer_id", "rep_id"]).groupby(["customer_id", "rep_id"], sort=False).agg(
+        cents=("cents", "sum"), last=("order_date", "max")).reset_index()
+    per = per.sort_values(["customer_id", "cents", "last", "rep_id"], ascending=[True, False, False, True])
+    return per.drop_duplicates("customer_id").set_index("customer_id")["rep_id"]
 
 
 def _source_columns(table: dict) -> dict[str, str]:
@@ -272,6 +307,9 @@ def _contract_columns(schema: SheetSchema, table: dict, rows: pd.DataFrame, src:
         given = table.get(col.name)
         if given is not None:
             columns[col.name] = _column(col, given, rows, src, f"[{name}] {col.name}", problems)
+        elif (name, col.name) in FILLED_LATER:
+            columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
+            warnings.append(f"mapping [{name}]: no {col.name}; using {FILLED_LATER[(name, col.name)]}")
         elif col.nullable and col.required:          # a blank column: its cells may be blank
             columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
             warnings.append(f"mapping [{name}]: no {col.name}; left blank"
@@ -291,6 +329,12 @@ DEFAULTS = {    # (sheet, column) -> (value, what the warning says)
     ("Reps", "active"): (True, "every rep active"),
     ("Orders", "status"): ("booked", "status booked for every line"),
     ("Orders", "quantity"): (1.0, "quantity 1 for every line"),
+}
+
+
+FILLED_LATER = {   # (sheet, column) -> the rule that fills it from the other sheets
+    ("Customers", "owner_rep_id"): "the rep with the most booked sales to each customer (ties: the latest order; "
+                                   "blank for a customer with none)",
 }
 
 
@@ -329,7 +373,14 @@ def constant(col, value, index: pd.Index, key: str, problems: list[str]) -> pd.S
         typed, bad = one.astype(str).astype(object), pd.Series([False])
     if bad.iat[0]:
         problems.append(f"mapping {key}: the constant {value!r} is not {col.expected}")
+    typed = cents(typed) if col.kind == "money" else typed
     return pd.Series(np.repeat(typed.to_numpy(), len(index)), index=index)
+
+
+def cents(amounts: pd.Series) -> pd.Series:
+    """Money to the cent, half-up, as the workbook's reader reads it (addin.engine.money), so
+    a SUM over the written sheet is the reports' figure."""
+    return pd.Series(round_cents(amounts.to_numpy(dtype=float)), index=amounts.index)
 
 
 def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: list[str]) -> pd.Series:
@@ -361,7 +412,7 @@ def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: lis
         numbers, bad = to_numbers(values, src.decimal)
         _cells(problems, key, src, rows, column, bad, "is not a number",
                "a number with a decimal " + ("comma (1.234,50)" if src.decimal == "," else "point (1234.50)"))
-        return numbers
+        return cents(numbers) if col.kind == "money" else numbers
     return values.astype(object).where(values.notna(), None)
 
 
@@ -427,7 +478,8 @@ def _made_up(frames: dict[str, pd.DataFrame], warnings: list[str]) -> None:
             "Customers": ("customer_id", [("Orders", "customer_id"), ("Opportunities", "customer_id"),
                                           ("Activities", "customer_id")])}
     for sheet, (key, uses) in used.items():
-        ids = pd.concat([frames[s][c] for s, c in uses if s in frames and c in frames[s]], ignore_index=True)
+        ids = pd.concat([pd.Series(dtype=object)] + [frames[s][c] for s, c in uses if s in frames and c in frames[s]],
+                        ignore_index=True)
         ids = pd.Index(ids.dropna().astype(str).unique())
         have = frames.get(sheet)
         missing = list(ids if have is None else ids.difference(have[key].dropna().astype(str), sort=False))
@@ -439,9 +491,8 @@ def _made_up(frames: dict[str, pd.DataFrame], warnings: list[str]) -> None:
         if sheet == "Reps":
             rows["team"], rows["capacity"], rows["active"] = "(no team)", 1.0, True
         else:
-            owners = pd.concat([frames[s][["customer_id", "rep_id"]] for s in ("Orders", "Opportunities", "Activities")
-                                if s in frames]).dropna().drop_duplicates("customer_id").set_index("customer_id")["rep_id"]
-            rows["owner_rep_id"] = [owners.get(i) for i in missing]     # who sold to (or worked) the account first
+            owners = owners_by_sales(frames.get("Orders"))
+            rows["owner_rep_id"] = [owners.get(i) for i in missing]
         warnings.append(f"{len(missing)} {sheet} made from the ids other sheets use (name = id): "
                         + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
         frames[sheet] = rows if have is None else pd.concat([have, rows], ignore_index=True)
