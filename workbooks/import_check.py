@@ -26,12 +26,13 @@ class Origin:
 
 
 def check_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Every problem ``salesdesk validate`` finds in a workbook of these sheets (row 1 the header)."""
+    """Every problem ``salesdesk validate`` finds in a workbook of these sheets (row 1 the header);
+    their id and text columns are as ``schema.parse_column`` reads them (the import's are)."""
     problems = missing_sheets(SHEETS, list(frames))
     typed = {}
     for name, frame in frames.items():
         rows = frame.assign(**{ROW: np.arange(2, len(frame) + 2, dtype=np.int64)})
-        typed[name], found = check_rows(rows, BY_NAME[name])
+        typed[name], found = check_rows(rows, BY_NAME[name], parsed=True)
         problems += found
     return problems + check_references({s.name: typed[s.name] for s in SHEETS if s.name in typed})
 

@@ -216,17 +216,19 @@ def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema, fmt: st
 
 
 def check_rows(raw: pd.DataFrame, schema: SheetSchema, header_row: int = 1,
-               error_cells: dict[str, set[int]] | None = None,
-               decimal: str = DECIMAL_POINT) -> tuple[pd.DataFrame, list[Problem]]:
+               error_cells: dict[str, set[int]] | None = None, decimal: str = DECIMAL_POINT,
+               parsed: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
     """A sheet's rows (cells as text or typed, ``ROW`` their row numbers) typed as its
     contract columns, with every problem of the sheet alone: unreadable, blank or out-of-range
     cells, row rules, duplicate keys. The one check of a sheet: reading a workbook and
-    importing one (workbooks/import_check.py) both call it."""
+    importing one (workbooks/import_check.py) both call it. ``parsed``: the id and text
+    columns already went through ``schema.parse_column`` (which finds nothing wrong in them
+    and returns its own output unchanged), so they are not parsed again."""
     problems = []
     if schema.needs_rows and raw.empty:
         problems.append(Problem(schema.name, None, None, None, "the sheet has a header but no rows",
                                 f"at least one row of {schema.name}", blocking=True))
-    out, found = _typed_columns(raw, schema, header_row, error_cells or {}, decimal)
+    out, found = _typed_columns(raw, schema, header_row, error_cells or {}, decimal, parsed)
     problems += found
     problems += _rule_problems(out, schema)
     problems += _duplicate_keys(out, schema)
@@ -276,7 +278,7 @@ def _error_cells(scan: SheetScan, names: list[str], header_row: int, schema: She
 
 
 def _typed_columns(raw: pd.DataFrame, schema: SheetSchema, header_row: int, error_cells: dict[str, set[int]],
-                   decimal: str):
+                   decimal: str, parsed: bool = False):
     """Each contract column typed (a missing one blank, and a problem if required), every
     cell that does not read, is blank where it must not be, or is out of range reported."""
     problems = []
@@ -291,7 +293,8 @@ def _typed_columns(raw: pd.DataFrame, schema: SheetSchema, header_row: int, erro
                                       dtype=float if numeric else "datetime64[ns]" if col.kind == "date" else object)
             continue
         source = raw[col.name]
-        typed, bad = parse_column(source, col, decimal)
+        typed, bad = (source, pd.Series(False, index=raw.index)) if parsed and col.kind in ("id", "text") \
+            else parse_column(source, col, decimal)
         errs = raw[ROW].isin(error_cells.get(col.name, ())).to_numpy()
         bad = bad & ~errs
         problems += _unreadable(schema, col, raw, bad, source, decimal)
