@@ -22,6 +22,7 @@ import pandas as pd
 
 from addin.engine.money import round_cents
 
+from . import import_expr
 from .contract import BY_NAME, CUSTOMERS, REPS, SHEETS
 from .import_check import Origin, check
 from .opening import MAX_ROWS
@@ -264,6 +265,8 @@ def _source_columns(table: dict) -> dict[str, str]:
             out[key] = given
         elif isinstance(given, dict) and isinstance(given.get("column"), str):
             out[key] = given["column"]
+        elif isinstance(given, dict) and isinstance(given.get("expr"), str):
+            out[key] = given["expr"]
     return out
 
 
@@ -354,15 +357,72 @@ BLANK_MEANS = {   # what a column left blank means (docs/import.md)
 }
 
 
+FILTERS = ("not_blank", "since", "until", "in", "not_in", ">", ">=", "<", "<=")
+COMPARE = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+
+
 def _where(rows: pd.DataFrame, where: dict, src: Source, sheet: str) -> pd.DataFrame:
-    keep = pd.Series(True, index=rows.index)
+    """The rows every filter keeps, before any cell is converted or checked: a value (or a
+    list: any of), or tests: not_blank, since/until (dates, inclusive), in/not_in, > >= < <=.
+    A cell a test cannot read (a date that is not one) is an error only in a row that the
+    other filters keep."""
+    if not isinstance(where, dict):
+        raise ImportProblems([f"mapping [{sheet}] where: expected {{ column = value, column = {{ test = ... }} }}"])
+    keep, problems, unread = pd.Series(True, index=rows.index), [], []
     for column, wanted in where.items():
         if column not in rows.columns:
             raise ImportProblems([f"mapping [{sheet}] where {column}: {src.label} has no column {column!r}; it has "
                                   + ", ".join(c for c in rows.columns if c != SOURCE_ROW)])
-        values = [str(w) for w in (wanted if isinstance(wanted, list) else [wanted])]
-        keep &= rows[column].isin(values)
+        key = f"[{sheet}] where {column}"
+        if not isinstance(wanted, dict):
+            keep &= rows[column].isin([str(w) for w in (wanted if isinstance(wanted, list) else [wanted])])
+            continue
+        unknown = sorted(set(wanted) - set(FILTERS))
+        if unknown:
+            problems.append(f"mapping {key}: unknown test {', '.join(unknown)}; expected one of {', '.join(FILTERS)}")
+            continue
+        for test, given in wanted.items():
+            kept, bad = _test(rows[column], test, given, src, key, problems)
+            keep &= kept | bad
+            if bad.any():
+                unread.append((key, column, bad, "is not a " + ("date" if test in ("since", "until") else "number")))
+    for key, column, bad, what in unread:
+        _cells(problems, key, src, rows, column, bad & keep, what + (f" in {src.date_format}" if src.date_format
+                                                                     and what.endswith("date") else ""),
+               f"a {what.split()[-1]} to compare, or a filter that leaves this row out")
+    if problems:
+        raise ImportProblems(problems)
     return rows[keep]
+
+
+def _test(values: pd.Series, test: str, given, src: Source, key: str,
+          problems: list[str]) -> tuple[pd.Series, pd.Series]:
+    """The rows one test keeps, and the cells it cannot read (a blank cell is kept only by
+    not_blank = false and not_in)."""
+    everything, nothing = pd.Series(True, index=values.index), pd.Series(False, index=values.index)
+    if test == "not_blank":
+        if not isinstance(given, bool):
+            problems.append(f"mapping {key}: not_blank = {given!r}; expected true or false")
+            return everything, nothing
+        return (values.notna() if given else values.isna()), nothing
+    if test in ("in", "not_in"):
+        if not isinstance(given, list):
+            problems.append(f"mapping {key}: {test} = {given!r}; expected a list such as [\"A\", \"B\"]")
+            return everything, nothing
+        hit = values.isin([str(g) for g in given])
+        return (hit if test == "in" else ~hit), nothing
+    if test in ("since", "until"):
+        bound, bad = to_dates(pd.Series([str(given)]), None)
+        if bad.iat[0] or bound.isna().iat[0]:
+            problems.append(f"mapping {key}: {test} = {given!r}; expected an ISO date such as 2025-01-01")
+            return everything, nothing
+        dates, bad = to_dates(values, src.date_format)
+        return ((dates >= bound.iat[0]) if test == "since" else (dates <= bound.iat[0])), bad
+    if isinstance(given, bool) or not isinstance(given, (int, float)):
+        problems.append(f"mapping {key}: {test} {given!r}; expected a number")
+        return everything, nothing
+    numbers, bad = to_numbers(values, src.decimal)
+    return pd.Series(COMPARE[test](numbers.to_numpy(dtype=float), given), index=values.index), bad
 
 
 def constant(col, value, index: pd.Index, key: str, problems: list[str]) -> pd.Series:
@@ -392,10 +452,12 @@ def cents(amounts: pd.Series) -> pd.Series:
 def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: list[str]) -> pd.Series:
     if isinstance(given, dict) and "value" in given:
         return constant(col, given["value"], rows.index, key, problems)
+    if isinstance(given, dict) and "expr" in given:
+        return _derived(col, given["expr"], rows, src, key, problems)
     column = given.get("column") if isinstance(given, dict) else given
     if not isinstance(column, str):
-        problems.append(f"mapping {key}: expected a source column name, {{ value = ... }} or "
-                        "{ column = ..., map = { ... } }")
+        problems.append(f"mapping {key}: expected a source column name, {{ value = ... }}, "
+                        "{ column = ..., map = { ... } } or { expr = \"A - B\" }")
         return pd.Series(None, index=rows.index, dtype=object)
     if column not in rows.columns:
         problems.append(f"mapping {key}: {src.label} has no column {column!r}; it has "
@@ -403,13 +465,26 @@ def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: lis
         return pd.Series(None, index=rows.index, dtype=object)
     values = rows[column]
     if isinstance(given, dict) and "map" in given:
-        table = {str(k): v for k, v in given["map"].items()}
-        mapped = values.map(table)
-        bad = values.notna() & mapped.isna()
-        _cells(problems, key, src, rows, column, bad, "is not in the map", "one of " + ", ".join(table))
-        values = mapped.where(~bad)
+        values = _mapped(values, given["map"], rows, src, column, key, problems)
+    return _converted(col, values, given.get("date_format") if isinstance(given, dict) else None,
+                      rows, src, column, key, problems)
+
+
+def _mapped(values: pd.Series, table: dict, rows: pd.DataFrame, src: Source, column: str, key: str,
+            problems: list[str]) -> pd.Series:
+    """Each value through the map; a value the map does not list is an error naming its cell."""
+    table = {str(k): v for k, v in table.items()}
+    mapped = values.map(table)
+    bad = values.notna() & mapped.isna()
+    _cells(problems, key, src, rows, column, bad, "is not in the map", "one of " + ", ".join(table))
+    return mapped.where(~bad)
+
+
+def _converted(col, values: pd.Series, date_format: str | None, rows: pd.DataFrame, src: Source, column: str,
+               key: str, problems: list[str]) -> pd.Series:
+    """Source text as the contract column's type; a cell that does not convert names its cell."""
     if col.kind == "date":
-        fmt = (given.get("date_format") if isinstance(given, dict) else None) or src.date_format
+        fmt = date_format or src.date_format
         parsed, bad = to_dates(values, fmt)
         _cells(problems, key, src, rows, column, bad, "is not a date" + (f" in {fmt}" if fmt else ""),
                f"a date as {fmt}" if fmt else "an ISO date (2026-10-31), or date_format on the source")
@@ -420,6 +495,34 @@ def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: lis
                "a number with a decimal " + ("comma (1.234,50)" if src.decimal == "," else "point (1234.50)"))
         return cents(numbers) if col.kind == "money" else numbers
     return parse_column(values, col)[0]      # text as the reader reads it: stripped, a choice in lower case
+
+
+def _derived(col, text, rows: pd.DataFrame, src: Source, key: str, problems: list[str]) -> pd.Series:
+    """A column computed from source columns (workbooks/import_expr.py); a blank operand gives
+    a blank cell, a cell that is not a number and a division by zero are errors naming the cell."""
+    blank = pd.Series(np.nan, index=rows.index)
+    if col.kind not in ("money", "number", "integer"):
+        problems.append(f"mapping {key}: expr gives a number; {col.name} is {col.expected}")
+        return blank
+    try:
+        node = import_expr.parse(text)
+    except import_expr.ExprError as exc:
+        problems.append(f"mapping {key}: expr {text!r}: {exc}")
+        return blank
+    values = {}
+    for c in import_expr.columns(node):
+        if c.name not in rows.columns:
+            problems.append(f"mapping {key}: expr {text!r}: {src.label} has no column {c.name!r} (position "
+                            f"{c.position}); it has " + ", ".join(h for h in rows.columns if h != SOURCE_ROW))
+            return blank
+        numbers, bad = to_numbers(rows[c.name], src.decimal)
+        _cells(problems, key, src, rows, c.name, bad, "is not a number", f"a number for {text}")
+        values[c.name] = numbers.to_numpy(dtype=float)
+    result = pd.Series(np.broadcast_to(import_expr.evaluate(node, values), (len(rows),)).astype(float), index=rows.index)
+    for row in rows.loc[np.isinf(result), SOURCE_ROW].head(20):
+        problems.append(f"mapping {key}: {src.label} row {row}: {text} divides by zero")
+    result = result.where(np.isfinite(result))
+    return cents(result) if col.kind == "money" else result
 
 
 def _cells(problems: list[str], key: str, src: Source, rows: pd.DataFrame, column: str, bad: pd.Series,
