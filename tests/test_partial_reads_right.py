@@ -59,3 +59,5 @@ def test_a_team_without_a_manager_shows_no_none(no_contacts_no_targets, demo_fra
     row = html[html.index(f'<tr data-team="{first}">'):]
     assert "None" not in row[:row.index("</tr>")]
     assert "nan" not in row[:row.index("</tr>")]
+    report_row = html[html.index(f"<tr><td>{first}</td>"):]                  # the team reports' table
+    assert "None" not in report_row[:report_row.index("</tr>")]
