@@ -26,7 +26,7 @@ test: $(STAMP) system-deps
 ## While you work (under a minute on 2 cores): the engine, the registry, reading, import, the
 ## command line's checks and the code's shape; the end-to-end runs (reports, PDFs, mail,
 ## LibreOffice, Chromium) are in `make test`, which CI runs.
-FAST_TESTS := registry xlsxout tiering beside demo_data planning kpis_funnel code_shape import \
+FAST_TESTS := registry xlsxout tiering beside demo_data planning kpis_funnel code_shape import import_drafts import_mapping \
               partial_workbook cli rule_book reader commission_engine
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -n 2 -m "not libreoffice and not slow" $(FAST_TESTS:%=tests/test_%.py)

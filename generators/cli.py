@@ -283,7 +283,7 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
             raise click.BadParameter(f"{given.partition('#')[0]} does not exist", param_hint="PATHS")
     try:
         if suggest:
-            text = draft_mapping(list(paths))
+            text = draft_mapping(list(paths), out.parent if out else None)
             if out:
                 writable_folder(out.parent, "--out")
                 write_text_atomic(out, text)
@@ -294,7 +294,7 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
         if out is None:
             raise click.UsageError("--out sales.xlsx is needed: where the workbook goes")
         writable_folder(out.parent, "--out")
-        imported = run_mapping(Path(paths[0]))
+        imported = run_mapping(Path(paths[0]), read_options().max_rows)
     except ImportProblems as exc:
         for line in exc.lines:
             click.echo(f"error: {line}", err=True)
@@ -701,6 +701,60 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
     model = planning_book.build(frames, year, month, target, lang)
     planning_book.write(model, path, frames, target)
     click.echo(f"Planning workbook: {path} (plan year {year}, scorecard month {month}, for {target})")
+
+
+def parse_growth(text: str):
+    """Growth as a fraction: "8%" or "0.08" -> 0.08 (above -100%)."""
+    from decimal import Decimal, InvalidOperation
+    given = str(text).strip()
+    try:
+        value = Decimal(given[:-1]) / 100 if given.endswith("%") else Decimal(given)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value <= -1:
+        raise click.BadParameter(f"{text!r}: expected a growth such as 8% or 0.08 (above -100%)",
+                                 param_hint="--growth")
+    return value
+
+
+@workbook.command("targets", short_help="Propose a year's Targets sheet from the last twelve months' sales.")
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="The year the targets are for.")
+@click.option("--growth", default="0%", show_default=True, help="Growth over the basis, e.g. 8% or 0.08.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The proposal (.xlsx) to review; BOOK is never modified.")
+def workbook_targets(book: Path, year: int, growth: str, out: Path):
+    """Propose each team's and rep's annual target for --year: the net sales of the twelve
+    calendar months before the month of the latest order, times (1 + --growth), the reps'
+    targets adding up exactly to their team's, phased by the workbook's Seasonality sheet (or
+    by those months' sales). The proposal is a Targets sheet to review and paste into BOOK.
+
+    \b
+    Example: salesdesk workbook targets sales.xlsx --year 2027 --growth 8% --out targets.xlsx"""
+    from workbooks import target_proposal
+    from workbooks.i18n import language
+
+    from .monthdata import fill_missing_sheets
+
+    rate = parse_growth(growth)
+    writable_folder(out.parent, "--out")
+    if out.resolve() == book.resolve():
+        raise click.BadParameter("--out must differ from BOOK: the workbook is never modified")
+    data = load(book)
+    if data.errors:
+        print_problems(data.problems)
+        click.echo(f"{book}: fix the errors above first (salesdesk validate {book}); nothing was written", err=True)
+        sys.exit(STOPPED)
+    frames = dict(data.frames)
+    has_seasonality = "Seasonality" in frames
+    fill_missing_sheets(frames)
+    lang = language(chosen_language() or settings_language(frames.get("Settings")))
+    basis, proposal = target_proposal.make(frames, year, rate, has_seasonality)
+    target_proposal.write(out, basis, proposal, year, rate, lang)
+    teams = [p for p in proposal if p.level == "team"]
+    click.echo(f"Proposed targets for {year}: {out} ({len(teams)} teams, {len(proposal) - len(teams)} reps; basis "
+               f"{basis.months[0]} to {basis.months[-1]}, growth {target_proposal.growth_text(rate)}). Review it, then paste the rows "
+               "into the Targets sheet.")
 
 
 @workbook.command("retarget", short_help='Rewrite SD_ formulas for another spreadsheet.')

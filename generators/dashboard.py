@@ -56,15 +56,17 @@ def dashboard_figures(facts) -> dict:
 
 
 def _teams(facts) -> list[dict]:
-    """The teams by the month's attainment, best first."""
+    """The teams by the month's attainment, best first; a team without a target after those
+    with one, by its sales (without a Targets sheet, the ranking is by sales)."""
     teams = []
     for t in facts.teams:
         month = t.sales[0]
-        teams.append({"team": t.key, "manager": t.team.manager, "actual": month.actual, "target": month.target,
+        manager = t.team.manager if isinstance(t.team.manager, str) and t.team.manager.strip() else None
+        teams.append({"team": t.key, "manager": manager, "actual": month.actual, "target": month.target,
                       "attainment": _ratio(month.actual, month.target), "reps": len(t.reps),
                       "behind": len(t.risks.behind_pace), "overdue_high_value": len(t.risks.overdue_high_value),
                       "champion": _rep(t.champion), "overdue_customers": _overdue_rows(facts, [t])})
-    return sorted(teams, key=lambda x: (-(x["attainment"] if x["attainment"] is not None else -1), x["team"]))
+    return sorted(teams, key=lambda x: (x["attainment"] is None, -(x["attainment"] or 0), -x["actual"], x["team"]))
 
 
 def _company(facts) -> list[dict]:

@@ -151,7 +151,8 @@ def _month(md: MonthData) -> _Month:
         sales=sales.to_dict(), quotas=quota.to_dict(), team_targets=tt.to_dict(),   # plain dicts: fast lookups
         activities=acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0).to_dict("index"),
         by_rep=_per_rep(m, sat_month, card), funnel=_funnel_counts(funnel_opps),
-        view=customer_view(orders, acts, f["Customers"], cal.as_of, prev_end),
+        view=customer_view(orders, acts, f["Customers"], cal.as_of, prev_end,
+                           contacts_logged="Activities" not in md.missing),
         returns=in_month[in_month["status"] == "returned"])
 
 

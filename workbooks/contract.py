@@ -34,7 +34,7 @@ CUSTOMERS = SheetSchema("Customers", "One row per customer account.", (
     C("customer_id", "id", "Unique customer code."),
     C("name", "text", "Customer name."),
     C("region", "text", "Region.", nullable=True),
-    C("owner_rep_id", "id", "Rep who owns the account (Reps.rep_id)."),
+    C("owner_rep_id", "id", "Rep who owns the account (Reps.rep_id); blank: no owner yet.", nullable=True),
     C("created", "date", "Date the account was opened.", nullable=True),
 ), key=("customer_id",), references=(Ref("owner_rep_id", "Reps", "rep_id"),), optional=True,
     turns_on="customer names and owners; tiers, overdue revisits and tier movements in the reports")
@@ -240,6 +240,16 @@ READING_RULES = [
 ]
 
 
+TARGETS_PROPOSAL = (
+    "No targets yet? `salesdesk workbook targets sales.xlsx --year 2027 [--growth 8%] --out targets.xlsx` proposes "
+    "them: each team's annual target is its net sales (booked less returns) of the twelve calendar months before "
+    "the month of the latest order, times (1 + growth), to the cent; each active rep's is the team's split by the "
+    "rep's share of those sales, the reps' targets adding up exactly to the team's (reps who left get none). Each "
+    "row is phased to months beside it, by the Seasonality sheet or, without one, by the basis months' sales (a "
+    "proposed Seasonality sheet is written too), the reps' months tying to the team's month by month. The file's "
+    "first rows say it is a proposal and how it was made; review it and paste the rows under its header here.")
+
+
 def markdown() -> str:
     """docs/workbook.md, generated from the schemas (a test keeps the file current)."""
     out = ["# The sales workbook", "",
@@ -266,6 +276,7 @@ def markdown() -> str:
             notes.append(f"Rule on `{rule.column}`: {rule.expected}.")
         if s.name == "Targets":
             notes.append("`key` must exist in Teams.`team` (level team) or Reps.`rep_id` (level rep).")
+            notes.append(TARGETS_PROPOSAL)
         if s.name == "Seasonality":
             notes.append("All twelve months must be present.")
         out += [""] + [f"- {n}" for n in notes] + [""]

@@ -20,9 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from addin.engine.money import round_cents
+
+from . import import_expr
 from .contract import BY_NAME, CUSTOMERS, REPS, SHEETS
 from .import_check import Origin, check
-from .schema import SheetSchema, text_to_float
+from .opening import MAX_ROWS
+from .schema import SheetSchema, parse_column, text_to_float
 
 SOURCE_ROW = "__source_row"       # the row in the source file (its header is row 1)
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -186,7 +190,9 @@ def load_mapping(path: Path) -> tuple[dict, dict[str, Source]]:
     return spec, sources
 
 
-def run_mapping(mapping_path: Path) -> Imported:
+def run_mapping(mapping_path: Path, max_rows: int = MAX_ROWS) -> Imported:
+    """The workbook's sheets from the mapping's sources, checked as validate checks them; a
+    sheet past ``max_rows`` (Excel's limit, with its header) stops the import before writing."""
     spec, sources = load_mapping(mapping_path)
     cache: dict[str, pd.DataFrame] = {}
 
@@ -207,12 +213,48 @@ def run_mapping(mapping_path: Path) -> Imported:
             problems += exc.lines
     if problems:
         raise ImportProblems(problems)
+    if "Customers" in out and "owner_rep_id" not in spec["Customers"]:
+        out["Customers"]["owner_rep_id"] = out["Customers"]["customer_id"].map(owners_by_sales(out.get("Orders")))
     _made_up(out, warnings)
+    _within_rows(out, origins, max_rows)
     for sheet, frame in out.items():       # made-up rows have no source row
         if sheet in origins:
             origins[sheet].rows = pd.to_numeric(frame.get(SOURCE_ROW), errors="coerce").to_numpy(dtype=float)
         out[sheet] = frame.drop(columns=[SOURCE_ROW], errors="ignore")
-    return Imported(out, warnings, check(out, origins))
+    errors, said = check(out, origins)
+    return Imported(out, warnings + said, errors)
+
+
+def _within_rows(frames: dict[str, pd.DataFrame], origins: dict[str, Origin], max_rows: int) -> None:
+    """Stop before writing a sheet that a spreadsheet cannot open (its header is one row)."""
+    for sheet, frame in frames.items():
+        if len(frame) + 1 > max_rows:
+            columns = origins[sheet].columns if sheet in origins else {}
+            date = next((columns[c] for c in ("order_date", "date", "created") if c in columns), None)
+            how = f'where = {{ "{date}" = {{ since = "YYYY-MM-DD" }} }}' if date else "where = { ... }"
+            raise ImportProblems([f"mapping [{sheet}]: {len(frame):,} rows, more than the {max_rows - 1:,} a sheet holds "
+                                  f"below its header; narrow the import with a filter, e.g. {how} in [{sheet}] "
+                                  "(docs/import.md, Filters)"])
+
+
+def owners_by_sales(orders: pd.DataFrame | None) -> pd.Series:
+    """Customer -> its owner when no source names one: the rep with the most booked sales to
+    the customer (in cents); on a tie, the rep of the latest of those orders, then the first rep
+    id. A customer with no booked sales has none (docs/import.md). Vectorized: a million lines."""
+    if orders is None or orders.empty:
+        return pd.Series(dtype=object)
+    booked = orders[(orders["status"] == "booked") & orders["customer_id"].notna() & orders["rep_id"].notna()]
+    customer, customers = pd.factorize(booked["customer_id"])
+    rep, reps = pd.factorize(booked["rep_id"], sort=True)          # codes in rep id order
+    per = pd.DataFrame({"pair": customer.astype(np.int64) * max(len(reps), 1) + rep,
+                        "cents": np.round(booked["amount"].to_numpy(dtype=float) * 100).astype(np.int64),
+                        "day": booked["order_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)})
+    per = per.groupby("pair", sort=False).agg(cents=("cents", "sum"), day=("day", "max")).reset_index()
+    pair = per["pair"].to_numpy()
+    who, rep_code = pair // max(len(reps), 1), pair % max(len(reps), 1)
+    order = np.lexsort((rep_code, -per["day"].to_numpy(), -per["cents"].to_numpy(), who))
+    first = order[np.r_[True, who[order][1:] != who[order][:-1]]] if len(order) else order
+    return pd.Series(np.asarray(reps, dtype=object)[rep_code[first]], index=np.asarray(customers, dtype=object)[who[first]])
 
 
 def _source_columns(table: dict) -> dict[str, str]:
@@ -223,6 +265,8 @@ def _source_columns(table: dict) -> dict[str, str]:
             out[key] = given
         elif isinstance(given, dict) and isinstance(given.get("column"), str):
             out[key] = given["column"]
+        elif isinstance(given, dict) and isinstance(given.get("expr"), str):
+            out[key] = given["expr"]
     return out
 
 
@@ -272,6 +316,9 @@ def _contract_columns(schema: SheetSchema, table: dict, rows: pd.DataFrame, src:
         given = table.get(col.name)
         if given is not None:
             columns[col.name] = _column(col, given, rows, src, f"[{name}] {col.name}", problems)
+        elif (name, col.name) in FILLED_LATER:
+            columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
+            warnings.append(f"mapping [{name}]: no {col.name}; using {FILLED_LATER[(name, col.name)]}")
         elif col.nullable and col.required:          # a blank column: its cells may be blank
             columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
             warnings.append(f"mapping [{name}]: no {col.name}; left blank"
@@ -294,6 +341,12 @@ DEFAULTS = {    # (sheet, column) -> (value, what the warning says)
 }
 
 
+FILLED_LATER = {   # (sheet, column) -> the rule that fills it from the other sheets
+    ("Customers", "owner_rep_id"): "the rep with the most booked sales to each customer (ties: the latest order; "
+                                   "blank for a customer with none)",
+}
+
+
 BLANK_MEANS = {   # what a column left blank means (docs/import.md)
     ("Reps", "hire_date"): "no ramp for new hires",
     ("Reps", "plan_id"): "no commission",
@@ -304,15 +357,72 @@ BLANK_MEANS = {   # what a column left blank means (docs/import.md)
 }
 
 
+FILTERS = ("not_blank", "since", "until", "in", "not_in", ">", ">=", "<", "<=")
+COMPARE = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+
+
 def _where(rows: pd.DataFrame, where: dict, src: Source, sheet: str) -> pd.DataFrame:
-    keep = pd.Series(True, index=rows.index)
+    """The rows every filter keeps, before any cell is converted or checked: a value (or a
+    list: any of), or tests: not_blank, since/until (dates, inclusive), in/not_in, > >= < <=.
+    A cell a test cannot read (a date that is not one) is an error only in a row that the
+    other filters keep."""
+    if not isinstance(where, dict):
+        raise ImportProblems([f"mapping [{sheet}] where: expected {{ column = value, column = {{ test = ... }} }}"])
+    keep, problems, unread = pd.Series(True, index=rows.index), [], []
     for column, wanted in where.items():
         if column not in rows.columns:
             raise ImportProblems([f"mapping [{sheet}] where {column}: {src.label} has no column {column!r}; it has "
                                   + ", ".join(c for c in rows.columns if c != SOURCE_ROW)])
-        values = [str(w) for w in (wanted if isinstance(wanted, list) else [wanted])]
-        keep &= rows[column].isin(values)
+        key = f"[{sheet}] where {column}"
+        if not isinstance(wanted, dict):
+            keep &= rows[column].isin([str(w) for w in (wanted if isinstance(wanted, list) else [wanted])])
+            continue
+        unknown = sorted(set(wanted) - set(FILTERS))
+        if unknown:
+            problems.append(f"mapping {key}: unknown test {', '.join(unknown)}; expected one of {', '.join(FILTERS)}")
+            continue
+        for test, given in wanted.items():
+            kept, bad = _test(rows[column], test, given, src, key, problems)
+            keep &= kept | bad
+            if bad.any():
+                unread.append((key, column, bad, "is not a " + ("date" if test in ("since", "until") else "number")))
+    for key, column, bad, what in unread:
+        _cells(problems, key, src, rows, column, bad & keep, what + (f" in {src.date_format}" if src.date_format
+                                                                     and what.endswith("date") else ""),
+               f"a {what.split()[-1]} to compare, or a filter that leaves this row out")
+    if problems:
+        raise ImportProblems(problems)
     return rows[keep]
+
+
+def _test(values: pd.Series, test: str, given, src: Source, key: str,
+          problems: list[str]) -> tuple[pd.Series, pd.Series]:
+    """The rows one test keeps, and the cells it cannot read (a blank cell is kept only by
+    not_blank = false and not_in)."""
+    everything, nothing = pd.Series(True, index=values.index), pd.Series(False, index=values.index)
+    if test == "not_blank":
+        if not isinstance(given, bool):
+            problems.append(f"mapping {key}: not_blank = {given!r}; expected true or false")
+            return everything, nothing
+        return (values.notna() if given else values.isna()), nothing
+    if test in ("in", "not_in"):
+        if not isinstance(given, list):
+            problems.append(f"mapping {key}: {test} = {given!r}; expected a list such as [\"A\", \"B\"]")
+            return everything, nothing
+        hit = values.isin([str(g) for g in given])
+        return (hit if test == "in" else ~hit), nothing
+    if test in ("since", "until"):
+        bound, bad = to_dates(pd.Series([str(given)]), None)
+        if bad.iat[0] or bound.isna().iat[0]:
+            problems.append(f"mapping {key}: {test} = {given!r}; expected an ISO date such as 2025-01-01")
+            return everything, nothing
+        dates, bad = to_dates(values, src.date_format)
+        return ((dates >= bound.iat[0]) if test == "since" else (dates <= bound.iat[0])), bad
+    if isinstance(given, bool) or not isinstance(given, (int, float)):
+        problems.append(f"mapping {key}: {test} {given!r}; expected a number")
+        return everything, nothing
+    numbers, bad = to_numbers(values, src.decimal)
+    return pd.Series(COMPARE[test](numbers.to_numpy(dtype=float), given), index=values.index), bad
 
 
 def constant(col, value, index: pd.Index, key: str, problems: list[str]) -> pd.Series:
@@ -329,16 +439,25 @@ def constant(col, value, index: pd.Index, key: str, problems: list[str]) -> pd.S
         typed, bad = one.astype(str).astype(object), pd.Series([False])
     if bad.iat[0]:
         problems.append(f"mapping {key}: the constant {value!r} is not {col.expected}")
+    typed = cents(typed) if col.kind == "money" else typed
     return pd.Series(np.repeat(typed.to_numpy(), len(index)), index=index)
+
+
+def cents(amounts: pd.Series) -> pd.Series:
+    """Money to the cent, half-up, as the workbook's reader reads it (addin.engine.money), so
+    a SUM over the written sheet is the reports' figure."""
+    return pd.Series(round_cents(amounts.to_numpy(dtype=float)), index=amounts.index)
 
 
 def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: list[str]) -> pd.Series:
     if isinstance(given, dict) and "value" in given:
         return constant(col, given["value"], rows.index, key, problems)
+    if isinstance(given, dict) and "expr" in given:
+        return _derived(col, given["expr"], rows, src, key, problems)
     column = given.get("column") if isinstance(given, dict) else given
     if not isinstance(column, str):
-        problems.append(f"mapping {key}: expected a source column name, {{ value = ... }} or "
-                        "{ column = ..., map = { ... } }")
+        problems.append(f"mapping {key}: expected a source column name, {{ value = ... }}, "
+                        "{ column = ..., map = { ... } } or { expr = \"A - B\" }")
         return pd.Series(None, index=rows.index, dtype=object)
     if column not in rows.columns:
         problems.append(f"mapping {key}: {src.label} has no column {column!r}; it has "
@@ -346,13 +465,26 @@ def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: lis
         return pd.Series(None, index=rows.index, dtype=object)
     values = rows[column]
     if isinstance(given, dict) and "map" in given:
-        table = {str(k): v for k, v in given["map"].items()}
-        mapped = values.map(table)
-        bad = values.notna() & mapped.isna()
-        _cells(problems, key, src, rows, column, bad, "is not in the map", "one of " + ", ".join(table))
-        values = mapped.where(~bad)
+        values = _mapped(values, given["map"], rows, src, column, key, problems)
+    return _converted(col, values, given.get("date_format") if isinstance(given, dict) else None,
+                      rows, src, column, key, problems)
+
+
+def _mapped(values: pd.Series, table: dict, rows: pd.DataFrame, src: Source, column: str, key: str,
+            problems: list[str]) -> pd.Series:
+    """Each value through the map; a value the map does not list is an error naming its cell."""
+    table = {str(k): v for k, v in table.items()}
+    mapped = values.map(table)
+    bad = values.notna() & mapped.isna()
+    _cells(problems, key, src, rows, column, bad, "is not in the map", "one of " + ", ".join(table))
+    return mapped.where(~bad)
+
+
+def _converted(col, values: pd.Series, date_format: str | None, rows: pd.DataFrame, src: Source, column: str,
+               key: str, problems: list[str]) -> pd.Series:
+    """Source text as the contract column's type; a cell that does not convert names its cell."""
     if col.kind == "date":
-        fmt = (given.get("date_format") if isinstance(given, dict) else None) or src.date_format
+        fmt = date_format or src.date_format
         parsed, bad = to_dates(values, fmt)
         _cells(problems, key, src, rows, column, bad, "is not a date" + (f" in {fmt}" if fmt else ""),
                f"a date as {fmt}" if fmt else "an ISO date (2026-10-31), or date_format on the source")
@@ -361,8 +493,36 @@ def _column(col, given, rows: pd.DataFrame, src: Source, key: str, problems: lis
         numbers, bad = to_numbers(values, src.decimal)
         _cells(problems, key, src, rows, column, bad, "is not a number",
                "a number with a decimal " + ("comma (1.234,50)" if src.decimal == "," else "point (1234.50)"))
-        return numbers
-    return values.astype(object).where(values.notna(), None)
+        return cents(numbers) if col.kind == "money" else numbers
+    return parse_column(values, col)[0]      # text as the reader reads it: stripped, a choice in lower case
+
+
+def _derived(col, text, rows: pd.DataFrame, src: Source, key: str, problems: list[str]) -> pd.Series:
+    """A column computed from source columns (workbooks/import_expr.py); a blank operand gives
+    a blank cell, a cell that is not a number and a division by zero are errors naming the cell."""
+    blank = pd.Series(np.nan, index=rows.index)
+    if col.kind not in ("money", "number", "integer"):
+        problems.append(f"mapping {key}: expr gives a number; {col.name} is {col.expected}")
+        return blank
+    try:
+        node = import_expr.parse(text)
+    except import_expr.ExprError as exc:
+        problems.append(f"mapping {key}: expr {text!r}: {exc}")
+        return blank
+    values = {}
+    for c in import_expr.columns(node):
+        if c.name not in rows.columns:
+            problems.append(f"mapping {key}: expr {text!r}: {src.label} has no column {c.name!r} (position "
+                            f"{c.position}); it has " + ", ".join(h for h in rows.columns if h != SOURCE_ROW))
+            return blank
+        numbers, bad = to_numbers(rows[c.name], src.decimal)
+        _cells(problems, key, src, rows, c.name, bad, "is not a number", f"a number for {text}")
+        values[c.name] = numbers.to_numpy(dtype=float)
+    result = pd.Series(np.broadcast_to(import_expr.evaluate(node, values), (len(rows),)).astype(float), index=rows.index)
+    for row in rows.loc[np.isinf(result), SOURCE_ROW].head(20):
+        problems.append(f"mapping {key}: {src.label} row {row}: {text} divides by zero")
+    result = result.where(np.isfinite(result))
+    return cents(result) if col.kind == "money" else result
 
 
 def _cells(problems: list[str], key: str, src: Source, rows: pd.DataFrame, column: str, bad: pd.Series,
@@ -427,7 +587,8 @@ def _made_up(frames: dict[str, pd.DataFrame], warnings: list[str]) -> None:
             "Customers": ("customer_id", [("Orders", "customer_id"), ("Opportunities", "customer_id"),
                                           ("Activities", "customer_id")])}
     for sheet, (key, uses) in used.items():
-        ids = pd.concat([frames[s][c] for s, c in uses if s in frames and c in frames[s]], ignore_index=True)
+        ids = pd.concat([pd.Series(dtype=object)] + [frames[s][c] for s, c in uses if s in frames and c in frames[s]],
+                        ignore_index=True)
         ids = pd.Index(ids.dropna().astype(str).unique())
         have = frames.get(sheet)
         missing = list(ids if have is None else ids.difference(have[key].dropna().astype(str), sort=False))
@@ -439,9 +600,8 @@ def _made_up(frames: dict[str, pd.DataFrame], warnings: list[str]) -> None:
         if sheet == "Reps":
             rows["team"], rows["capacity"], rows["active"] = "(no team)", 1.0, True
         else:
-            owners = pd.concat([frames[s][["customer_id", "rep_id"]] for s in ("Orders", "Opportunities", "Activities")
-                                if s in frames]).dropna().drop_duplicates("customer_id").set_index("customer_id")["rep_id"]
-            rows["owner_rep_id"] = [owners.get(i) for i in missing]     # who sold to (or worked) the account first
+            owners = owners_by_sales(frames.get("Orders"))
+            rows["owner_rep_id"] = [owners.get(i) for i in missing]
         warnings.append(f"{len(missing)} {sheet} made from the ids other sheets use (name = id): "
                         + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
         frames[sheet] = rows if have is None else pd.concat([have, rows], ignore_index=True)

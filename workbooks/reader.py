@@ -103,22 +103,23 @@ def plan_reading(path, sheets: Iterable[str] | None = None, options: ReadOptions
                                                    f"a {FORMATS[fmt]} that Excel or LibreOffice can open and save",
                                                    blocking=True)], fmt)
     present = {normalize_header(n): n for n in names}
-    jobs = []
-    for schema in wanted:
-        actual = present.get(normalize_header(schema.name))
-        if actual is None:
-            if not schema.optional:
-                problems.append(Problem(schema.name, None, None, None, "sheet is missing",
-                                        f"a sheet named {schema.name} with columns "
-                                        + ", ".join(c.name for c in schema.columns)
-                                        + " (the workbook has: " + ", ".join(names) + ")"))
-            continue
-        jobs.append((schema, actual))
+    problems += missing_sheets(wanted, names)
+    jobs = [(schema, present[normalize_header(schema.name)]) for schema in wanted
+            if normalize_header(schema.name) in present]
     decimal, found = _decimal_setting(reader, present.get("settings"), path, fmt, options)
     problems += found
     # largest sheets first so that the two reading threads finish together
     jobs.sort(key=lambda j: j[0].name not in LARGE_SHEETS)
     return ReadPlan(path, wanted, jobs, problems, fmt, decimal)
+
+
+def missing_sheets(wanted: Iterable[SheetSchema], names: list[str]) -> list[Problem]:
+    """A required sheet the workbook (sheets ``names``) does not have: one problem each."""
+    present = {normalize_header(n) for n in names}
+    return [Problem(schema.name, None, None, None, "sheet is missing",
+                    f"a sheet named {schema.name} with columns " + ", ".join(c.name for c in schema.columns)
+                    + " (the workbook has: " + ", ".join(names) + ")")
+            for schema in wanted if not schema.optional and normalize_header(schema.name) not in present]
 
 
 def _decimal_setting(reader, settings_sheet: str | None, path: Path, fmt: str,
@@ -211,10 +212,24 @@ def read_sheet(reader, path: Path, sheet_name: str, schema: SheetSchema, fmt: st
     raw = raw.reset_index(drop=True)
     error_cells, found = _error_cells(scan, names, header_row, schema)
     problems += found
+    out, found = check_rows(raw, schema, header_row, error_cells, decimal)
+    return out, problems + found
+
+
+def check_rows(raw: pd.DataFrame, schema: SheetSchema, header_row: int = 1,
+               error_cells: dict[str, set[int]] | None = None, decimal: str = DECIMAL_POINT,
+               parsed: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
+    """A sheet's rows (cells as text or typed, ``ROW`` their row numbers) typed as its
+    contract columns, with every problem of the sheet alone: unreadable, blank or out-of-range
+    cells, row rules, duplicate keys. The one check of a sheet: reading a workbook and
+    importing one (workbooks/import_check.py) both call it. ``parsed``: the id and text
+    columns already went through ``schema.parse_column`` (which finds nothing wrong in them
+    and returns its own output unchanged), so they are not parsed again."""
+    problems = []
     if schema.needs_rows and raw.empty:
         problems.append(Problem(schema.name, None, None, None, "the sheet has a header but no rows",
                                 f"at least one row of {schema.name}", blocking=True))
-    out, found = _typed_columns(raw, schema, header_row, error_cells, decimal)
+    out, found = _typed_columns(raw, schema, header_row, error_cells or {}, decimal, parsed)
     problems += found
     problems += _rule_problems(out, schema)
     problems += _duplicate_keys(out, schema)
@@ -269,7 +284,7 @@ def _error_cells(scan: SheetScan, names: list[str], header_row: int, schema: She
 
 
 def _typed_columns(raw: pd.DataFrame, schema: SheetSchema, header_row: int, error_cells: dict[str, set[int]],
-                   decimal: str):
+                   decimal: str, parsed: bool = False):
     """Each contract column typed (a missing one blank, and a problem if required), every
     cell that does not read, is blank where it must not be, or is out of range reported."""
     problems = []
@@ -284,7 +299,8 @@ def _typed_columns(raw: pd.DataFrame, schema: SheetSchema, header_row: int, erro
                                       dtype=float if numeric else "datetime64[ns]" if col.kind == "date" else object)
             continue
         source = raw[col.name]
-        typed, bad = parse_column(source, col, decimal)
+        typed, bad = (source, pd.Series(False, index=raw.index)) if parsed and col.kind in ("id", "text") \
+            else parse_column(source, col, decimal)
         errs = raw[ROW].isin(error_cells.get(col.name, ())).to_numpy()
         bad = bad & ~errs
         problems += _unreadable(schema, col, raw, bad, source, decimal)

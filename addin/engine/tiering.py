@@ -197,12 +197,15 @@ def revisit(last_contact: np.ndarray, cadence_days: np.ndarray, as_of: np.dateti
 
 
 def customer_view(orders: pd.DataFrame, activities: pd.DataFrame, customers: pd.DataFrame, as_of: dt.date,
-                  previous_as_of: dt.date, rules: Sequence[TierRule] = DEFAULT_TIER_RULES) -> pd.DataFrame:
+                  previous_as_of: dt.date, rules: Sequence[TierRule] = DEFAULT_TIER_RULES,
+                  contacts_logged: bool = True) -> pd.DataFrame:
     """Per customer (with its owner rep): tier, RFM code, segment, last order, last contact,
     next revisit, overdue, the tier a month earlier and the movement (up, down, same, new).
 
     Orders are the validated Orders sheet (cancelled lines are left out here); the tiering is
     computed twice, as of ``as_of`` and as of ``previous_as_of``, on the data known then.
+    Without a log of contacts (``contacts_logged`` false: no Activities sheet), a customer's
+    last order is its last contact: a customer who just ordered is not overdue.
     """
     live = orders[counted(orders["status"])]
     now = _tiers_as_of(live, as_of, rules)
@@ -215,8 +218,11 @@ def customer_view(orders: pd.DataFrame, activities: pd.DataFrame, customers: pd.
     view["movement"] = np.where(prev.isna(), "new", np.where(cur > prev, "down", np.where(cur < prev, "up", "same")))
     acts = activities[activities["date"] <= pd.Timestamp(as_of)]
     last_contact = acts.groupby("customer_id")["date"].max()
-    view["last_contact"] = view["customer_id"].map(last_contact) if len(last_contact) and len(view) else \
-        pd.Series(pd.NaT, index=view.index, dtype="datetime64[ns]")      # no activities, or no customers
+    if not contacts_logged:
+        view["last_contact"] = pd.to_datetime(view["last_order"]).astype("datetime64[ns]")
+    else:
+        view["last_contact"] = view["customer_id"].map(last_contact) if len(last_contact) and len(view) else \
+            pd.Series(pd.NaT, index=view.index, dtype="datetime64[ns]")      # no activities, or no customers
     nxt, overdue = revisit(view["last_contact"].to_numpy().astype("datetime64[D]"), view["cadence_days"].to_numpy(),
                            np.datetime64(as_of))
     view["next_revisit"] = pd.to_datetime(nxt)
