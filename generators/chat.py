@@ -34,7 +34,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbooks.files import safe_filename, write_text_atomic
+from workbooks.files import exclusive, safe_filename, write_text_atomic
 
 from . import chat_message as cm
 from .delivery import DeliveryLedger, is_loopback, Pace, Permanent, SendSummary, Transient, one_line, with_retries
@@ -503,16 +503,17 @@ def post_month(folder: Path, month: str, config: Path, only: set[str] | None = N
     if unknown:
         raise ChatConfigError(f"--only {', '.join(map(repr, unknown))}: no chat in {config} gets it "
                               "(team names are the workbook's; '*' is the company's post)")
-    if dry_run:       # nothing goes out, so nothing to pace or wait for
-        transport, ledger = OutboxTransport(outbox_folder(folder, month)), None
-        options["sleep"] = lambda seconds: None
-    else:
-        transport, ledger = HttpTransport(), DeliveryLedger(Path(folder) / CHAT_LEDGER)
-    try:
-        summary = post_all(posts, transport, month, ledger, resend=resend, progress=progress, **options)
-    finally:
-        if ledger:
-            ledger.close()
+    with exclusive(Path(folder), "post"):     # one writer at a time in the output folder
+        if dry_run:       # nothing goes out, so nothing to pace or wait for
+            transport, ledger = OutboxTransport(outbox_folder(folder, month)), None
+            options["sleep"] = lambda seconds: None
+        else:
+            transport, ledger = HttpTransport(), DeliveryLedger(Path(folder) / CHAT_LEDGER)
+        try:
+            summary = post_all(posts, transport, month, ledger, resend=resend, progress=progress, **options)
+        finally:
+            if ledger:
+                ledger.close()
     return summary, transport.folder if dry_run else None
 
 

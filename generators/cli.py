@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -18,10 +17,10 @@ from workbooks.i18n import LANGUAGES, check_language, settings_language
 from workbooks.limits import MAX_ROWS, MAX_UNPACKED_MB
 from workbooks.platforms import PLATFORMS
 
-from .exits import DONE, FINISHED_WITH_PROBLEMS, FOUND_DIFFERENCES, INTERNAL_ERROR, STOPPED
+from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
+from .jobs import JobError, make_demo_workbook
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-DRY_RUN_SENDER = "reports@salesdesk.invalid"
 
 
 class SalesDeskGroup(click.Group):
@@ -38,6 +37,9 @@ class SalesDeskGroup(click.Group):
             sys.exit(130)
         except FolderBusy as exc:
             click.echo(f"salesdesk: {exc}", err=True)
+            sys.exit(STOPPED)
+        except JobError as exc:
+            click.echo(str(exc), err=True)
             sys.exit(STOPPED)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
@@ -211,18 +213,6 @@ def demo_workbook(path: Path, reps: int, teams: int, months: int, seed: int, end
     click.echo(f"Demo workbook: {path}")
 
 
-def make_demo_workbook(path: Path, reps=40, teams=5, months=24, seed=7, end=None) -> None:
-    from workbooks import demo as demo_data
-    from workbooks.salesbook import write_sales_workbook
-
-    from .progress import Steps
-
-    frames = demo_data.build(reps=reps, teams=teams, months=months, seed=seed, end=end or demo_data.DEFAULT_END)
-    steps = Steps("Writing", total=len(frames), unit="sheet")
-    write_sales_workbook(frames, path, progress=steps)
-    steps.close()
-
-
 @main.command(short_help='Check a workbook against the contract.')
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--errors-out", type=click.Path(dir_okay=False, path_type=Path),
@@ -382,10 +372,12 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
     from .ledger import PeriodClosed
     from .progress import bar
 
-    wanted = _formats(formats, ("xlsx", "pdf"))
+    from .jobs import needs
+
+    wanted = _formats(formats, "commissions")
     writable_folder(out)
     md = _load_month(workbook, month, allow_empty)
-    _needs(md, "Plans", "commissions", "there is nothing to compute")
+    needs(md, "Plans", "commissions", "there is nothing to compute")
     steps = bar(len(md.frames["Reps"]), "Statements", unit="statement")
     try:
         run = run_commissions(md, out, wanted, close, progress=steps.update)
@@ -417,30 +409,21 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
 
     \b
     Example: salesdesk reconcile sales.xlsx --month 2026-10 --out out/ --payroll payroll.xlsx"""
-    from .commissions import run_reconcile
-
     from workbooks.reader import WorkbookError
+
+    from .jobs import reconcile_job
 
     writable_folder(out)
     md = _load_month(workbook, month)
-    _needs(md, "Plans", "reconcile", "there is no commission to reconcile")
-    if payroll is None:
-        _needs(md, "Payroll", "reconcile", "give --payroll FILE, a workbook with a Payroll sheet")
     try:
-        path, table = run_reconcile(md, out, payroll)
+        run = reconcile_job(md, out, payroll)
     except WorkbookError as exc:
         print_problems(exc.problems)
         click.echo(f"{payroll}: stopped, nothing was written: fix the Payroll problems above first", err=True)
         sys.exit(STOPPED)
-    counts = table["status"].value_counts()
-    click.echo(f"Reconciliation for {md.month}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    for rec in table[table["status"] != "matched"].to_dict("records"):
-        click.echo(f"  {rec['rep_id']:<8} {rec['status']:<20} difference {rec['difference_cents'] / 100:>12,.2f}")
-    click.echo(f"Written to {path}")
-    for line in md.left_out_lines(path.parent / "errors.xlsx"):
+    for line in run.lines():
         click.echo(line)
-    flagged = (table["status"] != "matched").any()
-    sys.exit(FINISHED_WITH_PROBLEMS if md.incomplete else FOUND_DIFFERENCES if flagged else DONE)
+    sys.exit(run.exit_code)
 
 
 @main.command(short_help="Every rep's and team's monthly report.")
@@ -461,66 +444,25 @@ def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | Non
 
     \b
     Example: salesdesk reports sales.xlsx --month 2026-10 --out out/ --formats xlsx,pdf"""
+    from .jobs import report_lines, reports_job
+
+    wanted = _formats(formats, "reports")          # before seconds of reading
     writable_folder(out)
     md = _load_month(workbook, month, allow_empty)
-    run = _reports(md, out, formats, jobs, list(only))
+    run = reports_job(md, out, wanted, jobs, only, say=click.echo)
+    for line in report_lines(run):
+        click.echo(line)
     sys.exit(run.exit_code)
 
 
-def _needs(md, sheet: str, command: str, otherwise: str) -> None:
-    """Stop (nothing written) when the workbook lacks the sheet the command works from."""
-    if sheet not in md.data.frames:
-        click.echo(f"salesdesk {command}: the workbook has no {sheet} sheet: {otherwise} "
-                   f"(docs/workbook.md, {sheet}); nothing was written", err=True)
-        sys.exit(STOPPED)
-
-
-def _commission_summary(md, ledger_path: Path):
-    from .commissions import month_result
-    from .ledger import Ledger
-
-    return month_result(md, Ledger(ledger_path), allow_closed=True).summary
-
-
-def _formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+def _formats(text: str, command: str) -> tuple[str, ...]:
     """--formats as the formats it names, or the one line saying which are known."""
-    wanted = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    bad = [f for f in wanted if f not in allowed]
-    if bad or not wanted:
-        raise click.BadParameter(f"unknown format(s) {', '.join(bad) or repr(text)}; use {', '.join(allowed)}",
-                                 param_hint="--formats")
-    return wanted
+    from .jobs import parse_formats
 
-
-def _reports(md, out: Path, formats: str, jobs, only, commission=None):
-    from .beside import beside
-    from .commissions import COMMISSION_LEDGER
-    from .report_model import MISSING_NOTES
-    from .reports import run_reports
-
-    wanted = _formats(formats, ("xlsx", "html", "pdf"))
-    if commission is not None:
-        summary = commission.summary
-    elif "Plans" in md.missing:
-        summary = None
-    else:   # the engine runs beside the report facts
-        summary = beside(_commission_summary, md, out / COMMISSION_LEDGER)
-    for sheet in md.missing:      # once on the console; each report says it too
-        click.echo(f"  {MISSING_NOTES[sheet]}")
-    run = run_reports(md, out, wanted, jobs, only or None, summary)
-    click.echo(f"{run.reports} reports ({len(run.written)} files) for {md.month} in {run.folder}")
-    page = run.folder / "index.html"
-    click.echo(f"  index: {page}" if page.exists() else
-               "  no month page (index.html) yet: a run without --only draws it, with every report")
-    for note in run.notes + run.left_out:
-        click.echo("  " + note)
-    if run.failures:
-        # one line per kind of failure; a PDF not made says why (the same reason for every report)
-        kinds = Counter(f["problem"] if f["problem"].startswith("PDF not made") else f["problem"].split(":")[0]
-                        for f in run.failures)
-        for kind, n in kinds.most_common():
-            click.echo(f"  {n} x {kind} (see {run.folder / 'errors.xlsx'})")
-    return run
+    try:
+        return parse_formats(text, command)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--formats") from None
 
 
 @main.command(short_help="Email the month's reports.")
@@ -552,8 +494,7 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     \b
     Example: salesdesk send out/ --month 2026-10 --smtp-host mail.example.com --starttls
              --smtp-user me --from reports@example.com --finance finance@example.com"""
-    from .mail import (MAIL_LEDGER, FatalSmtpError, MailConfigError, MailLedger, OutboxTransport, SmtpTransport,
-                       build_messages, load_settings, send_all)
+    from .jobs import send_job
     from .progress import Steps
 
     writable_folder(folder, "FOLDER")
@@ -567,40 +508,11 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
         smtp_port = {"starttls": 587, "ssl": 465}[security]
     overrides = {"host": smtp_host, "port": smtp_port, "security": security, "user": smtp_user, "cafile": smtp_cafile,
                  "sender": sender, "finance": finance, "rate_per_min": rate_per_min}
-    try:
-        settings = load_settings(overrides, default_sender=DRY_RUN_SENDER if dry_run else None)
-        items = build_messages(folder / month, month, settings, set(only) or None)
-    except MailConfigError as exc:
-        click.echo(f"salesdesk send: {exc}", err=True)
-        sys.exit(2)
-    if dry_run:
-        transport, ledger = OutboxTransport(folder / month / "outbox"), None
-    else:
-        transport, ledger = SmtpTransport(settings), MailLedger(folder / MAIL_LEDGER)
-    try:
-        if not dry_run and any(not item.problem for item in items):
-            transport.check()      # one line now, not a timeout per message
-    except FatalSmtpError as exc:
-        if ledger:
-            ledger.close()
-        click.echo(f"salesdesk send: {exc}", err=True)
-        sys.exit(2)
-    steps = Steps("Sending", total=len(items), unit="message")
-    try:
-        summary = send_all(items, transport, month, ledger, settings, resend=resend, progress=steps)
-    except FatalSmtpError as exc:
-        click.echo(f"salesdesk send: {exc}", err=True)
-        sys.exit(2)
-    finally:
-        steps.close()
-        if ledger:
-            ledger.close()
+    summary = send_job(folder, month, overrides, set(only) or None, dry_run, resend,
+                       progress=lambda total: Steps("Sending", total=total, unit="message"))
     for line in summary.skipped + summary.failed:
         click.echo("  " + line)
     where = f" to {folder / month / 'outbox'}" if dry_run else ""
-    if dry_run:
-        from .dashboard import write_dashboard
-        write_dashboard(folder / month)    # the month's page links the outbox
     click.echo(f"{month}: {summary.line()}{where}.")
     sys.exit(summary.exit_code)
 
@@ -905,59 +817,11 @@ def demo(out: Path, formats: str):
 
     \b
     Example: salesdesk demo --out demo-output"""
-    from workbooks import demo as demo_data
+    from .jobs import demo_job
 
-    from .commissions import COMMISSION_LEDGER, month_result, run_commissions, run_reconcile
-    from .ledger import Ledger
-
-    out.mkdir(parents=True, exist_ok=True)
-    book = out / "demo-sales.xlsx"
-    month = demo_data.DEFAULT_END
-    click.echo(f"1. Demo workbook: {book}")
-    make_demo_workbook(book)
-    md = _load_month(book, month)
-    click.echo(f"   {sum(len(f) for f in md.data.frames.values()):,} rows, {len(md.data.errors)} errors")
-    click.echo(f"2. Monthly reports for {month}:")
-    commission = month_result(md, Ledger(out / COMMISSION_LEDGER), allow_closed=True)   # computed once, used thrice
-    runs = [_reports(md, out, formats, None, [], commission)]
-    click.echo("3. Commission statements:")
-    pdf = "pdf" in formats
-    co = run_commissions(md, out, ("xlsx", "pdf") if pdf else ("xlsx",), result=commission)
-    click.echo(f"   {co.made} statements ({len(co.statements)} xlsx, {len(co.pdfs)} PDFs) in {co.folder}")
-    path, table = run_reconcile(md, out, result=commission)
-    flagged = table[table["status"] != "matched"]
-    click.echo(f"4. Reconciliation against payroll: {path}")
-    click.echo(f"   {len(flagged)} flagged: " + ", ".join(f"{r} {s}" for r, s in zip(flagged['rep_id'], flagged['status'])))
-    from .mail import OutboxTransport, build_messages, load_settings, send_all
-
-    settings = load_settings({"finance": "finance@example.com"}, default_sender=DRY_RUN_SENDER)
-    items = build_messages(out / month, month, settings)
-    mailed = send_all(items, OutboxTransport(out / month / "outbox"), month, None, settings)
-    click.echo(f"5. Mail (dry run, no server needed): {len(mailed.sent)} messages written as .eml files to "
-               f"{out / month / 'outbox'}" + (f"; {len(mailed.skipped)} skipped" if mailed.skipped else ""))
-    _demo_chat(out, month)
-    from workbooks import planning_book
-
-    plan = out / "planning.xlsx"
-    frames = md.data.frames
-    planning_book.write(planning_book.build(frames, int(month[:4]), month, lang=md.language), plan, frames)
-    click.echo(f"7. Planning workbook with SalesDesk formulas: {plan}")
-    from .dashboard import write_dashboard
-    page = write_dashboard(out / month)
-    click.echo(f"Done. Open the month at a glance: {page.resolve() if page else (out / month).resolve()}")
-    sys.exit(max(r.exit_code for r in runs + [co]))
-
-
-def _demo_chat(out: Path, month: str) -> None:
-    """`post --dry-run` with an example salesdesk.toml written beside the demo workbook."""
-    from .chat import example_config, post_month
-    from .chat_message import read_figures
-
-    config = out / "salesdesk.toml"
-    write_text_atomic(config, example_config([row["team"] for row in read_figures(out / month, month)["teams"]]))
-    posted, outbox = post_month(out, month, config, dry_run=True, environ={})
-    click.echo(f"6. Chat (dry run, example chats in {config}): {len(posted.sent)} posts written as requests to "
-               f"{outbox}" + (f"; {len(posted.skipped)} skipped" if posted.skipped else ""))
+    wanted = _formats(formats, "reports")
+    writable_folder(out)
+    sys.exit(demo_job(out, wanted, _load_month, say=click.echo))
 
 
 _accept_shared_options(main)

@@ -180,3 +180,44 @@ def test_validate_says_when_there_is_nothing_to_list(demo_book, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Problems written" not in result.output and "No problems;" in result.output
     assert (tmp_path / "errors.xlsx").exists()
+
+
+def test_formats_are_checked_before_anything_is_read(tmp_path):
+    not_a_workbook = tmp_path / "book.xlsx"
+    not_a_workbook.write_text("not a workbook")
+    for command in ("reports", "commissions"):
+        result = CliRunner().invoke(main, [command, str(not_a_workbook), "--month", "2026-10", "--out", str(tmp_path),
+                                           "--formats", "xlsx,docx"])
+        assert result.exit_code == 2 and "unknown format(s) docx" in result.output, result.output
+
+
+def test_every_writer_waits_for_the_output_folders_lock(demo_book, tmp_path):
+    """reports, commissions, reconcile, send and post write into OUT only while no other run
+    does: with the lock held, each stops with one line and writes nothing."""
+    from workbooks.files import exclusive
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["reports", str(demo_book), "--month", "2026-10", "--out", str(out),
+                                     "--formats", "html", "--only", "R0001"]).exit_code == 0
+    before = sorted(p.relative_to(out) for p in out.rglob("*") if not p.name.startswith("."))
+    commands = [["reconcile", str(demo_book), "--month", "2026-10", "--out", str(out)],
+                ["commissions", str(demo_book), "--month", "2026-10", "--out", str(out), "--formats", "xlsx"],
+                ["reports", str(demo_book), "--month", "2026-10", "--out", str(out), "--formats", "html"],
+                ["send", str(out), "--month", "2026-10", "--dry-run"]]
+    with exclusive(out, "test"):
+        for command in commands:
+            result = CliRunner().invoke(main, command)
+            assert result.exit_code == 2, (command, result.output)
+            assert "run is writing here; wait for it to finish" in result.output, (command, result.output)
+    assert sorted(p.relative_to(out) for p in out.rglob("*") if not p.name.startswith(".")) == before
+
+
+def test_the_reports_job_is_callable_from_python(demo_book, tmp_path):
+    from generators.jobs import report_lines, reports_job
+    from generators.monthdata import load_month
+
+    said = []
+    run = reports_job(load_month(demo_book, "2026-10"), tmp_path, ("html",), jobs=1, only=["R0002"], say=said.append)
+    assert run.exit_code == 0 and run.reports == 1
+    assert [p.name for p in run.written if p.suffix == ".html"] and said == []
+    assert report_lines(run)[0] == f"1 reports (1 files) for 2026-10 in {tmp_path / '2026-10'}"
