@@ -784,6 +784,10 @@ def docs(check: bool):
 
     \b
     Example: salesdesk docs --check"""
+    if not DOCS.is_dir():   # installed from a wheel: the docs live in the repository, not the package
+        click.echo(f"salesdesk docs: regenerates the repository's docs/ and runs from a source checkout "
+                   f"(no {DOCS} here); nothing was written", err=True)
+        sys.exit(STOPPED)
     stale = []
     for path, text in generated_docs().items():
         if not path.exists() or path.read_text() != text:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import base64
 from functools import lru_cache
-from pathlib import Path
 
 import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from workbooks.i18n import language
 
+from . import templates_folder
 from .charts import trend_png
 from .report_model import MISSING_NOTES, Report
 from .report_text import report_notes, titles
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = templates_folder()
 
 
 @lru_cache(maxsize=4)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from pathlib import Path
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from . import templates_folder
+
+TEMPLATES = templates_folder()
 DEFAULT_FONT = "Noto Sans CJK SC"
 FONT_ENV = "SALESDESK_PDF_FONT"
 FONT_PATH_ENV = "SALESDESK_FONT_PATH"
