@@ -25,7 +25,7 @@ from .dashboard import FINANCE_SUMMARY, write_dashboard
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
 from .monthdata import MonthData, rep_failures
-from .progress import phase
+from .progress import timed
 from .statement_model import Statement, statement
 from .statement_pdf import finance_pdf, statement_pdf
 from .statements import BOLD_MONEY, KIND_LABEL, TITLE, write_finance_summary, write_statement
@@ -81,7 +81,7 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
         if close:
             ledger.check_can_close(md.month)
         if result is None or md.month in ledger.closed_periods():
-            with phase("Computing"):
+            with timed("Computing"):
                 result = month_result(md, ledger)
         run = CommissionRun(md.month, folder, result)
         staging = staging_folder(folder)

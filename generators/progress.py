@@ -59,7 +59,7 @@ class Steps(Progress):
 
 
 @contextlib.contextmanager
-def phase(desc: str):
+def timed(desc: str):
     """A phase without countable units (computing): its duration."""
     p = Progress(None, desc, "")
     try:

@@ -40,14 +40,14 @@ class Styled:
 
 
 @dataclass(frozen=True)
-class Formula:
+class CellFormula:
     """A formula cell; ``{r}`` in the text is replaced by the cell's Excel row number."""
     text: str
     cached: object
     style: dict | None = None
 
 
-def kpi_attainment(kpi: KpiLine) -> Formula:
+def kpi_attainment(kpi: KpiLine) -> CellFormula:
     """The scorecard's attainment as Excel arithmetic: actual/target (target/actual for a
     lower-is-better KPI), capped; blank when it cannot be scored."""
     ratio = "N(C{r})/N(B{r})" if kpi.direction == "lower" else "N(B{r})/N(C{r})"
@@ -56,8 +56,8 @@ def kpi_attainment(kpi: KpiLine) -> Formula:
     cached = kpi.attainment if kpi.attainment is not None else ""
     if kpi.direction == "lower":   # actual 0 on a lower-is-better KPI is perfect: the cap (or 1)
         zero = kpi.cap if kpi.cap is not None else 1
-        return Formula(f'=IF(ISBLANK(B{{r}}),"",IF(N(B{{r}})=0,{zero},IF({guard},{body},"")))', cached, PERCENT)
-    return Formula(f'=IF(ISBLANK(B{{r}}),"",IF(N(C{{r}})<>0,MAX(0,{body}),""))', cached, PERCENT)
+        return CellFormula(f'=IF(ISBLANK(B{{r}}),"",IF(N(B{{r}})=0,{zero},IF({guard},{body},"")))', cached, PERCENT)
+    return CellFormula(f'=IF(ISBLANK(B{{r}}),"",IF(N(C{{r}})<>0,MAX(0,{body}),""))', cached, PERCENT)
 
 
 class _Nothing:
@@ -86,7 +86,7 @@ def rows_per_page(widths: list[int]) -> int:
     return int((PAGE_HEIGHT_PT / scale - REPEATED_PT) // ROW_PT) - SPARE_ROWS
 
 
-class Report:
+class ReportSheet:
     """A vertical stack of sections on one sheet, tracking the current row and the printed page.
     ``widths`` (from a measuring layout, ``widths=None``) turn on the page breaks."""
 
@@ -211,7 +211,7 @@ class Report:
             a, b = column_letters(ratio[1] + 1), column_letters(ratio[2] + 1)
             r = self.row + 1
             ws.write_formula(self.row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(PERCENT), cached)
-        elif isinstance(v, Formula):
+        elif isinstance(v, CellFormula):
             ws.write_formula(self.row, j, v.text.replace("{r}", str(self.row + 1)), cw.fmt(v.style), v.cached)
         elif isinstance(v, Styled):
             cw.cell(ws, self.row, j, v.value, v.style)
@@ -290,7 +290,7 @@ def _hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _sales(rep: Report, sales: tuple[SalesRow, ...], runrate: RunRate | None, heading: str,
+def _sales(rep: ReportSheet, sales: tuple[SalesRow, ...], runrate: RunRate | None, heading: str,
            targets: bool = True) -> None:
     t = rep.t
     rep.section(t(heading))
@@ -307,7 +307,7 @@ def _sales(rep: Report, sales: tuple[SalesRow, ...], runrate: RunRate | None, he
                    amount=t.money(runrate.amount)))
 
 
-def _funnel(rep: Report, funnel: tuple[FunnelStage, ...]) -> None:
+def _funnel(rep: ReportSheet, funnel: tuple[FunnelStage, ...]) -> None:
     t = rep.t
     rep.section(t("Funnel (deals created in the last 12 months)"))
     first, last = rep.table([t("stage"), t("reached"), t("advanced to next"), t("conversion")],
@@ -316,7 +316,7 @@ def _funnel(rep: Report, funnel: tuple[FunnelStage, ...]) -> None:
     rep.bar_chart(first, last, 1, t("Deals reaching each stage"), "#,##0")
 
 
-def _trend(rep: Report, trend: tuple[SalesRow, ...], targets: bool = True) -> None:
+def _trend(rep: ReportSheet, trend: tuple[SalesRow, ...], targets: bool = True) -> None:
     t = rep.t
     rep.section(t("Twelve-month trend"))
     if not targets:
@@ -343,9 +343,9 @@ def _customer_headers(t: Language) -> list[str]:
 def _laid_out(ctx: RepMonth | TeamMonth, body, title: str, header_left: str) -> bytes:
     """The report laid out once to measure its columns, then written with its page breaks."""
     t = language(ctx.lang)
-    measured = Report(title, header_left, ctx.month, t)
+    measured = ReportSheet(title, header_left, ctx.month, t)
     body(measured, ctx)
-    rep = Report(title, header_left, ctx.month, t, widths=measured.widths)
+    rep = ReportSheet(title, header_left, ctx.month, t, widths=measured.widths)
     body(rep, ctx)
     return rep.close()
 
@@ -356,7 +356,7 @@ def rep_workbook(ctx: RepMonth) -> bytes:
     return _laid_out(ctx, _rep_body, t("Monthly sales report: {who}, {month}", who=who, month=t.month(ctx.month)), who)
 
 
-def _rep_body(rep: Report, ctx: RepMonth) -> None:
+def _rep_body(rep: ReportSheet, ctx: RepMonth) -> None:
     r, t = ctx.rep, rep.t
     rep.note(t("Team {team}, manager {manager}; data as of {date}.", team=r.team, manager=r.manager or "-",
                date=ctx.as_of))
@@ -386,14 +386,14 @@ def _rep_body(rep: Report, ctx: RepMonth) -> None:
     _trend(rep, ctx.trend, has("Targets"))
 
 
-def _missing_notes(rep: Report, ctx: RepMonth | TeamMonth):
+def _missing_notes(rep: ReportSheet, ctx: RepMonth | TeamMonth):
     """The report's notes (each optional sheet the workbook lacks, each rep left out); returns has(sheet)."""
     for line in report_notes(ctx):
         rep.note(line)
     return lambda sheet: sheet not in ctx.missing
 
 
-def _scorecard(rep: Report, ctx: RepMonth) -> None:
+def _scorecard(rep: ReportSheet, ctx: RepMonth) -> None:
     t, sc = rep.t, ctx.scorecard
     rep.section(t("KPI scorecard"))
     first, last = rep.table([t("KPI"), t("actual"), t("target"), t("attainment"), t("status"), t("weight")],
@@ -409,7 +409,7 @@ def _scorecard(rep: Report, ctx: RepMonth) -> None:
               [PERCENT, None, None])
 
 
-def _customers(rep: Report, ctx: RepMonth, tiers: bool) -> None:
+def _customers(rep: ReportSheet, ctx: RepMonth, tiers: bool) -> None:
     t, cust = rep.t, ctx.customers
     if tiers:
         rep.section(t("Customers by tier ({count} customers)", count=cust.total))
@@ -424,7 +424,7 @@ def _customers(rep: Report, ctx: RepMonth, tiers: bool) -> None:
                for x in ctx.returns], [None, None, None, None, MONEY, None], totals=[4])
 
 
-def _commission(rep: Report, ctx: RepMonth) -> None:
+def _commission(rep: ReportSheet, ctx: RepMonth) -> None:
     t, c = rep.t, ctx.commission
     rep.section(t("Commission for the month"))
     if c:
@@ -446,7 +446,7 @@ def team_workbook(ctx: TeamMonth) -> bytes:
                      t("Team {team}", team=tm.team))
 
 
-def _team_body(rep: Report, ctx: TeamMonth) -> None:
+def _team_body(rep: ReportSheet, ctx: TeamMonth) -> None:
     tm, t = ctx.team, rep.t
     rep.note(t("Manager {manager}; data as of {date}.", manager=tm.manager or "-", date=ctx.as_of))
     has = _missing_notes(rep, ctx)
@@ -478,7 +478,7 @@ def _team_body(rep: Report, ctx: TeamMonth) -> None:
     _trend(rep, ctx.trend, has("Targets"))
 
 
-def _team_risks(rep: Report, ctx: TeamMonth, customers: bool) -> None:
+def _team_risks(rep: ReportSheet, ctx: TeamMonth, customers: bool) -> None:
     t, risks = rep.t, ctx.risks
     rep.section(t("Risks: behind pace"))
     rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment")],

@@ -28,7 +28,7 @@ from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, rep_failures
 from .dashboard import write_dashboard, write_figures
-from .progress import bar, phase
+from .progress import bar, timed
 from .report_data import attach_commission, month_facts
 from .report_html import render
 from .report_text import titles
@@ -143,7 +143,7 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
 def _contexts(md: MonthData, only_set, commission_summary, run: ReportRun):
     """Every report's model with its file stem (and the commission when there is one); an
     --only name that is no active rep or team is a failure."""
-    with phase("Computing"):
+    with timed("Computing"):
         facts = month_facts(md, only_set)
         if callable(commission_summary):
             commission_summary = commission_summary()
