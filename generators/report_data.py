@@ -17,13 +17,12 @@ from addin.engine.tiering import TIER_ORDER, customer_view
 from workbooks.engine_args import seasonality_weights, team_targets
 
 from .monthdata import MonthData
-from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
+from .report_model import (BEHIND_PACE, ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
                            RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
                            Scorecard, TeamInfo, TeamMonth, TierCount)
 
 TREND_MONTHS = 12
 LARGE_RETURN = 1000.0        # returns at or above this amount are listed as team risks
-BEHIND_PACE = 0.85           # projected or actual attainment below this is behind pace
 OVERDUE_LISTED = 25          # overdue high-value customers a team report lists (the most valuable)
 
 

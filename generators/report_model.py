@@ -250,6 +250,10 @@ Report = RepMonth | TeamMonth
 
 # What a report says, once at its top, for each optional sheet the workbook does not have
 # (generators.monthdata.MENTIONED); the sections that need the sheet are left out.
+# How every format shows attainment (one place, so the xlsx, HTML, PDF and the dashboard agree)
+BEHIND_PACE = 0.85      # attainment (pro-rated while the month is open) below this is behind pace: amber, then red
+KPI_BAR_SCALE = 1.5     # a KPI's attainment bar runs to 150%, with the mark at 100%
+
 MISSING_NOTES = {
     "Teams": "No Teams sheet: teams are taken from the Reps sheet, without managers.",
     "Customers": "No Customers sheet: customer tiers, revisits and tier movements not shown.",

@@ -16,11 +16,10 @@ from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
 
 from .report_text import report_notes, titles
-from .report_model import (CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
+from .report_model import (KPI_BAR_SCALE, CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
                            TeamMonth)
 from .typeset import typeset
 
-KPI_BAR_SCALE = 1.5          # a KPI's attainment bar runs to 150% (the mark at 100%), as in the HTML report
 COMMISSION_COLUMNS = (("sales commission", "commission"), ("gate and cap", "gate_and_cap"), ("clawbacks", "clawback"),
                       ("SPIFFs", "spiff"), ("adjustments", "adjustment"), ("earned", "earned"), ("to pay", "paid"))
 

@@ -15,7 +15,7 @@ from workbooks.i18n import Language, language
 from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook, shown_width
 from workbooks.xlsxscan import column_letters
 
-from .report_model import CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
+from .report_model import KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
 from .report_text import report_notes
 
 TITLE = {"bold": True, "font_size": 15}
@@ -401,7 +401,7 @@ def _scorecard(rep: ReportSheet, ctx: RepMonth) -> None:
                               Styled(k.target, KIND_FORMAT[k.kind]), kpi_attainment(k), t.term(k.status), k.weight]
                              for k in sc.kpis],
                             [None, NUMBER, NUMBER, None, None, NUMBER])
-    rep.bar_chart(first, last, 3, t("KPI attainment"), "0%", maximum=1.5)
+    rep.bar_chart(first, last, 3, t("KPI attainment"), "0%", maximum=KPI_BAR_SCALE)
     if ctx.open_month:
         rep.note(t("Targets of cumulative KPIs (sales, activities) are pro-rated to the working days elapsed."))
     rep.table([t("score"), t("status"), t("rank in team")],
