@@ -19,12 +19,13 @@ from workbooks.files import (atomic_path, exclusive, recover_folder, replace_fol
                              write_text_atomic)
 from workbooks.i18n import Language, language
 from workbooks.reader import read_workbook
+from workbooks.schema import Problem
 from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 
 from .dashboard import FINANCE_SUMMARY, write_dashboard
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .ledger import Ledger, PeriodClosed
-from .monthdata import MonthData, rep_failures
+from .monthdata import MonthData, batch_problem, rep_failures
 from .progress import timed
 from .statement_model import Statement, statement
 from .statement_pdf import finance_pdf, statement_pdf
@@ -172,9 +173,8 @@ def _finance_pdf(workbook: Path, summary: pd.DataFrame, month: str, left_out: li
     return None
 
 
-def _problem(column: str, value: str, problem: str, expected: str) -> dict:
-    return {"severity": "error", "sheet": "(commissions)", "row": None, "column": column, "value": value,
-            "problem": problem, "expected": expected}
+def _problem(column: str, value: str, problem: str, expected: str) -> Problem:
+    return batch_problem("(commissions)", column, value, problem, expected)
 
 
 def _statement_chunk(items: list[tuple[str, Statement]], folder: str, formats: tuple[str, ...],

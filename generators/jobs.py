@@ -89,7 +89,7 @@ def report_lines(run) -> list[str]:
                  "  no month page (index.html) yet: a run without --only draws it, with every report")
     lines += ["  " + note for note in run.notes + run.left_out]
     # one line per kind of failure; a PDF not made says why (the same reason for every report)
-    kinds = Counter(f["problem"] if f["problem"].startswith("PDF not made") else f["problem"].split(":")[0]
+    kinds = Counter(f.problem if f.problem.startswith("PDF not made") else f.problem.split(":")[0]
                     for f in run.failures)
     lines += [f"  {n} x {kind} (see {run.folder / 'errors.xlsx'})" for kind, n in kinds.most_common()]
     return lines

@@ -149,8 +149,13 @@ def _row_owner(sheet: str, rows: pd.DataFrame) -> list:
     return rows[col].tolist() if col is not None else [None] * len(rows)
 
 
-def rep_failures(md: MonthData) -> list[dict]:
+def rep_failures(md: MonthData) -> list[Problem]:
     """Rows for the errors report: each left-out rep and why."""
-    return [{"severity": "error", "sheet": "(batch)", "row": None, "column": "rep_id", "value": rep,
-             "problem": "rep left out of this run because of the problems listed for them",
-             "expected": "; ".join(str(p) for p in probs[:3])} for rep, probs in sorted(md.bad_reps.items())]
+    return [batch_problem("(batch)", "rep_id", rep, "rep left out of this run because of the problems listed for them",
+                          "; ".join(str(p) for p in probs[:3])) for rep, probs in sorted(md.bad_reps.items())]
+
+
+def batch_problem(where: str, column: str, value, problem: str, expected: str) -> Problem:
+    """What a batch could not make or left out, as a row of errors.xlsx (``where``: "(reports)",
+    "(commissions)", "(batch)")."""
+    return Problem(where, None, column, value, problem, expected)

@@ -23,10 +23,11 @@ from workbooks.errors_report import write_errors_report
 from workbooks.files import (exclusive, link_tree, recover_folder, remove_temporaries, replace_folder, staging_folder,
                              unique_stems, write_bytes_atomic, write_text_atomic)
 from workbooks.i18n import language
+from workbooks.schema import Problem
 from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS
-from .monthdata import MonthData, rep_failures
+from .monthdata import MonthData, batch_problem, rep_failures
 from .dashboard import write_dashboard, write_figures
 from .progress import bar, timed
 from .report_data import attach_commission, month_facts
@@ -46,7 +47,7 @@ class ReportRun:
     month: str
     folder: Path
     written: list[Path] = field(default_factory=list)
-    failures: list[dict] = field(default_factory=list)
+    failures: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)   # one line per kind of input left out
     reports: int = 0
@@ -193,9 +194,8 @@ def _errors_report(md: MonthData, run: ReportRun, path: Path, keep_old: bool) ->
 OWN_NAMES = ("reps", "teams", "index.html", "dashboard.json", "summary.xlsx", "manifest.json", "errors.xlsx")
 
 
-def _failure(column: str, value: str, problem: str, expected: str) -> dict:
-    return {"severity": "error", "sheet": "(reports)", "row": None, "column": column, "value": value,
-            "problem": problem, "expected": expected}
+def _failure(column: str, value: str, problem: str, expected: str) -> Problem:
+    return batch_problem("(reports)", column, value, problem, expected)
 
 
 def _remove(files) -> None:
