@@ -3,7 +3,6 @@ reconciliation of computed commission against what payroll paid."""
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -15,7 +14,7 @@ from addin.engine.commission import CommissionResult, compute
 from addin.engine.money import cents_of
 from workbooks.engine_args import commission_inputs
 from workbooks.errors_report import write_errors_report
-from workbooks.files import (atomic_path, exclusive, recover_folder, replace_folder, staging_folder, unique_stems,
+from workbooks.files import (atomic_path, exclusive, rebuilt, recover_folder, unique_stems,
                              write_text_atomic)
 from workbooks.i18n import Language, language
 from workbooks.reader import read_workbook
@@ -85,13 +84,8 @@ def run_commissions(md: MonthData, out: Path, formats=("xlsx", "pdf"), close: bo
             with timed("Computing"):
                 result = month_result(md, ledger)
         run = CommissionRun(md.month, folder, result)
-        staging = staging_folder(folder)
-        try:
+        with rebuilt(folder) as staging:
             _write_statements(md, run, staging, formats, progress)
-            replace_folder(staging, folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         run.statements = [folder / p.name for p in run.statements]
         run.pdfs = [folder / p.name for p in run.pdfs]
         if close:

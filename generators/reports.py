@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
+import contextlib
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Callable
 import pandas as pd
 
 from workbooks.errors_report import write_errors_report
-from workbooks.files import (exclusive, link_tree, recover_folder, remove_temporaries, replace_folder, staging_folder,
+from workbooks.files import (exclusive, link_tree, rebuilt, recover_folder, remove_temporaries,
                              unique_stems, write_bytes_atomic, write_text_atomic)
 from workbooks.i18n import language
 from workbooks.schema import Problem
@@ -118,9 +118,9 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
     contexts, facts = _contexts(md, only_set, commission_summary, run)
-    target = month_dir if only_set else staging_folder(month_dir)
     makeable, no_pdf = _makeable(formats)
-    try:
+    # --only replaces just its reports, each file atomically; a full run rebuilds the month folder
+    with contextlib.nullcontext(month_dir) if only_set else rebuilt(month_dir) as target:
         rendered = _render_all(contexts, target, makeable, jobs, staged=not only_set)
         ok = _rendered([(kind, key, files, error or no_pdf) for kind, key, files, error in rendered], run)
         _write_extras(target, md, facts, ok, run, merge=bool(only_set))
@@ -128,16 +128,9 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
         run.left_out = md.left_out_lines(month_dir / "errors.xlsx")
         _errors_report(md, run, target / "errors.xlsx", keep_old=bool(only_set))
         if not only_set and month_dir.exists():
-            link_tree(month_dir, target, skip=OWN_NAMES)
+            link_tree(month_dir, target, skip=OWN_NAMES)    # the other commands' files come along
         write_dashboard(target)                 # once the other commands' files are in the folder too
-        if not only_set:
-            replace_folder(target, month_dir)
-            ok = {k: [month_dir / f.relative_to(target) for f in files] for k, files in ok.items()}
-    except BaseException:
-        if not only_set:
-            shutil.rmtree(target, ignore_errors=True)
-        raise
-    run.written = [f for files in ok.values() for f in files]
+    run.written = [month_dir / f.relative_to(target) for files in ok.values() for f in files]
     return run
 
 

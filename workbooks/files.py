@@ -113,6 +113,22 @@ def replace_folder(staged: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def rebuilt(target: Path):
+    """The one way a folder is rewritten whole (a month's reports, its statements): its next
+    content is built in a staging folder beside it (yielded), swapped in when the block ends.
+    A run that fails leaves ``target`` as it was and its staging folder removed; one that is
+    killed leaves it as it was too (``recover_folder`` cleans up on the next run)."""
+    recover_folder(target)
+    staging = staging_folder(target)
+    try:
+        yield staging
+        replace_folder(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def recover_folder(target: Path) -> list[Path]:
     """Clean up after a run that was killed while building ``target``: its staging folders
     are removed, and a ``target`` moved aside but never replaced is put back. Returns what
