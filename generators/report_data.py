@@ -12,13 +12,12 @@ from addin.engine import rules
 from addin.engine.calendar import month_labels, working_days_elapsed, working_days_in_month
 from addin.engine.funnel import DEFAULT_ORDER, furthest_stages
 from addin.engine.kpi_catalogue import definition
-from addin.engine.kpi_measure import default_kind
 from addin.engine.kpi import Kpi, planned_activities, prorated_targets, runrate, scorecard
 from addin.engine.measures import MeasurePeriod, rep_measures
 from addin.engine.tiering import TIER_ORDER, customer_view
 
 from workbooks.engine_args import seasonality_weights, team_targets
-from workbooks.kpis import scorecard_kpis
+from workbooks.kpis import kind_of, scorecard_kpis
 
 from .monthdata import MonthData
 from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, Movements, Note,
@@ -158,9 +157,7 @@ def _kpi_shown(kpis: pd.DataFrame, own: dict) -> list[tuple[str, str]]:
         given, d = row.get("label"), definition(name)
         label = given if isinstance(given, str) and given.strip() else \
             d.label if d and name not in own else name.replace("_", " ").capitalize()
-        kind = row.get("kind")
-        kind = kind if isinstance(kind, str) and kind else default_kind(own[name]) if name in own else None
-        out.append((label, rules.kpi_kind(name, kind)))
+        out.append((label, kind_of(row, own)))
     return out
 
 

@@ -211,7 +211,7 @@ def test_validate_warns_of_weights_not_adding_up_to_100(tmp_path, demo_frames):
     kpis = demo_frames["KPIs"].copy()
     kpis.loc[kpis["kpi"] == "sales", "weight"] = 50
     code, lines = _validate(tmp_path, demo_frames, kpis)
-    assert code == 0 and len(lines) == 1 and "weights add up to 110" in lines[0], lines
+    assert code == 0 and len(lines) == 1 and "weights do not add up to 100 (110)" in lines[0], lines
 
 
 def test_one_champion_rule_ties_to_higher_sales_then_the_lowest_rep_id():

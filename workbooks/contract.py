@@ -162,7 +162,8 @@ PLANS = SheetSchema("Plans", "Commission plans: one row per tier of a plan versi
     RowRule("upper", lambda d: d["upper"].notna() & (d["upper"] <= d["lower"]), "upper bound not above lower",
             "an upper bound greater than the lower bound, or blank"),))
 
-SPIFFS = SheetSchema("Spiffs", "Fixed bonuses by rule: champion (highest attainment in the team for the month) "
+SPIFFS = SheetSchema("Spiffs", "Fixed bonuses by rule: champion (the team's champion of the month on credited sales: "
+                     "docs/commissions.md) "
                      "or product (per unit of a product sold).", (
     C("spiff", "id", "Name of the bonus."),
     C("rule", "choice", "champion or product.", choices=("champion", "product")),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from addin.engine.kpi import Kpi
-from addin.engine.kpi_catalogue import CATALOGUE, definition, nearest
-from addin.engine.kpi_measure import Measure, MeasureError, accumulates, check, parse
+from addin.engine.kpi_catalogue import CATALOGUE, definition, kpi_kind, nearest
+from addin.engine.kpi_measure import Measure, MeasureError, accumulates, check, default_kind, parse
 
 from .schema import ROW, Problem
 
@@ -17,6 +17,14 @@ def own_measure_text(row: dict) -> str | None:
     """The row's measure of its own, or None (blank or no measure column)."""
     text = row.get("measure")
     return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+def kind_of(row: dict, own: dict[str, Measure]) -> str:
+    """How a KPIs row's values read: the sheet's kind, else its own measure's, else the catalogue's."""
+    kind = row.get("kind")
+    if isinstance(kind, str) and kind:
+        return kind
+    return default_kind(own[row["kpi"]]) if row["kpi"] in own else kpi_kind(row["kpi"])
 
 
 def scorecard_kpis(kpis: pd.DataFrame) -> tuple[list[Kpi], dict[str, Measure]]:
@@ -53,7 +61,7 @@ def kpi_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             problems.append(_unknown(r["kpi"], row))
     total = float(kpis["weight"].sum())
     if abs(total - WEIGHTS_TOTAL) > 1e-9:
-        problems.append(Problem("KPIs", None, "weight", round(total, 6), f"weights add up to {total:g}",
+        problems.append(Problem("KPIs", None, "weight", round(total, 6), "weights do not add up to 100",
                                 "weights adding up to 100 (the score divides by their sum, so each weighs "
                                 "its share of it)", severity="warning"))
     return problems

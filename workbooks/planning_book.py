@@ -26,7 +26,7 @@ from .engine_args import commission_inputs, rep_quotas
 from .contract import ACTIVITY_TYPES, BY_NAME, ORDER_STATUSES, SHEETS, STAGES
 from .files import atomic_path
 from .i18n import language
-from .kpis import scorecard_kpis
+from .kpis import kind_of, scorecard_kpis
 from .schema import ROW
 from .xlsxout import DATE, HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, date_serial, new_workbook, shown_width
 from .platforms import platform, retarget_formula
@@ -280,8 +280,10 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     reps = data["Reps"][data["Reps"]["active"].fillna(True).astype(bool)]
     reps = reps[reps["hire_date"].isna() | (reps["hire_date"] <= end)]
     kpis = data["KPIs"]["kpi"].tolist()
+    own = scorecard_kpis(data["KPIs"])[1]
+    kinds = [kind_of(row, own) for row in data["KPIs"].to_dict("records")]
     measures = rep_measures(frames, MeasurePeriod(start, end, rules.trailing_start(month)), kpis, reps["rep_id"],
-                            next_quota, scorecard_kpis(data["KPIs"])[1])
+                            next_quota, own)
     sales_kpis = [k for k in kpis if k in rules.SALES_KPIS]
     actuals, targets = rules.scorecard_inputs(reps["rep_id"], kpis, measures, quota)
     head = 5
@@ -291,10 +293,10 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     for i, rep in enumerate(reps["rep_id"]):
         r = head + 1 + i
         m.put(s, r, 0, rep)
-        for j, k in enumerate(kpis):
+        for j in range(len(kpis)):
             v = actuals[i, j]
             # unrounded (the report scores these), shown by the KPI's kind
-            m.put(s, r, j + 1, None if np.isnan(v) else float(v), KIND_FORMAT[rules.kpi_kind(k)])
+            m.put(s, r, j + 1, None if np.isnan(v) else float(v), KIND_FORMAT[kinds[j]])
         for j, k in enumerate(sales_kpis):
             v = targets[i, kpis.index(k)]
             m.put(s, r, 1 + len(kpis) + j, None if np.isnan(v) else float(v), MONEY)
