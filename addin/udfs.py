@@ -16,6 +16,7 @@ from .engine import rules
 from .engine.errors import InputError
 from .engine.funnel import coverage, cycle_days, deal_size, funnel, win_rate
 from .engine.kpi import Kpi, attainment, runrate, score, scorecard
+from .engine.kpi_catalogue import direction_of
 from .engine.kpi_measure import MeasureError, accumulates, parse
 from .engine.planning import ALLOCATION_METHODS, GRAINS, allocate, allocation_weights, phase, ramp_share, ramp_shares
 from .registry import REGISTRY, Arg, sheet_function
@@ -252,8 +253,8 @@ def _kpis(kpis_table) -> list[Kpi]:
 
     return [Kpi(name=excel.text(name, "kpis_table kpi", row=i + 1),
                 weight=excel.number(kt["weight"][i], "kpis_table weight", row=i + 1, minimum=0),
-                direction=excel.text(kt["direction"][i], "kpis_table direction", row=i + 1, default="higher",
-                                     choices=("higher", "lower")),
+                direction=direction_of(name, excel.text(kt["direction"][i], "kpis_table direction", row=i + 1,
+                                                        default="", choices=("higher", "lower"))),
                 cap=optional("cap", i), target=optional("target", i),
                 green=excel.number(kt["green"][i], "kpis_table green", row=i + 1, blank=1.0),
                 amber=excel.number(kt["amber"][i], "kpis_table amber", row=i + 1, blank=0.85),

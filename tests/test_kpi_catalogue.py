@@ -271,3 +271,17 @@ def test_the_dashboard_champion_is_the_best_team_champion_by_the_same_rule(demo_
     facts = month_facts(load_month(demo_book, "2026-10"))
     best = _champion(facts)
     assert best["attainment"] == max(t.champion.actual / t.champion.target for t in facts.teams)
+
+
+def test_a_blank_direction_is_the_catalogues_usual_one_in_the_report_and_in_sd_scorecard():
+    from addin import udfs
+    from workbooks.kpis import scorecard_kpis
+    sheet = pd.DataFrame({"kpi": ["cycle_days", "sales", "visits_and_demos"], "weight": [50, 30, 20],
+                          "direction": [None, None, None], "cap": None, "target": [40.0, None, 10.0],
+                          "green": 1.0, "amber": 0.8, "measure": [None, None, OWN["visits_and_demos"]]})
+    kpis, _ = scorecard_kpis(sheet)
+    assert [k.direction for k in kpis] == ["lower", "higher", "higher"]
+    table = [list(sheet.columns)] + sheet.astype(object).where(sheet.notna(), None).values.tolist()
+    out = udfs.SD_SCORECARD([["rep", "cycle_days", "sales", "visits_and_demos", "sales_target"],
+                             ["R1", 20, 100, 10, 100]], table)
+    assert out[1][1] == 2.0          # cycle 20 days against 40, lower is better: 40/20

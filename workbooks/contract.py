@@ -127,7 +127,8 @@ KPIS = SheetSchema("KPIs", "The scorecard: weighted KPIs with thresholds on atta
       "your own with a measure."),
     C("weight", "number", "Weight in the score, in points: the weights of the sheet add up to 100 (a warning "
       "otherwise; the score divides by their sum).", minimum=0),
-    C("direction", "choice", "higher or lower is better.", choices=("higher", "lower")),
+    C("direction", "choice", "higher or lower is better (blank: the catalogue's usual direction; higher for a "
+      "KPI of your own).", choices=("higher", "lower"), nullable=True),
     C("cap", "number", "Highest attainment counted (1.5 = 150%); blank = no cap.", nullable=True, minimum=0),
     C("target", "number", "Target value of the KPI for a month (sales: blank, the rep's phased target).", nullable=True),
     C("green", "number", "Attainment at or above which the KPI is green.", minimum=0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from addin.engine.kpi import Kpi
-from addin.engine.kpi_catalogue import CATALOGUE, definition, kpi_kind, nearest
+from addin.engine.kpi_catalogue import CATALOGUE, definition, direction_of, kpi_kind, nearest
 from addin.engine.kpi_measure import Measure, MeasureError, accumulates, check, default_kind, parse
 
 from .schema import ROW, Problem
@@ -35,7 +35,7 @@ def scorecard_kpis(kpis: pd.DataFrame) -> tuple[list[Kpi], dict[str, Measure]]:
         text = own_measure_text(r)
         if text:
             own[r["kpi"]] = parse(text)
-        out.append(Kpi(r["kpi"], float(r["weight"]), r["direction"], None if pd.isna(r["cap"]) else float(r["cap"]),
+        out.append(Kpi(r["kpi"], float(r["weight"]), direction_of(r["kpi"], r["direction"]), None if pd.isna(r["cap"]) else float(r["cap"]),
                        None if pd.isna(r["target"]) else float(r["target"]), float(r["green"]), float(r["amber"]),
                        accumulates(own[r["kpi"]]) if text else None))
     return out, own

@@ -103,6 +103,14 @@ def kpi_kind(kpi_id: str, given: str | None = None) -> str:
     return given or (d.kind if d else "score")
 
 
+def direction_of(kpi_id: str, given=None) -> str:
+    """higher or lower: the KPIs sheet's direction, else the catalogue's usual one, else higher."""
+    if isinstance(given, str) and given.strip():
+        return given.strip().lower()
+    d = definition(kpi_id)
+    return d.direction if d else "higher"
+
+
 def is_cumulative(kpi_id: str) -> bool:
     d = definition(kpi_id)
     return bool(d and d.cumulative)
