@@ -93,11 +93,14 @@ def _deal_size(s: _Sheets) -> pd.Series:
 
 
 def _new_customers(s: _Sheets) -> pd.Series:
-    """The rep of each customer's first booked line ever (earliest date, then lowest order_id)."""
+    """The rep of each customer's first booked line ever (earliest date, then lowest order_id),
+    for the customers whose first line is in the month: those booked in the month and never before."""
     orders = s.sheets["Orders"]
-    booked = orders.loc[orders["status"] == "booked", ["customer_id", "order_date", "order_id", "rep_id"]]
-    first = booked.sort_values(["order_date", "order_id"], kind="stable").drop_duplicates("customer_id")
-    first = first[(first["order_date"] >= s.p.start) & (first["order_date"] <= s.p.end)]
+    month = s.booked[["customer_id", "order_date", "order_id", "rep_id"]]
+    earlier = orders["customer_id"].isin(month["customer_id"].unique()) & (orders["status"] == "booked") \
+        & (orders["order_date"] < s.p.start)
+    first = month[~month["customer_id"].isin(orders.loc[earlier, "customer_id"].unique())]
+    first = first.sort_values(["order_date", "order_id"], kind="stable").drop_duplicates("customer_id")
     return first.groupby("rep_id").size()
 
 
