@@ -285,3 +285,35 @@ def test_a_blank_direction_is_the_catalogues_usual_one_in_the_report_and_in_sd_s
     out = udfs.SD_SCORECARD([["rep", "cycle_days", "sales", "visits_and_demos", "sales_target"],
                              ["R1", 20, 100, 10, 100]], table)
     assert out[1][1] == 2.0          # cycle 20 days against 40, lower is better: 40/20
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_every_format_of_the_team_report_says_who_is_paid_the_champion_spiff(tmp_path, demo_book, lang):
+    import io
+    import shutil
+    from dataclasses import replace
+
+    from generators.report_html import render
+    from generators.report_model import Note
+    from generators.report_pdf import team_pdf
+    from generators.report_xlsx import team_workbook
+    from workbooks.i18n import language
+
+    team = month_facts(load_month(demo_book, "2026-10")).teams[0]
+    other = next(r for r in team.reps if r.rep_id != team.champion.rep_id)
+    note = Note("The champion SPIFF ({spiff}) is paid to {name} ({rep_id}): it counts credited sales (an order "
+                "shared between reps counts by each rep's share; returns are not taken off), on which {name} has "
+                "the team's highest attainment, {attainment}%. The champion above is by the sales booked to "
+                "each rep.", (("spiff", "Team champion", None), ("name", other.name, None),
+                              ("rep_id", other.rep_id, None), ("attainment", 123.45, 1)))
+    ctx = replace(team, champion_note=note, lang=lang)
+    said = language(lang).note(note)
+    assert "123.5%" in said and other.name in said and ("冠军奖金" in said) is (lang == "zh-CN")
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(team_workbook(ctx))).worksheets[0].iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert said in cells
+    assert said.replace("'", "&#39;") in render(ctx) or said in render(ctx)
+    if shutil.which("pdftotext"):
+        from tests.test_pdf import pdf_text
+        text = " ".join(" ".join(pdf_text(team_pdf(ctx), tmp_path)).split())
+        assert other.rep_id in text and "123.5%" in text
