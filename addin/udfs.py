@@ -16,6 +16,8 @@ from .engine import rules
 from .engine.errors import InputError
 from .engine.funnel import coverage, cycle_days, deal_size, funnel, win_rate
 from .engine.kpi import Kpi, attainment, runrate, score, scorecard
+from .engine.kpi_catalogue import direction_of
+from .engine.kpi_measure import MeasureError, accumulates, parse
 from .engine.planning import ALLOCATION_METHODS, GRAINS, allocate, allocation_weights, phase, ramp_share, ramp_shares
 from .registry import REGISTRY, Arg, sheet_function
 from .engine.rounding import split_exact
@@ -241,7 +243,9 @@ def SD_SCORECARD(actuals_table, kpis_table, as_of=None):
 
 
 def _kpis(kpis_table) -> list[Kpi]:
-    kt = excel.table(kpis_table, "kpis_table", KPI_COLUMNS, required=["kpi", "weight"])
+    rows = excel.rows_of(kpis_table)
+    named = bool(rows) and any(isinstance(h, str) and h.strip().lower() == "measure" for h in rows[0])
+    kt = excel.table(kpis_table, "kpis_table", KPI_COLUMNS + ["measure"] * named, required=["kpi", "weight"])
 
     def optional(column, i):
         v = kt[column][i]
@@ -249,12 +253,24 @@ def _kpis(kpis_table) -> list[Kpi]:
 
     return [Kpi(name=excel.text(name, "kpis_table kpi", row=i + 1),
                 weight=excel.number(kt["weight"][i], "kpis_table weight", row=i + 1, minimum=0),
-                direction=excel.text(kt["direction"][i], "kpis_table direction", row=i + 1, default="higher",
-                                     choices=("higher", "lower")),
+                direction=direction_of(name, excel.text(kt["direction"][i], "kpis_table direction", row=i + 1,
+                                                        default="", choices=("higher", "lower"))),
                 cap=optional("cap", i), target=optional("target", i),
                 green=excel.number(kt["green"][i], "kpis_table green", row=i + 1, blank=1.0),
-                amber=excel.number(kt["amber"][i], "kpis_table amber", row=i + 1, blank=0.85))
+                amber=excel.number(kt["amber"][i], "kpis_table amber", row=i + 1, blank=0.85),
+                cumulative=_own_accumulates(kt.get("measure", [None] * len(kt["kpi"]))[i], i))
             for i, name in enumerate(kt["kpi"])]
+
+
+def _own_accumulates(text, i: int) -> bool | None:
+    """Whether a KPI's measure of its own accumulates over the month (None: no measure, the
+    catalogue says)."""
+    if excel.is_blank(text):
+        return None
+    try:
+        return accumulates(parse(str(text)))
+    except MeasureError as e:
+        raise InputError("kpis_table measure", str(e), value=text, row=i + 1) from None
 
 
 def _rep_targets(header: list[str], body: list, kpis: list[Kpi], shape) -> np.ndarray | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from addin.engine.money import exact_sum
 from workbooks.files import write_text_atomic
 
-from .report_data import OVERDUE_LISTED
+from .report_data import OVERDUE_LISTED, champion_of
 from .report_html import environment
 
 DATA_NAME = "dashboard.json"
@@ -85,11 +85,12 @@ def _rep(rep) -> dict | None:
 
 
 def _champion(facts) -> dict | None:
-    """The best of the teams' champions: the highest attainment of a rep with a target."""
+    """The best of the teams' champions (``rules.champions``)."""
     champions = [(t.key, t.champion) for t in facts.teams if t.champion is not None]
     if not champions:
         return None
-    team, rep = max(champions, key=lambda c: (c[1].actual / c[1].target, c[1].actual))
+    best = champion_of([rep for _, rep in champions])       # the teams' champions, by the one rule
+    team, rep = next((team, rep) for team, rep in champions if rep is best)
     return {"team": team, "rep_id": rep.rep_id, "name": rep.name, "actual": rep.actual, "target": rep.target,
             "attainment": rep.actual / rep.target}
 

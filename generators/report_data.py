@@ -10,11 +10,14 @@ import pandas as pd
 
 from addin.engine import rules
 from addin.engine.calendar import month_labels, working_days_elapsed, working_days_in_month
-from addin.engine.funnel import DEFAULT_ORDER
-from addin.engine.kpi import CUMULATIVE_KPIS, Kpi, month_measures, planned_activities, runrate, scorecard
+from addin.engine.funnel import DEFAULT_ORDER, furthest_stages
+from addin.engine.kpi_catalogue import definition
+from addin.engine.kpi import Kpi, planned_activities, prorated_targets, runrate, scorecard
+from addin.engine.measures import MeasurePeriod, rep_measures
 from addin.engine.tiering import TIER_ORDER, customer_view
 
 from workbooks.engine_args import seasonality_weights, team_targets
+from workbooks.kpis import kind_of, scorecard_kpis
 
 from .monthdata import MonthData
 from .report_model import (BEHIND_PACE, ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
@@ -35,6 +38,7 @@ class MonthFacts:
     teams: list[TeamMonth]
     lang: str = "en"
     left_out: dict[str, tuple[LeftOutRep, ...]] = field(default_factory=dict)   # team -> reps not in its figures
+    champion_spiffs: tuple[str, ...] = ()    # the Spiffs sheet's champion bonuses in effect this month
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,8 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     left_out = _left_out_by_team(md) if md.bad_reps else {}
     if left_out:                                # a team report says whom its figures leave out
         team_ctx = [replace(c, left_out=left_out.get(c.team.team, ())) for c in team_ctx]
-    return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx, md.language, left_out)
+    return MonthFacts(x.cal.month, x.cal.as_of, x.cal.open_month, rep_ctx, team_ctx, md.language, left_out,
+                      _champion_spiffs(md.frames.get("Spiffs"), x.cal))
 
 
 def _left_out_by_team(md: MonthData) -> dict[str, tuple[LeftOutRep, ...]]:
@@ -132,21 +137,19 @@ def _month(md: MonthData) -> _Month:
 
     acts, opps, sat = f["Activities"], f["Opportunities"], f["Satisfaction"]
     acts_month = acts[(acts["date"] >= cal.start) & (acts["date"] <= cal.end)]
-    m = month_measures(orders, acts, opps, sat, cal.start, cal.end, rules.trailing_start(cal.month))
+    kpis, own = scorecard_kpis(f["KPIs"])
+    next_quota = _month_quota(quota, str(cal.period + 1))
+    m = rep_measures(f, MeasurePeriod(cal.start, cal.end, rules.trailing_start(cal.month)),
+                     ["win_rate", "cycle_days", "satisfaction", *(k.name for k in kpis)], reps["rep_id"], next_quota, own)
     sat_month = sat[(sat["date"] >= cal.start) & (sat["date"] <= cal.end)].groupby("rep_id")["score"].agg(["mean", "count"])
     # funnel over deals created in the last twelve months
     funnel_opps = opps[(opps["created"] > cal.end - pd.DateOffset(months=12)) & (opps["created"] <= cal.end)]
 
-    kpis = [Kpi(r.kpi, float(r.weight), r.direction, None if pd.isna(r.cap) else float(r.cap),
-                None if pd.isna(r.target) else float(r.target), float(r.green), float(r.amber))
-            for r in f["KPIs"].itertuples(index=False)]
-    month_quota = quota.xs(cal.month, level="period") if cal.month in quota.index.get_level_values("period") \
-        else pd.Series(dtype=float)
-    card, actuals, targets, ratios = _scorecards(reps, kpis, m, month_quota, cal.prorate)
+    card, actuals, targets, ratios = _scorecards(reps, kpis, m, _month_quota(quota, cal.month), cal.prorate)
     in_month = live[(live["order_date"] >= cal.start) & (live["order_date"] <= cal.end)]
     prev_end = (cal.period - 1).end_time.normalize().date()
     return _Month(
-        cal=cal, reps=reps, team_info=f["Teams"].set_index("team").to_dict("index"), kpis=kpis, kpi_shown=_kpi_shown(f["KPIs"]), card=card, actuals=actuals, targets=targets, ratios=ratios,
+        cal=cal, reps=reps, team_info=f["Teams"].set_index("team").to_dict("index"), kpis=kpis, kpi_shown=_kpi_shown(f["KPIs"], own), card=card, actuals=actuals, targets=targets, ratios=ratios,
         sales=sales.to_dict(), quotas=quota.to_dict(), team_targets=tt.to_dict(),   # plain dicts: fast lookups
         activities=acts_month.groupby(["rep_id", "type"]).size().unstack(fill_value=0).to_dict("index"),
         by_rep=_per_rep(m, sat_month, card), funnel=_funnel_counts(funnel_opps),
@@ -155,21 +158,22 @@ def _month(md: MonthData) -> _Month:
         returns=in_month[in_month["status"] == "returned"])
 
 
-KPI_LABELS = {"sales": "Sales", "revenue": "Revenue", "margin": "Margin", "margin_pct": "Margin %",
-              "new_customers": "New customers", "activities": "Activities", "win_rate": "Win rate",
-              "cycle_days": "Sales cycle (days)", "satisfaction": "Satisfaction (1-5)"}
+def _month_quota(quota: pd.Series, month: str) -> pd.Series:
+    """Each rep's quota for ``month`` (from the (rep_id, period) series); empty without one."""
+    return quota.xs(month, level="period") if month in quota.index.get_level_values("period") \
+        else pd.Series(dtype=float)
 
 
-def _kpi_shown(kpis: pd.DataFrame) -> list[tuple[str, str]]:
-    """Each KPI's label (the sheet's, else a readable name) and kind (the sheet's, else by name)."""
+def _kpi_shown(kpis: pd.DataFrame, own: dict) -> list[tuple[str, str]]:
+    """Each KPI's label (the sheet's, else the catalogue's, else a readable form of its id) and kind
+    (the sheet's, else its own measure's, else the catalogue's)."""
     out = []
     for row in kpis.to_dict("records"):
         name = str(row["kpi"])
-        given = row.get("label")
+        given, d = row.get("label"), definition(name)
         label = given if isinstance(given, str) and given.strip() else \
-            KPI_LABELS.get(name.lower(), name.replace("_", " ").capitalize())
-        kind = row.get("kind")
-        out.append((label, rules.kpi_kind(name, kind if isinstance(kind, str) and kind else None)))
+            d.label if d and name not in own else name.replace("_", " ").capitalize()
+        out.append((label, kind_of(row, own)))
     return out
 
 
@@ -192,9 +196,7 @@ def _scorecards(reps: pd.DataFrame, kpis: list[Kpi], m: pd.DataFrame, month_quot
         np.zeros((0, len(kpis))), np.zeros(0), np.zeros(0), np.array([]))
     targets = np.where(np.isnan(rep_targets), np.array([np.nan if k.target is None else k.target for k in kpis]),
                        rep_targets)
-    if prorate is not None:
-        cumulative = np.array([k.name.lower() in CUMULATIVE_KPIS for k in kpis])
-        targets = np.where(cumulative, targets * prorate, targets)
+    targets = prorated_targets(targets, kpis, prorate)
     card = pd.DataFrame({"rep_id": ids, "team": reps["team"].to_numpy(), "score": scores, "status": status})
     card["rank_in_team"] = card.groupby("team")["score"].rank(ascending=False, method="min")
     card["team_size"] = card.groupby("team")["rep_id"].transform("size")
@@ -315,10 +317,41 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
                                       if a is not None and a < BEHIND_PACE * (cal.prorate or 1.0)),
                     overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], OVERDUE_LISTED),
                     large_returns=_returns(big_returns)),
-        champion=max((r for r, a in zip(ranked, att) if a is not None), key=lambda r: r.actual / r.target, default=None),
+        champion=champion_of(ranked),
         movements=Movements(counts={mv: int((tv["movement"] == mv).sum()) for mv in ("up", "same", "down", "new")},
                             moved_down=_rows(tv[tv["movement"] == "down"], 25)),
     )
+
+
+def champion_of(ranked: list[RankedRep]) -> RankedRep | None:
+    """The champion among ``ranked`` (``rules.champions``) on the sales booked to each rep: a
+    team's, or the dashboard's among the teams' champions."""
+    frame = pd.DataFrame({"rep_id": [r.rep_id for r in ranked], "sales": [r.actual for r in ranked],
+                          "attainment": [r.actual / r.target if r.target else np.nan for r in ranked]})
+    best = rules.champions(frame, [])
+    return ranked[best.index[0]] if len(best) else None
+
+
+def _champion_spiffs(spiffs: pd.DataFrame | None, cal: _Calendar) -> tuple[str, ...]:
+    if spiffs is None or not len(spiffs):
+        return ()
+    live = spiffs[(spiffs["rule"] == "champion") & ~(spiffs["effective_from"] > cal.end)
+                  & ~(spiffs["effective_to"] < cal.start)]
+    return tuple(live["spiff"].astype(str))
+
+
+def _champion_note(team: TeamMonth, paid: dict, spiffs: tuple[str, ...]) -> Note | None:
+    """Who the champion SPIFF is paid to and why, when it is not the champion the report names:
+    the SPIFF counts credited sales (``rules.champions`` on the commission's figures)."""
+    rep_id, attainment = paid.get(team.key, (None, None))
+    if not spiffs or rep_id is None or (team.champion is not None and team.champion.rep_id == rep_id):
+        return None
+    name = next((r.name for r in team.reps if r.rep_id == rep_id), rep_id)
+    return Note("The champion SPIFF ({spiff}) is paid to {name} ({rep_id}): it counts credited sales (an order "
+                "shared between reps counts by each rep's share; returns are not taken off), on which {name} has "
+                "the team's highest attainment, {attainment}%. The champion above is by the sales booked to "
+                "each rep.", (("spiff", ", ".join(spiffs), None), ("name", name, None), ("rep_id", rep_id, None),
+                              ("attainment", float(attainment) * 100, 1)))
 
 
 def _target_note(rep_total: float, month_target: float) -> Note | None:
@@ -335,6 +368,10 @@ def attach_commission(facts: MonthFacts, summary: pd.DataFrame) -> None:
     comm = {r["rep_id"]: _commission(r) for r in month.to_dict("records")}
     facts.reps = [replace(ctx, commission=comm.get(ctx.key), sales_note=_sales_note(comm.get(ctx.key), ctx.sales[0].actual))
                   for ctx in facts.reps]
+    if facts.champion_spiffs and len(month) and "team" in month.columns:
+        best = rules.champions(month.assign(sales=month["sales_cents"]), ["team"])    # as the SPIFF is paid
+        paid = dict(zip(best["team"], zip(best["rep_id"], best["attainment"])))
+        facts.teams = [replace(t, champion_note=_champion_note(t, paid, facts.champion_spiffs)) for t in facts.teams]
 
 
 def _sales_note(c: Commission | None, booked: float) -> Note | None:
@@ -381,11 +418,8 @@ def _status(ratio, k: Kpi) -> str:
 
 def _funnel_counts(opps: pd.DataFrame) -> dict[str, list[dict]]:
     order = list(DEFAULT_ORDER)
-    index = {s: i for i, s in enumerate(order)}
-    furthest = opps["stage"].map(index)
-    lost_at = opps["lost_stage"].map(index) if "lost_stage" in opps.columns else pd.Series(0, index=opps.index)
-    furthest = furthest.where(opps["stage"] != "lost", lost_at.fillna(0)).fillna(0).astype(int)
-    counts = pd.crosstab(opps["rep_id"], furthest).reindex(columns=range(len(order)), fill_value=0)
+    furthest = furthest_stages(opps["stage"], opps["lost_stage"] if "lost_stage" in opps.columns else None)
+    counts = pd.crosstab(opps["rep_id"].to_numpy(), furthest).reindex(columns=range(len(order)), fill_value=0)
     reached = counts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1].to_numpy()
     out = {}
     for rid, row in zip(counts.index, reached):

@@ -17,7 +17,7 @@ class Note:
     """A sentence the report adds (why two figures differ), kept as its English message and
     its amounts so that each language words and formats it (``Language.note``)."""
     text: str
-    amounts: tuple[tuple[str, float, int], ...]     # (name in the text, value, decimals)
+    amounts: tuple[tuple[str, float, int], ...]     # (name in the text, value, decimals; None: text as it is)
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,7 @@ class TeamMonth:
     missing: tuple[str, ...] = ()
     left_out: tuple[LeftOutRep, ...] = ()   # reps of the team not in its figures, and why
     kind: str = "team"
+    champion_note: Note | None = None    # who the champion SPIFF is paid to, when not the champion named
 
 
 Report = RepMonth | TeamMonth

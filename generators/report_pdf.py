@@ -312,7 +312,8 @@ def team_content(ctx: TeamMonth) -> dict:
     ch = ctx.champion
     s["champion"] = {"title": t("Sales champion of the month"), "lines": [
         t("{name} ({rep_id}): {actual} against {target}", name=ch.name, rep_id=ch.rep_id, actual=t.money(ch.actual),
-          target=t.money(ch.target)) + f" ({t.ratio(ch.actual, ch.target)})" if ch else t("No rep with a target.")]}
+          target=t.money(ch.target)) + f" ({t.ratio(ch.actual, ch.target)})" if ch else t("No rep with a target.")]
+        + ([t.note(ctx.champion_note)] if ctx.champion_note else [])}
     s["ranking"] = _ranking_section(ctx, t)
     if has("KPIs"):
         s["underperformers"] = _rep_list(t, t("Underperformers (status red)"), ctx.underperformers, score=True)

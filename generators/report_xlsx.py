@@ -461,6 +461,8 @@ def _team_body(rep: ReportSheet, ctx: TeamMonth) -> None:
     rep.section(t("Sales champion of the month"))
     rep.note(t("{name} ({rep_id}): {actual} against {target}", name=ch.name, rep_id=ch.rep_id,
                actual=t.money(ch.actual), target=t.money(ch.target)) if ch else t("No rep with a target."))
+    if ctx.champion_note:
+        rep.note(t.note(ctx.champion_note))
     if has("KPIs"):
         rep.section(t("Underperformers (status red)"))
         rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment"), t("score")],

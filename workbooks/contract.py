@@ -4,6 +4,7 @@ from __future__ import annotations
 from addin.engine.rules import KPI_KIND_CHOICES
 
 from .i18n import LANGUAGES
+from .kpis import catalogue_markdown
 from .opening import MAX_ROWS, MAX_UNPACKED_MB
 from .schema import MAX_MAGNITUDE, Column as C, Reference as Ref, RowRule, SheetSchema
 
@@ -122,9 +123,12 @@ SEASONALITY = SheetSchema("Seasonality", "Monthly weights used to phase annual t
 ), key=("month",), optional=True, turns_on="seasonal phasing of targets (without it: by working days)")
 
 KPIS = SheetSchema("KPIs", "The scorecard: weighted KPIs with thresholds on attainment (actual vs target).", (
-    C("kpi", "id", "KPI name (sales, margin_pct, new_customers, activities, win_rate, cycle_days, satisfaction)."),
-    C("weight", "number", "Weight in the score.", minimum=0),
-    C("direction", "choice", "higher or lower is better.", choices=("higher", "lower")),
+    C("kpi", "id", "A KPI of the catalogue below (sales, new_customers, visits, win_rate, ...), or a name of "
+      "your own with a measure."),
+    C("weight", "number", "Weight in the score, in points: the weights of the sheet add up to 100 (a warning "
+      "otherwise; the score divides by their sum).", minimum=0),
+    C("direction", "choice", "higher or lower is better (blank: the catalogue's usual direction; higher for a "
+      "KPI of your own).", choices=("higher", "lower"), nullable=True),
     C("cap", "number", "Highest attainment counted (1.5 = 150%); blank = no cap.", nullable=True, minimum=0),
     C("target", "number", "Target value of the KPI for a month (sales: blank, the rep's phased target).", nullable=True),
     C("green", "number", "Attainment at or above which the KPI is green.", minimum=0),
@@ -133,6 +137,8 @@ KPIS = SheetSchema("KPIs", "The scorecard: weighted KPIs with thresholds on atta
       required=False, nullable=True),
     C("kind", "choice", "How its values read in reports (blank: by the kpi's name); optional column.",
       required=False, nullable=True, choices=KPI_KIND_CHOICES),
+    C("measure", "text", "A measure of your own in the expression language below (blank: the catalogue's); "
+      "optional column.", required=False, nullable=True),
 ), key=("kpi",), optional=True, turns_on="the KPI scorecard, score, status and rank",
     rules=(RowRule("amber", lambda d: d["amber"] > d["green"], "amber threshold above green",
                                  "amber at or below green"),))
@@ -157,7 +163,8 @@ PLANS = SheetSchema("Plans", "Commission plans: one row per tier of a plan versi
     RowRule("upper", lambda d: d["upper"].notna() & (d["upper"] <= d["lower"]), "upper bound not above lower",
             "an upper bound greater than the lower bound, or blank"),))
 
-SPIFFS = SheetSchema("Spiffs", "Fixed bonuses by rule: champion (highest attainment in the team for the month) "
+SPIFFS = SheetSchema("Spiffs", "Fixed bonuses by rule: champion (the team's champion of the month on credited sales: "
+                     "docs/commissions.md) "
                      "or product (per unit of a product sold).", (
     C("spiff", "id", "Name of the bonus."),
     C("rule", "choice", "champion or product.", choices=("champion", "product")),
@@ -280,4 +287,6 @@ def markdown() -> str:
         if s.name == "Seasonality":
             notes.append("All twelve months must be present.")
         out += [""] + [f"- {n}" for n in notes] + [""]
+        if s.name == "KPIs":
+            out += catalogue_markdown()
     return "\n".join(out)

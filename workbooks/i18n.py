@@ -96,7 +96,8 @@ class Language:
 
     def note(self, note) -> str:
         """A report's note (``report_model.Note``): its sentence with the amounts formatted."""
-        return self(note.text, **{name: self.num(value, digits) for name, value, digits in note.amounts})
+        return self(note.text, **{name: value if digits is None else self.num(value, digits)
+                                   for name, value, digits in note.amounts})
 
     def kpi_value(self, v, kind: str) -> str:
         """A KPI's actual or target as its kind reads: 23,047.90; 43.0%; 19; 31.5 days; 4.21."""

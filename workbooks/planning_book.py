@@ -19,13 +19,14 @@ import pandas as pd
 from addin import udfs  # noqa: F401  (registers the worksheet functions)
 from addin.engine import rules
 from addin.engine.commission import compute
-from addin.engine.kpi import month_measures
+from addin.engine.measures import MeasurePeriod, rep_measures
 from addin.registry import REGISTRY
 
 from .engine_args import commission_inputs, rep_quotas
 from .contract import ACTIVITY_TYPES, BY_NAME, ORDER_STATUSES, SHEETS, STAGES
 from .files import atomic_path
 from .i18n import language
+from .kpis import kind_of, scorecard_kpis
 from .schema import ROW
 from .xlsxout import DATE, HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, date_serial, new_workbook, shown_width
 from .platforms import platform, retarget_formula
@@ -273,13 +274,16 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     m.label(s, 3, 0, "Actuals as of")
     m.put(s, 3, 1, dt.datetime.combine(as_of, dt.time()), dict(INPUT, num_format="yyyy-mm-dd"))
     m.names["AsOf"] = "='Scorecard'!$B$4"
-    measures = month_measures(frames["Orders"], frames["Activities"], frames["Opportunities"], frames["Satisfaction"],
-                              start, end, rules.trailing_start(month))
-    quotas = rep_quotas(data, [period.year])
-    quota = quotas[quotas["period"] == month].set_index("rep_id")["quota_cents"] / 100
+    quotas = rep_quotas(data, sorted({period.year, (period + 1).year}))
+    quota, next_quota = (quotas[quotas["period"] == str(p)].set_index("rep_id")["quota_cents"] / 100
+                         for p in (period, period + 1))
     reps = data["Reps"][data["Reps"]["active"].fillna(True).astype(bool)]
     reps = reps[reps["hire_date"].isna() | (reps["hire_date"] <= end)]
     kpis = data["KPIs"]["kpi"].tolist()
+    own = scorecard_kpis(data["KPIs"])[1]
+    kinds = [kind_of(row, own) for row in data["KPIs"].to_dict("records")]
+    measures = rep_measures(frames, MeasurePeriod(start, end, rules.trailing_start(month)), kpis, reps["rep_id"],
+                            next_quota, own)
     sales_kpis = [k for k in kpis if k in rules.SALES_KPIS]
     actuals, targets = rules.scorecard_inputs(reps["rep_id"], kpis, measures, quota)
     head = 5
@@ -289,10 +293,10 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     for i, rep in enumerate(reps["rep_id"]):
         r = head + 1 + i
         m.put(s, r, 0, rep)
-        for j, k in enumerate(kpis):
+        for j in range(len(kpis)):
             v = actuals[i, j]
             # unrounded (the report scores these), shown by the KPI's kind
-            m.put(s, r, j + 1, None if np.isnan(v) else float(v), KIND_FORMAT[rules.kpi_kind(k)])
+            m.put(s, r, j + 1, None if np.isnan(v) else float(v), KIND_FORMAT[kinds[j]])
         for j, k in enumerate(sales_kpis):
             v = targets[i, kpis.index(k)]
             m.put(s, r, 1 + len(kpis) + j, None if np.isnan(v) else float(v), MONEY)

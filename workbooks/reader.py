@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import BY_NAME, SHEETS
+from .kpis import kpi_problems
 from .opening import FORMATS, WORKBOOK, ReadOptions, check_file
 from .schema import (DECIMAL_POINT, ROW, Problem, SheetSchema, normalize_header, number_problem,
                      parse_column)
@@ -441,4 +442,4 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         if missing:
             problems.append(Problem("Seasonality", None, "month", ", ".join(map(str, missing)),
                                     "months missing", "all twelve months 1-12"))
-    return problems
+    return problems + kpi_problems(frames)

@@ -36,6 +36,7 @@ from .calendar import month_labels
 from .errors import InputError
 from .money import BIG, MICRO, apply_rate, cents_of, micro_of, rhu_div
 from .rounding import CENT, to_decimal
+from .rules import champions
 
 METHODS = ("marginal", "retroactive")
 
@@ -542,9 +543,7 @@ def _spiffs(spiffs: pd.DataFrame, grid: pd.DataFrame, sales: pd.DataFrame) -> pd
         live = grid[(grid["month_end"] >= start) & (month_start <= end)]
         amount = int(cents_of([s.amount])[0])
         if s.rule == "champion":
-            cand = live[live["attainment"].notna() & (live["sales_cents"] > 0)]
-            best = cand.sort_values(["team", "period", "attainment", "rep_id"], ascending=[True, True, False, True]) \
-                .drop_duplicates(["team", "period"])
+            best = champions(live.assign(sales=live["sales_cents"]), ["team", "period"])   # on credited sales
             out.append(pd.DataFrame({"period": best["period"], "rep_id": best["rep_id"], "kind": "spiff",
                                      "order_id": None, "rate_micro": 0, "commission_cents": amount,
                                      "note": s.spiff + ": highest attainment in team " + best["team"].astype(str)

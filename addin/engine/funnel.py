@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
 from .errors import InputError
 
@@ -46,6 +47,18 @@ def funnel(stages: Sequence[str], order: Sequence[str] | None = None,
         else:
             rows.append((stage, reached[i], None, None))
     return rows
+
+
+def furthest_stages(stages, lost_stages=None, order: Sequence[str] = DEFAULT_ORDER) -> np.ndarray:
+    """Vectorized: the index in ``order`` of the furthest stage each deal reached (as ``funnel``
+    counts it): its stage; for a lost deal its lost stage (without one, the first stage); a
+    stage outside ``order`` counts as the first."""
+    index = {s: i for i, s in enumerate(order)}
+    stage = pd.Series(stages).reset_index(drop=True)
+    furthest = stage.map(index)
+    lost_at = pd.Series(lost_stages).reset_index(drop=True).map(index) if lost_stages is not None else 0
+    furthest = furthest.where(stage != LOST, lost_at)
+    return furthest.fillna(0).astype(int).to_numpy()
 
 
 def win_rate(stages: Sequence[str]) -> float:

@@ -9,12 +9,9 @@ import numpy as np
 
 from .calendar import holiday_array, working_days_elapsed, working_days_in_month
 from .errors import InputError
-from .rules import COUNTED_ACTIVITIES, counted
+from .kpi_catalogue import is_cumulative
+from .rules import COUNTED_ACTIVITIES
 
-# KPIs that accumulate over the month; with an as-of date their targets are pro-rated by
-# working days elapsed. Ratios (win rate, margin %, satisfaction) are never pro-rated.
-CUMULATIVE_KPIS = frozenset({"sales", "revenue", "margin", "activities", "calls", "visits", "demos", "quotes",
-                             "orders", "new_customers", "meetings"})
 
 
 def attainment(actual: float, target: float) -> float:
@@ -92,6 +89,21 @@ class Kpi:
     target: float | None = None
     green: float = 1.0
     amber: float = 0.85
+    cumulative: bool | None = None     # None: as the catalogue says (a KPI of one's own: as its measure says)
+
+    @property
+    def accumulates(self) -> bool:
+        """Whether the KPI accumulates over the month: with an as-of date its target is pro-rated
+        by working days elapsed. Ratios (win rate, margin %, satisfaction) never are."""
+        return is_cumulative(self.name) if self.cumulative is None else self.cumulative
+
+
+def prorated_targets(targets: np.ndarray, kpis: Sequence[Kpi], prorate: float | None) -> np.ndarray:
+    """``targets`` (reps x KPIs) with those of cumulative KPIs scaled by ``prorate`` (an open month)."""
+    if prorate is None:
+        return targets
+    cumulative = np.array([k.accumulates for k in kpis], dtype=bool)
+    return np.where(cumulative, targets * prorate, targets)
 
 
 def scorecard(reps: Sequence[str], actuals: np.ndarray, kpis: Sequence[Kpi], rep_targets: np.ndarray | None = None,
@@ -110,9 +122,7 @@ def scorecard(reps: Sequence[str], actuals: np.ndarray, kpis: Sequence[Kpi], rep
     targets = np.broadcast_to(base, actuals.shape).copy()
     if rep_targets is not None:
         targets = np.where(np.isnan(rep_targets), targets, rep_targets)
-    if prorate is not None:
-        cumulative = np.array([k.name.lower() in CUMULATIVE_KPIS for k in kpis])
-        targets = np.where(cumulative, targets * prorate, targets)
+    targets = prorated_targets(targets, kpis, prorate)
     lower = np.array([k.direction == "lower" for k in kpis])
     caps = np.array([np.nan if k.cap is None else k.cap for k in kpis], dtype=float)
     weights = np.array([k.weight for k in kpis], dtype=float)
@@ -147,30 +157,3 @@ def planned_activities(working_days: int, capacity: float, cadence: dict[str, fl
     capacity x working weeks (working days / 5), rounded to whole activities."""
     weeks = working_days / 5
     return {kind: float(round(per_week * capacity * weeks)) for kind, per_week in cadence.items()}
-
-
-def month_measures(orders, activities, opportunities, satisfaction, month_start, month_end, trailing_start):
-    """The scorecard's measures per rep for one month, from the validated sheets:
-    sales (net of returns, cancelled lines excluded), margin_pct (booked lines), activities (those
-    that count: ``rules.COUNTED_ACTIVITIES``),
-    win_rate and cycle_days (deals closed since ``trailing_start``), satisfaction (mean
-    score since ``trailing_start``). Returns a DataFrame indexed by rep_id."""
-    import pandas as pd
-
-    live = orders[counted(orders["status"]) & (orders["order_date"] >= month_start) & (orders["order_date"] <= month_end)]
-    booked = live[live["status"] == "booked"]
-    sales = live.groupby("rep_id")["amount"].sum()
-    margin = booked.groupby("rep_id").agg(amount=("amount", "sum"), cost=("cost", "sum"))
-    margin_pct = (margin["amount"] - margin["cost"]) / margin["amount"].where(margin["amount"] != 0)
-    acts = activities[(activities["date"] >= month_start) & (activities["date"] <= month_end)
-                      & activities["type"].isin(COUNTED_ACTIVITIES)]
-    closed = opportunities[opportunities["closed"].notna() & (opportunities["closed"] >= trailing_start)
-                           & (opportunities["closed"] <= month_end)]
-    won = closed[closed["stage"] == "won"]
-    lost_n = closed[closed["stage"] == "lost"].groupby("rep_id").size()
-    won_n = won.groupby("rep_id").size()
-    win_rate = (won_n / won_n.add(lost_n, fill_value=0)).dropna()
-    cycle = (won["closed"] - won["created"]).dt.days.groupby(won["rep_id"]).mean()
-    sat = satisfaction[(satisfaction["date"] >= trailing_start) & (satisfaction["date"] <= month_end)]
-    return pd.DataFrame({"sales": sales, "margin_pct": margin_pct, "activities": acts.groupby("rep_id").size(),
-                         "win_rate": win_rate, "cycle_days": cycle, "satisfaction": sat.groupby("rep_id")["score"].mean()})

@@ -14,19 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .calendar import working_days, working_days_elapsed, working_days_in_month
+# the KPI catalogue's kinds, the KPIs scored against quota and a KPI's kind, for the callers of the rules
+from .kpi_catalogue import KINDS as KPI_KIND_CHOICES, SALES_KPIS, kpi_kind  # noqa: F401
 
 COUNTED_STATUSES = ("booked", "returned")   # order lines that count; cancelled lines count nowhere
-SALES_KPIS = frozenset({"sales", "revenue"})  # scored against each rep's phased quota
-KPI_KIND_CHOICES = ("money", "percentage", "count", "days", "score")
-# how a KPI's values read, by its name, when the KPIs sheet does not say (kind column)
-KPI_KINDS = {"sales": "money", "revenue": "money", "margin": "money", "margin_pct": "percentage",
-             "new_customers": "count", "activities": "count", "calls": "count", "visits": "count", "demos": "count",
-             "quotes": "count", "win_rate": "percentage", "cycle_days": "days", "satisfaction": "score"}
-
-
-def kpi_kind(name: str, given: str | None = None) -> str:
-    """money, percentage, count, days or score: the KPIs sheet's kind, else by the name."""
-    return given or KPI_KINDS.get(str(name).lower(), "score")
 TRAILING_MONTHS = 3                          # win rate, cycle time and satisfaction: the last three months
 # What counts as an activity (the activities KPI, the report's activities section, the
 # cadence plan): contact with a customer. E-mails are logged but do not count.
@@ -87,10 +78,21 @@ def scorecard_inputs(rep_ids, kpi_names, measures: pd.DataFrame, quota: pd.Serie
     targets = np.full(actuals.shape, np.nan)
     rep_quota = pd.Series(quota, dtype=float).reindex(ids).to_numpy(dtype=float)
     for j, name in enumerate(kpi_names):
-        source = "sales" if name in SALES_KPIS else name
-        if source in measures.columns:
-            actuals[:, j] = measures[source].reindex(ids).to_numpy(dtype=float)
+        if name in measures.columns:
+            actuals[:, j] = measures[name].reindex(ids).to_numpy(dtype=float)
         if name in SALES_KPIS:
             actuals[:, j] = np.where(np.isnan(rep_quota), np.nan, np.nan_to_num(actuals[:, j]))
             targets[:, j] = rep_quota
     return actuals, targets
+
+
+def champions(candidates: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The champion of each group (``by``; [] = one over all): the highest attainment (sales over
+    the rep's quota) among reps with a quota and sales above zero; ties go to the higher sales,
+    then the lowest rep_id. ``candidates`` has rep_id, sales and attainment (NaN: no quota).
+    The team report, the dashboard and the champion SPIFF all pick by this rule; the SPIFF on
+    credited sales (split credit), the reports on the sales booked to each rep."""
+    cand = candidates[candidates["attainment"].notna() & (candidates["sales"] > 0)]
+    ordered = cand.sort_values([*by, "attainment", "sales", "rep_id"],
+                               ascending=[True] * len(by) + [False, False, True], kind="stable")
+    return ordered.drop_duplicates(by) if by else ordered.head(1)
