@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from addin.engine.kpi import attainment_of
 from addin.engine.money import exact_sum
 from workbooks.files import write_text_atomic
 
@@ -28,8 +29,7 @@ PAGE_NAME = "index.html"
 SPANS = ("Month", "Quarter to date", "Year to date")
 
 
-def _ratio(actual: float, target: float) -> float | None:
-    return actual / target if target else None
+_ratio = attainment_of          # the one rule: no target above zero, no attainment
 
 
 def dashboard_figures(facts) -> dict:
@@ -92,7 +92,7 @@ def _champion(facts) -> dict | None:
     best = champion_of([rep for _, rep in champions])       # the teams' champions, by the one rule
     team, rep = next((team, rep) for team, rep in champions if rep is best)
     return {"team": team, "rep_id": rep.rep_id, "name": rep.name, "actual": rep.actual, "target": rep.target,
-            "attainment": rep.actual / rep.target}
+            "attainment": _ratio(rep.actual, rep.target)}
 
 
 def _behind(facts) -> list[dict]:

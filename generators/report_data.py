@@ -12,7 +12,7 @@ from addin.engine import rules
 from addin.engine.calendar import month_labels, working_days_elapsed, working_days_in_month
 from addin.engine.funnel import DEFAULT_ORDER, furthest_stages
 from addin.engine.kpi_catalogue import definition
-from addin.engine.kpi import Kpi, planned_activities, prorated_targets, runrate, scorecard
+from addin.engine.kpi import Kpi, attainment_of, planned_activities, prorated_targets, runrate, scorecard
 from addin.engine.measures import MeasurePeriod, rep_measures
 from addin.engine.tiering import TIER_ORDER, customer_view
 
@@ -300,7 +300,7 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
               for r in members.sort_values(["score", "rep_id"], ascending=[False, True]).itertuples(index=False)]
     if not x.kpis:       # no scorecard: ranked by the month's sales
         ranked = [replace(r, rank=i) for i, r in enumerate(sorted(ranked, key=lambda r: (-r.actual, r.rep_id)), 1)]
-    att = [(r.actual / r.target) if r.target else None for r in ranked]
+    att = [attainment_of(r.actual, r.target) for r in ranked]
     big_returns = team_returns[team_returns["amount"] <= -LARGE_RETURN]
     month_target = round(target([cal.month]), 2)
     return TeamMonth(
@@ -327,7 +327,7 @@ def champion_of(ranked: list[RankedRep]) -> RankedRep | None:
     """The champion among ``ranked`` (``rules.champions``) on the sales booked to each rep: a
     team's, or the dashboard's among the teams' champions."""
     frame = pd.DataFrame({"rep_id": [r.rep_id for r in ranked], "sales": [r.actual for r in ranked],
-                          "attainment": [r.actual / r.target if r.target else np.nan for r in ranked]})
+                          "attainment": [attainment_of(r.actual, r.target) for r in ranked]}).astype({"attainment": float})
     best = rules.champions(frame, [])
     return ranked[best.index[0]] if len(best) else None
 

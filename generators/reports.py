@@ -19,6 +19,8 @@ from typing import Callable
 
 import pandas as pd
 
+from addin.engine.kpi import attainment_of
+
 from workbooks.errors_report import write_errors_report
 from workbooks.files import (exclusive, link_tree, rebuilt, recover_folder, remove_temporaries,
                              unique_stems, write_bytes_atomic, write_text_atomic)
@@ -237,7 +239,7 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
             to, name, cc, reply = c.team.manager_email, c.team.manager, None, c.team.manager_email
         month_row = c.sales[0]
         highlights = {"actual": month_row.actual, "target": month_row.target,
-                      "attainment": (month_row.actual / month_row.target) if month_row.target else None}
+                      "attainment": attainment_of(month_row.actual, month_row.target)}
         if kind == "rep":
             highlights.update(score=c.scorecard.score, status=c.scorecard.status, rank=c.scorecard.rank,
                               team_size=c.scorecard.team_size, to_pay=c.commission.paid if c.commission else None)
@@ -257,6 +259,10 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
     if not merge:
         _summary_workbook(folder / "summary.xlsx", facts)
         write_figures(folder, facts)        # an --only run keeps the whole month's figures
+
+
+def _or_blank(value):
+    return "" if value is None else value
 
 
 SUMMARY_HEADERS = ("kind", "rep or team", "name", "team", "actual", "target", "attainment", "score", "status", "rank")
@@ -280,7 +286,7 @@ def _summary_workbook(path: Path, facts) -> None:
             cw.row(ws, r, [t("rep"), c.key, c.rep.name, c.rep.team, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
             ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
-                             m.actual / m.target if m.target else "")
+                             _or_blank(attainment_of(m.actual, m.target)))
             cw.cell(ws, r, 7, c.scorecard.score, PERCENT)
             cw.cell(ws, r, 8, t.term(c.scorecard.status))
             cw.cell(ws, r, 9, c.scorecard.rank)
@@ -290,7 +296,7 @@ def _summary_workbook(path: Path, facts) -> None:
             cw.row(ws, r, [t("team"), c.key, c.team.manager, c.key, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
             ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
-                             m.actual / m.target if m.target else "")
+                             _or_blank(attainment_of(m.actual, m.target)))
         if r:
             ws.autofilter(0, 0, r, len(SUMMARY_HEADERS) - 1)
         wb.close()

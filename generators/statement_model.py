@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from addin.engine.kpi import attainment_of
+
 
 @dataclass(frozen=True)
 class StatementLine:
@@ -51,7 +53,7 @@ class Statement:
 
     @property
     def attainment(self) -> float | None:
-        return self.sales_cents / self.quota_cents if self.quota_cents else None
+        return attainment_of(self.sales_cents, self.quota_cents)
 
 
 def _text(v) -> str | None:

@@ -184,3 +184,19 @@ def test_one_date_serial_rule_for_the_functions_the_reader_and_the_writers(tmp_p
     write_sales_workbook({"Reps": pd.DataFrame({"rep_id": ["R1"], "name": ["A"], "team": ["T"],
                                                "hire_date": [pd.Timestamp("1900-03-01")]})}, path)
     assert openpyxl.load_workbook(path)["Reps"]["D2"].value == dt.datetime(1900, 3, 1)
+
+
+def test_one_attainment_rule_where_a_target_may_be_missing():
+    """No target above zero, no attainment (None, shown as "no target"): the reports, statements,
+    dashboard and summary use this; the worksheet function says the target is the user's to fix."""
+    from addin.engine.errors import InputError
+    from addin.engine.kpi import attainment, attainment_of
+    from generators import dashboard, reports, statement_model
+
+    assert attainment_of(50.0, 100.0) == 0.5 and attainment_of(0.0, 100.0) == 0.0
+    for target in (0, 0.0, None, -5.0):
+        assert attainment_of(50.0, target) is None
+    with pytest.raises(InputError):
+        attainment(50.0, 0)
+    assert dashboard._ratio is attainment_of
+    assert reports.attainment_of is attainment_of and statement_model.attainment_of is attainment_of

@@ -14,6 +14,13 @@ from .rules import COUNTED_ACTIVITIES
 
 
 
+def attainment_of(actual: float, target: float | None) -> float | None:
+    """Attainment where a target may be missing, as every report, statement and page shows it:
+    actual / target, or None (shown as "no target") when there is no target above zero. One
+    rule with ``attainment``, the worksheet function's, where a zero target is the user's to fix."""
+    return actual / target if target is not None and target > 0 else None
+
+
 def attainment(actual: float, target: float) -> float:
     if target == 0:
         raise InputError("target", "attainment needs a target above zero", value=target)
