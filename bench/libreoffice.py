@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from click.testing import CliRunner  # noqa: E402
 
 from generators.cli import main  # noqa: E402
-from tests.libreoffice import PROFILE_XCU, profile_with_extension  # noqa: E402
+from tests.support.libreoffice import PROFILE_XCU, profile_with_extension  # noqa: E402
 
 RUNS = 3
 LINES = 70_000

@@ -1,5 +1,5 @@
 """Benchmark: a month of 40 teams posted to the local stand-in for WeCom, DingTalk and Feishu
-(tests/chat_server.py, signatures checked), ledger on; then the same as a dry run.
+(tests/support/chat_server.py, signatures checked), ledger on; then the same as a dry run.
 
 WeCom gets every team and the company (40 summaries, 40 PDF uploads and file messages, one
 company summary); DingTalk and Feishu 20 teams each. The platforms' per-minute pace is not
@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generators.chat import post_month  # noqa: E402
-from tests import chat_server  # noqa: E402
-from tests.chat_server import DINGTALK_TOKEN, FEISHU_HOOK, WECOM_KEY  # noqa: E402
+from tests.support import chat_server  # noqa: E402
+from tests.support.chat_server import DINGTALK_TOKEN, FEISHU_HOOK, WECOM_KEY  # noqa: E402
 
 MONTH, TEAMS = "2026-10", 40
 ENV = {"SALESDESK_DINGTALK_SECRET": "SECding-secret-value", "SALESDESK_FEISHU_SECRET": "feishu-secret-value"}

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generators.mail import MailLedger, MailSettings, Outgoing, SmtpTransport, send_all  # noqa: E402
-from tests import smtp_server  # noqa: E402
+from tests.support import smtp_server  # noqa: E402
 
 N = 2000
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from generators.cli import main
 from generators.exits import DONE, FINISHED_WITH_PROBLEMS, STOPPED
-from tests.libreoffice import convert
+from tests.support.libreoffice import convert
 from workbooks.reader import read_workbook
 
 MONTH = "2026-10"

@@ -1,5 +1,5 @@
 """Posting the month to WeCom, DingTalk and Feishu group bots, against a local server that
-answers as each platform documents (tests/chat_server.py): request shapes and signatures,
+answers as each platform documents (tests/support/chat_server.py): request shapes and signatures,
 rate limits waited out, refused signatures, exactly-once, --resend, --dry-run, a Chinese
 team, hostile names reaching the chat as text, and WeCom's 4,096-byte limit."""
 from __future__ import annotations
@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from generators import chat_message as cm
 from generators.chat import ChatConfigError, load_chats, post_month
 from generators.cli import main
-from tests import chat_server
-from tests.chat_server import DINGTALK_TOKEN, FEISHU_HOOK, WECOM_KEY
+from tests.support import chat_server
+from tests.support.chat_server import DINGTALK_TOKEN, FEISHU_HOOK, WECOM_KEY
 from workbooks import demo
 from workbooks.salesbook import write_sales_workbook
 

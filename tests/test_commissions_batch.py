@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from generators.cli import main
-from tests.libreoffice import recalculated_formulas
+from tests.support.libreoffice import recalculated_formulas
 from workbooks import demo
 
 MONTH = "2026-10"

@@ -17,7 +17,7 @@ from generators.cli import main
 from generators.monthdata import load_month
 from generators.report_data import month_facts
 from generators.report_xlsx import team_workbook
-from tests.messages import message_ids
+from tests.support.messages import message_ids
 from workbooks import demo
 from workbooks.i18n import CATALOGUES, _read_catalogue, check_language, language
 from workbooks.salesbook import write_sales_workbook

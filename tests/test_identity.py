@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from generators.cli import main
-from tests.hostile import REP_IDS, TEAM_NAMES, hostile_frames
-from tests.libreoffice import soffice_or_skip
+from tests.support.hostile import REP_IDS, TEAM_NAMES, hostile_frames
+from tests.support.libreoffice import soffice_or_skip
 from workbooks.files import safe_filename, unique_stems
 from workbooks.salesbook import write_sales_workbook
 

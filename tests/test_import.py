@@ -18,7 +18,7 @@ import xlsxwriter
 from click.testing import CliRunner
 
 from generators.cli import main
-from tests.libreoffice import convert
+from tests.support.libreoffice import convert
 
 AGENTS = [("Moses Frase", "Dustin Brinkmann", "Central"), ("Darcel Schlecht", "Melvin Marxen", "Central"),
           ("Zane Levy", "Summer Sewald", "West"), ("Anna Snelling", "Dustin Brinkmann", "Central"),

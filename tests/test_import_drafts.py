@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tests.libreoffice import convert
+from tests.support.libreoffice import convert
 from tests.test_import import report_cell, run
 from workbooks.import_check import check_frames
 from workbooks.importing import run_mapping

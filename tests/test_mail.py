@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from generators.cli import main
 from generators.mail import (MailConfigError, MailLedger, SmtpTransport, build_messages, load_settings,
                              send_all)
-from tests import smtp_server
+from tests.support import smtp_server
 
 MONTH = "2026-10"
 

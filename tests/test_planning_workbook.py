@@ -15,7 +15,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from addin import udfs  # noqa: F401
 from addin.registry import REGISTRY
 from generators.cli import main
-from tests.libreoffice import convert, recalculated_formulas
+from tests.support.libreoffice import convert, recalculated_formulas
 
 SD_CALL = re.compile(r"^=(?:_xludf\.)?(SD_[A-Z]+)\((.*)\)$", re.S)
 

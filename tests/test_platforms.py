@@ -27,8 +27,8 @@ from addin import udfs  # noqa: F401  (fills the registry)
 from addin.registry import REGISTRY
 from generators.addins import idl_name, lite_main, unoidl_write, AddinError
 from generators.cli import main
-from tests.function_samples import SAMPLES
-from tests.libreoffice import convert, profile_with_extension, soffice_or_skip
+from tests.support.function_samples import SAMPLES
+from tests.support.libreoffice import convert, profile_with_extension, soffice_or_skip
 from workbooks.platforms import retarget, retarget_formula
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +99,7 @@ def hook(event, args):
 sys.addaudithook(hook)
 from addin import udfs
 from addin.registry import REGISTRY
-from tests.function_samples import SAMPLES
+from tests.support.function_samples import SAMPLES
 results = {{}}
 for name, args in SAMPLES.items():
     r = REGISTRY[name].func(*args)

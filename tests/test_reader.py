@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from tests.libreoffice import convert
+from tests.support.libreoffice import convert
 from workbooks.reader import read_workbook
 from workbooks.xlsxscan import scan_sheet
 

@@ -16,8 +16,8 @@ from generators.cli import main
 from generators.monthdata import load_month
 from generators.report_data import month_facts
 from generators.report_xlsx import rep_workbook, team_workbook
-from tests.libreoffice import recalculated_formulas
-from tests.xlsx_golden import diff_against_golden, write_golden
+from tests.support.libreoffice import recalculated_formulas
+from tests.support.xlsx_golden import diff_against_golden, write_golden
 
 MONTH = "2026-10"
 GOLDEN = Path(__file__).parent / "golden"

@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]    # the repository (tests/support/ is two below it)
 _TEMPLATE_CALL = re.compile(r'_\(\s*"((?:[^"\\]|\\.)*)"')
 
 

@@ -1,0 +1,2 @@
+"""What the tests share: local servers (SMTP, the chat bots), LibreOffice helpers, hostile data,
+the golden-file comparator and the samples of every worksheet function."""
