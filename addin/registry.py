@@ -34,7 +34,8 @@ class SheetFunction:
     example: str
     returns: str
     spills: bool
-    func: Callable = field(compare=False, repr=False)
+    func: Callable = field(compare=False, repr=False)   # cell-safe: bad input becomes the cell's message
+    raw: Callable | None = field(default=None, compare=False, repr=False)   # raises InputError: for Python callers
 
     @property
     def signature(self) -> str:
@@ -51,8 +52,10 @@ REGISTRY: dict[str, SheetFunction] = {}
 
 def sheet_function(name: str, *, category: str, help: str, args: list[Arg], example: str, returns: str,
                    spills: bool = False):
-    """Register a worksheet wrapper. The wrapped function never raises into Excel: bad
-    input becomes a short message in the cell naming the function, argument and value."""
+    """Register a worksheet wrapper. What is returned, and registered with Excel, Lite and
+    LibreOffice (``SheetFunction.func``), never raises into the spreadsheet: bad input becomes a
+    short message in the cell naming the function, argument and value. The function as written,
+    which raises ``InputError``, stays at hand as ``SheetFunction.raw`` for Python callers."""
     if not name.startswith(PREFIX) or name != name.upper():
         raise ValueError(f"worksheet function names are upper case with the prefix {PREFIX}: {name}")
 
@@ -70,7 +73,7 @@ def sheet_function(name: str, *, category: str, help: str, args: list[Arg], exam
             except (ValueError, TypeError, ArithmeticError) as exc:
                 return _message(f"{name}: {exc}", spills)
 
-        REGISTRY[name] = SheetFunction(name, category, help, tuple(args), example, returns, spills, cell_safe)
+        REGISTRY[name] = SheetFunction(name, category, help, tuple(args), example, returns, spills, cell_safe, func)
         return cell_safe
 
     return register

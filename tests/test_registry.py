@@ -67,3 +67,17 @@ def test_failed_calls_return_a_message_that_names_the_argument():
         result = spec.func(*bad)
         cell = result[0][0] if isinstance(result, list) else result
         assert cell == f"{name}: {raised.value}", (name, result)
+
+
+def test_the_raw_function_raises_and_the_registered_one_answers_in_the_cell():
+    from addin import udfs  # noqa: F401  (fills the registry)
+    from addin.engine.errors import InputError
+    from addin.registry import REGISTRY
+
+    spec = REGISTRY["SD_ATTAINMENT"]
+    with pytest.raises(InputError, match="target"):
+        spec.raw(93000, 0)
+    message = spec.func(93000, 0)
+    assert isinstance(message, str) and message.startswith("SD_ATTAINMENT: ") and "target" in message
+    assert spec.raw(93000, 100000) == spec.func(93000, 100000) == pytest.approx(0.93)
+    assert all(f.raw is not None for f in REGISTRY.values())
