@@ -317,6 +317,17 @@ def load(workbook: Path):
         steps.close()
 
 
+def load_clean(workbook: Path):
+    """The workbook read and valid, or its problems printed and STOPPED (nothing written)."""
+    data = load(workbook)
+    if data.errors:
+        print_problems(data.problems)
+        click.echo(f"{workbook}: fix the errors above first (salesdesk validate {workbook}); nothing was written",
+                   err=True)
+        sys.exit(STOPPED)
+    return data
+
+
 def print_problems(problems, limit: int = 200) -> None:
     """One whole line per problem: where (sheet, row, column), the value, what is wrong and
     what was expected; nothing cut."""
@@ -592,11 +603,7 @@ def workbook_new(path: Path, source: Path | None, year: int | None, target: str)
     if source is not None:
         if source.resolve() == path.resolve():
             raise click.BadParameter("PATH must differ from --from: the source workbook is never modified")
-        data = load(source)
-        if data.errors:
-            print_problems(data.problems)
-            click.echo(f"{source}: fix the errors above first (salesdesk validate {source})", err=True)
-            sys.exit(STOPPED)
+        data = load_clean(source)
         lacking = [n for n in planning_book.WORKS_FROM if n not in data.frames]
         if lacking:
             click.echo(f"salesdesk workbook new: {source} has no {', '.join(lacking)} sheet(s); the planning workbook "
@@ -652,11 +659,7 @@ def workbook_targets(book: Path, year: int, growth: str, out: Path):
     writable_folder(out.parent, "--out")
     if out.resolve() == book.resolve():
         raise click.BadParameter("--out must differ from BOOK: the workbook is never modified")
-    data = load(book)
-    if data.errors:
-        print_problems(data.problems)
-        click.echo(f"{book}: fix the errors above first (salesdesk validate {book}); nothing was written", err=True)
-        sys.exit(STOPPED)
+    data = load_clean(book)
     frames = dict(data.frames)
     has_seasonality = "Seasonality" in frames
     fill_missing_sheets(frames)
