@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generators.mail import MailLedger, MailSettings, Outgoing, SmtpTransport, send_all  # noqa: E402
+from generators.mail import MailLedger, MailSettings, Outgoing, send_all  # noqa: E402
+from generators.mail_transport import SmtpTransport  # noqa: E402
 from tests.support import smtp_server  # noqa: E402
 
 N = 2000

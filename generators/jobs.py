@@ -142,8 +142,8 @@ def send_job(folder: Path, month: str, overrides: dict, only: set[str] | None = 
     ``progress(total)`` starts a progress callback (with ``close``) once there is something to
     send. JobError when nothing can be sent (the settings, the server, the login)."""
     from .dashboard import write_dashboard
-    from .mail import (MAIL_LEDGER, FatalSmtpError, MailConfigError, MailLedger, OutboxTransport, SmtpTransport,
-                       build_messages, load_settings, send_all)
+    from .mail import MAIL_LEDGER, MailConfigError, MailLedger, build_messages, load_settings, send_all
+    from .mail_transport import FatalSmtpError, OutboxTransport, SmtpTransport
 
     try:
         settings = load_settings(overrides, default_sender=DRY_RUN_SENDER if dry_run else None)
@@ -221,7 +221,8 @@ def _demo_deliveries(out: Path, month: str, say: Say) -> None:
 
     from .chat import example_config, post_month
     from .chat_message import read_figures
-    from .mail import OutboxTransport, build_messages, load_settings, send_all
+    from .mail import build_messages, load_settings, send_all
+    from .mail_transport import OutboxTransport
 
     with exclusive(out, "demo"):
         settings = load_settings({"finance": "finance@example.com"}, default_sender=DRY_RUN_SENDER)

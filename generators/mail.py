@@ -6,8 +6,8 @@ ledger (DIR/mail-ledger.sqlite) records each message by month, kind, key, recipi
 the SHA-256 of its attachments: queued before sending, then sent (with the server's reply
 and Message-ID) or failed (with the reason). A re-run sends only what is not yet sent.
 
-The transport is passed in (httpx style): SMTP over one reused connection, or an outbox
-folder of .eml files for --dry-run. Transient failures (4xx, dropped connections,
+The transport is passed in (httpx style, ``mail_transport``): SMTP over one reused
+connection, or an outbox folder of .eml files for --dry-run. Transient failures (4xx, dropped connections,
 time-outs) are retried with back-off over a fresh connection; permanent ones (5xx) are
 recorded and the batch goes on. Headers are built by the standard library's email
 package, so names from the data cannot inject headers; attachments keep their bytes.
@@ -15,15 +15,11 @@ package, so names from the data cannot inject headers; attachments keep their by
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import re
-import smtplib
-import socket
-import ssl
 import time
 import tomllib
 import zipfile
@@ -34,13 +30,12 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 from pathlib import Path
 
-
-from workbooks.files import safe_filename, write_bytes_atomic
+from workbooks.files import write_bytes_atomic
 from workbooks.i18n import Language, language
 from workbooks.schema import valid_email
 
 from .dashboard import FINANCE_SUMMARY
-from .delivery import DeliveryLedger as MailLedger, Pace as _Pace, Permanent, SendSummary, Transient, with_retries
+from .delivery import DeliveryLedger as MailLedger, Pace as _Pace, SendSummary, with_retries
 from .delivery import is_loopback, one_line as _clean_name
 from .report_html import environment
 
@@ -55,10 +50,6 @@ MIME = {"xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml
 
 class MailConfigError(Exception):
     pass
-
-
-class FatalSmtpError(Exception):
-    """The batch cannot go on (for example, the server refused our login)."""
 
 
 @dataclass(frozen=True)
@@ -261,129 +252,6 @@ def _compose(settings, ctx, to, to_name, cc, reply_to, report_html, attachments,
         maintype, subtype = MIME[fmt]
         msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return msg
-
-
-# --- the ledger -------------------------------------------------------------------------
-
-# --- transports -------------------------------------------------------------------------
-
-class SmtpTransport:
-    """One connection reused for many messages; reconnects after a drop."""
-
-    def __init__(self, settings: MailSettings):
-        self.s = settings
-        self.conn: smtplib.SMTP | None = None
-
-    def check(self, timeout: float = 10.0) -> None:
-        """Connect (and log in) once before the batch, waiting at most ``timeout`` seconds: an
-        unreachable server stops the run with one line instead of failing every message."""
-        s = self.s
-        try:
-            self.conn = self._connect(timeout=min(timeout, s.timeout))
-            if self.conn.sock is not None:
-                self.conn.sock.settimeout(s.timeout)
-            self.conn.timeout = s.timeout
-        except FatalSmtpError:
-            raise
-        except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-            self._drop()
-            raise FatalSmtpError(f"cannot reach the mail server {s.host}:{s.port} ({type(exc).__name__}: {exc}); "
-                                 "check --smtp-host, --smtp-port and --starttls/--ssl "
-                                 "(or [smtp] in salesdesk.toml)") from None
-
-    def _connect(self, timeout: float | None = None) -> smtplib.SMTP:
-        s = self.s
-        timeout = s.timeout if timeout is None else timeout
-        context = ssl.create_default_context(cafile=s.cafile)
-        if s.security == "ssl":
-            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=timeout, context=context)
-        else:
-            conn = smtplib.SMTP(s.host, s.port, timeout=timeout)
-            conn.ehlo()
-            if s.security == "starttls":
-                conn.starttls(context=context)
-                conn.ehlo()
-        if s.user:
-            try:
-                if "plain" in conn.esmtp_features.get("auth", "").lower().split():
-                    # one mechanism, one answer: smtplib's login() would go on to try others after a 535
-                    conn.user, conn.password = s.user, s.password
-                    conn.auth("PLAIN", conn.auth_plain)
-                else:
-                    conn.login(s.user, s.password)
-            except smtplib.SMTPAuthenticationError as exc:
-                raise FatalSmtpError(f"the server refused the login for {s.user}: {exc.smtp_code} {exc.smtp_error!r}") from None
-        return conn
-
-    def send(self, msg: EmailMessage, recipients: list[str]) -> str:
-        """Send; returns the server's reply to DATA. Raises Transient or Permanent."""
-        try:
-            if self.conn is None:
-                self.conn = self._connect()
-            conn = self.conn
-            code, resp = conn.mail(self.s.sender)
-            if code != 250:
-                self._raise(code, resp, conn)
-            refused = {}
-            for r in recipients:
-                code, resp = conn.rcpt(r)
-                if code not in (250, 251):
-                    refused[r] = (code, resp)
-            if len(refused) == len(recipients):
-                conn.rset()
-                worst = min(c for c, _ in refused.values())
-                detail = "; ".join(f"{r}: {c} {m.decode(errors='replace')}" for r, (c, m) in refused.items())
-                raise (Transient if 400 <= worst < 500 else Permanent)(f"recipients refused: {detail}")
-            code, resp = conn.data(msg.as_bytes())
-            if code != 250:
-                self._raise(code, resp, conn)
-            reply = f"{code} {resp.decode(errors='replace')}"
-            if refused:
-                reply += "; refused: " + "; ".join(f"{r} {c}" for r, (c, _) in refused.items())
-            return reply
-        except smtplib.SMTPResponseException as exc:
-            self._drop()
-            raise (Transient if 400 <= exc.smtp_code < 500 else Permanent)(
-                f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}") from None
-        except (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, ssl.SSLError, OSError) as exc:
-            self._drop()
-            raise Transient(f"{type(exc).__name__}: {exc}") from None
-
-    def _raise(self, code, resp, conn):
-        text = resp.decode(errors="replace") if isinstance(resp, bytes) else str(resp)
-        try:
-            conn.rset()
-        except smtplib.SMTPException:
-            self._drop()
-        raise (Transient if 400 <= code < 500 else Permanent)(f"{code} {text}")
-
-    def _drop(self, how: str = "close"):
-        """Forget the connection: ``close`` it (after an error) or ``quit`` politely (when done)."""
-        if self.conn is not None:
-            with contextlib.suppress(Exception):
-                getattr(self.conn, how)()
-        self.conn = None
-
-    def close(self):
-        self._drop("quit")
-
-
-class OutboxTransport:
-    """--dry-run: each message becomes an .eml file in the outbox folder."""
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-
-    def send(self, msg: EmailMessage, recipients: list[str]) -> str:
-        # readable, and unique by the message's own digest (two keys may clean to one name)
-        digest = msg["Message-ID"].strip("<>").split("@")[0][:12]
-        name = f"{safe_filename(msg['X-SalesDesk-Kind'])}-{safe_filename(msg['X-SalesDesk-Key'])[:60]}-{digest}.eml"
-        write_bytes_atomic(self.folder / name, msg.as_bytes())
-        return f"written to {self.folder / name}"
-
-    def close(self):
-        pass
 
 
 # --- the batch ----------------------------------------------------------------------------

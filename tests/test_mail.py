@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from generators.cli import main
-from generators.mail import (MailConfigError, MailLedger, SmtpTransport, build_messages, load_settings,
-                             send_all)
+from generators.mail import MailConfigError, MailLedger, build_messages, load_settings, send_all
+from generators.mail_transport import SmtpTransport
 from tests.support import smtp_server
 
 MONTH = "2026-10"
