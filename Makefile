@@ -26,7 +26,7 @@ test: $(STAMP) system-deps
 ## While you work (under a minute on 2 cores: 45 s here): the engine, the registry, KPIs, reading, import, the
 ## command line's checks, chat posting and the code's shape; the end-to-end runs (reports, PDFs, mail,
 ## LibreOffice, Chromium) are in `make test`, which CI runs.
-FAST_TESTS := registry xlsxout tiering beside demo_data planning kpis_funnel code_shape import import_drafts import_mapping \
+FAST_TESTS := registry xlsxout tiering demo_data planning kpis_funnel code_shape import import_drafts import_mapping \
               partial_workbook partial_reads_right cli rule_book reader commission_engine \
               kpi_catalogue targets_proposal chat
 test-fast: $(STAMP)

@@ -99,7 +99,7 @@ def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs:
                 only: list[str] | None = None,
                 commission_summary: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> ReportRun:
     """The month's reports, with the commission engine's summary table (``commission_summary``),
-    or a function that returns it (the engine running ``beside`` the report facts).
+    or a function that returns it (called once the folder is locked, with the report facts).
 
     A full run builds the whole month folder beside the old one (the files of other commands,
     such as commissions/ and the outbox, linked in) and swaps it in at the end: a run that is
