@@ -17,7 +17,7 @@ from workbooks.errors_report import write_errors_report
 from workbooks.files import (atomic_path, exclusive, rebuilt, recover_folder, unique_stems,
                              write_text_atomic)
 from workbooks.i18n import Language, language
-from workbooks.reader import read_workbook
+from workbooks.reader import WorkbookError, read_workbook
 from workbooks.schema import Problem
 from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
 
@@ -201,6 +201,10 @@ def read_payroll(md: MonthData, payroll_file: Path | None) -> pd.DataFrame:
         return md.frames["Payroll"]
     data = read_workbook(payroll_file, sheets=["Payroll"])
     data.raise_for_errors()
+    if "Payroll" not in data.frames:
+        raise WorkbookError([Problem("Payroll", None, None, None, f"{payroll_file} has no Payroll sheet",
+                                     "a sheet named Payroll with the month's paid commission per rep "
+                                     "(docs/workbook.md, Payroll)")])
     return data["Payroll"]
 
 

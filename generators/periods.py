@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 
 MONTH_FORM = re.compile(r"(\d{4})-(\d{2})")
-FIRST_YEAR, LAST_YEAR = 1900, 9999
+# the years dates can be computed in (pandas' nanosecond timestamps end in April 2262)
+FIRST_YEAR, LAST_YEAR = 1900, 2261
 
 
 def check_month(text: str) -> str:
     """``text`` as the month YYYY-MM, or ValueError with the one line that says what is accepted."""
     m = MONTH_FORM.fullmatch(str(text).strip())
-    if not m or not (FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR and 1 <= int(m.group(2)) <= 12):
+    if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"--month must be a month written YYYY-MM, such as 2026-10; got {text!r}")
+    if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        raise ValueError(f"--month must be a month of the years {FIRST_YEAR} to {LAST_YEAR}; got {text!r}")
     return m.group(0)

@@ -156,10 +156,14 @@ def test_shared_options_work_after_the_command_too(demo_book, tmp_path):
 def test_month_is_yyyy_mm_only_and_checked_before_reading(tmp_path):
     not_a_workbook = tmp_path / "book.xlsx"
     not_a_workbook.write_text("not a workbook")
-    for given in ("10/2026", "Oct 2026", "2026-10-15", "10/11", "2026-13", "0001-10", "2026-1"):
+    for given in ("10/2026", "Oct 2026", "2026-10-15", "10/11", "2026-13", "2026-1"):
         result = CliRunner().invoke(main, ["reports", str(not_a_workbook), "--month", given, "--out", str(tmp_path)])
         assert result.exit_code == 2, (given, result.output)
         assert "a month written YYYY-MM, such as 2026-10" in result.output and "workbook" not in result.output
+    for given in ("0001-10", "1677-09", "2263-01", "9999-12"):     # the form, but years dates cannot reach
+        result = CliRunner().invoke(main, ["reports", str(not_a_workbook), "--month", given, "--out", str(tmp_path),
+                                           "--allow-empty"])
+        assert result.exit_code == 2 and "a month of the years 1900 to 2261" in result.output, (given, result.output)
 
 
 def test_reports_only_names_the_month_page_only_when_there_is_one(demo_book, tmp_path):

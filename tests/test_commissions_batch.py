@@ -123,3 +123,16 @@ def test_one_bad_rep_does_not_stop_the_others(tmp_path, demo_book, demo_frames):
     assert len(list(folder.glob("R*.xlsx"))) == len(demo_frames["Reps"]) - 1
     errors = pd.read_excel(folder / "errors.xlsx")
     assert {"Orders", "(batch)"} <= set(errors["sheet"]) and "R0004" in set(errors["value"].astype(str))
+
+
+def test_a_payroll_file_without_a_payroll_sheet_gets_one_line(tmp_path, demo_book):
+    other = tmp_path / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet1"
+    wb.active["A1"] = "not payroll"
+    wb.save(other)
+    result = CliRunner().invoke(main, ["reconcile", str(demo_book), "--month", MONTH, "--out", str(tmp_path / "out"),
+                                       "--payroll", str(other)])
+    assert result.exit_code == 2, result.output
+    assert f"{other} has no Payroll sheet" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / MONTH / "reconciliation.xlsx").exists()
