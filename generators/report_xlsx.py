@@ -12,19 +12,15 @@ from dataclasses import dataclass
 
 from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
-from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook, shown_width
+from workbooks.xlsxout import CellWriter, new_workbook
+from workbooks.xlsxstyle import (BOLD, HEADER, INT, ITALIC, KIND_FORMAT, MONEY, NUMBER, PERCENT, SECTION, STATUS_FILL,
+                                 TITLE, TOTAL, shown_width)
 from workbooks.xlsxscan import column_letters
 
 from .report_model import KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
 from .report_text import report_notes
 
-TITLE = {"bold": True, "font_size": 15}
-SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79", "bottom": 1}
-NUMBER = {"num_format": "#,##0.0"}
-INT = {"num_format": "#,##0"}
-STATUS_FILL = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
-               "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
-               "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
+HEADING = dict(SECTION, bottom=1)     # a section's heading, ruled below
 
 
 SHEET = "Report"
@@ -145,7 +141,7 @@ class ReportSheet:
             return
         self._keep(2 + rows_after)
         self.row += 1
-        self.ws.write_string(self.row, 0, self.pending, self.cw.fmt(SECTION))
+        self.ws.write_string(self.row, 0, self.pending, self.cw.fmt(HEADING))
         self.row += 1
         self.pending = None
 
@@ -153,7 +149,7 @@ class ReportSheet:
         """A title for a table inside a section."""
         self._heading(3)
         self._keep(3)
-        self.ws.write_string(self.row, 0, text, self.cw.fmt({"bold": True}))
+        self.ws.write_string(self.row, 0, text, self.cw.fmt(BOLD))
         self.row += 1
 
     def note(self, text: str) -> None:
@@ -192,7 +188,7 @@ class ReportSheet:
             self._total_row(rows, totals, styles, first, last)
         if not rows:
             self.row += 1
-            ws.write_string(self.row, 0, self.t("(none)"), cw.fmt({"italic": True}))
+            ws.write_string(self.row, 0, self.t("(none)"), cw.fmt(ITALIC))
         self.row += 1
         return first, last
 
@@ -226,13 +222,13 @@ class ReportSheet:
     def _total_row(self, rows: list[list], totals: list[int], styles, first: int, last: int) -> None:
         """A SUM formula per total column; its cached value is the exact decimal sum of the cells."""
         self.row += 1
-        self.ws.write_string(self.row, 0, self.t("Total"), self.cw.fmt({"bold": True, "top": 1}))
+        self.ws.write_string(self.row, 0, self.t("Total"), self.cw.fmt(TOTAL))
         for j in totals:
             col = column_letters(j + 1)
             cached = exact_sum(r[j] for r in rows)
             self._fit(j, cached, styles[j] if styles else None)
             self.ws.write_formula(self.row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
-                                  self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
+                                  self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, **TOTAL)), cached)
 
     def trend_chart(self, first: int, last: int, title: str, targets: bool = True) -> None:
         self._keep(14)
