@@ -19,7 +19,8 @@ from workbooks.files import (atomic_path, exclusive, rebuilt, recover_folder, un
 from workbooks.i18n import Language, language
 from workbooks.reader import WorkbookError, read_workbook
 from workbooks.schema import Problem
-from workbooks.xlsxout import HEADER, MONEY, CellWriter, new_workbook
+from workbooks.xlsxout import CellWriter, new_workbook
+from workbooks.xlsxstyle import BOLD, BOLD_MONEY, HEADER, MONEY, STATUS_FILL, TITLE
 
 from .dashboard import FINANCE_SUMMARY, write_dashboard
 from .exits import DONE, FINISHED_WITH_PROBLEMS
@@ -28,7 +29,7 @@ from .monthdata import MonthData, batch_problem, rep_failures
 from .progress import timed
 from .statement_model import Statement, statement
 from .statement_pdf import finance_pdf, statement_pdf
-from .statements import BOLD_MONEY, KIND_LABEL, TITLE, write_finance_summary, write_statement
+from .statements import KIND_LABEL, write_finance_summary, write_statement
 from .typeset import TypesetError, font_problem
 from .workers import in_chunks
 
@@ -272,7 +273,7 @@ def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, m
                            None if pd.isna(rec.credited_cents) else rec.credited_cents / 100,
                            rec.rate_micro / 1e6 if rec.rate_micro else None, rec.commission_cents / 100,
                            t.term(rec.note)])
-        red = cw.fmt({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        red = cw.fmt(STATUS_FILL["red"])
         for i, rec in enumerate(table.to_dict("records")):
             r = 3 + i
             cw.text(ws, r, 0, str(rec["rep_id"]))
@@ -286,7 +287,7 @@ def write_reconciliation(path: Path, table: pd.DataFrame, lines: pd.DataFrame, m
             if rec["rep_id"] in first_line:
                 ws.write_url(r, 7, f"internal:'Lines'!A{first_line[rec['rep_id']]}", string=t("see lines"))
         last = 3 + len(table)
-        ws.write_string(last, 0, t("Total"), cw.fmt({"bold": True}))
+        ws.write_string(last, 0, t("Total"), cw.fmt(BOLD))
         for j, key in ((3, "computed_cents"), (4, "paid_cents"), (5, "difference_cents")):
             col = "DEF"[j - 3]
             ws.write_formula(last, j, f"=SUM({col}4:{col}{last})", cw.fmt(BOLD_MONEY), table[key].fillna(0).sum() / 100)

@@ -1,50 +1,30 @@
 """The monthly report as an xlsx (XlsxWriter): one printable sheet, sections stacked.
 
-Ratios (actual / target) and totals are native formulas with the computed value cached,
-so an auditor can follow the arithmetic and the file shows numbers before recalculation.
-Text from the data is always written as text (formula-like text gets Excel's quote prefix).
+The report's content is a list of blocks (``report_layout``), placed on printed pages there
+and drawn here. Ratios (actual / target) and totals are native formulas with the computed
+value cached, so an auditor can follow the arithmetic and the file shows numbers before
+recalculation. Text from the data is always written as text (formula-like text gets Excel's
+quote prefix).
 """
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
-
-from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
-from workbooks.xlsxout import HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, new_workbook, shown_width
+from workbooks.xlsxout import CellWriter, new_workbook
 from workbooks.xlsxscan import column_letters
+from workbooks.xlsxstyle import (BOLD, HEADER, INT, ITALIC, KIND_FORMAT, MONEY, NUMBER, PERCENT, SECTION,
+                                 STATUS_FILL, TITLE, TOTAL, shown_width)
 
+from .report_layout import (MAX_WIDTH, ROW_PT, BarChart, Block, CellFormula, Heading, Note, Page, Placed, Styled,
+                            Subtitle, Table, TrendChart, lay_out)
 from .report_model import KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
 from .report_text import report_notes
 
-TITLE = {"bold": True, "font_size": 15}
-SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79", "bottom": 1}
-NUMBER = {"num_format": "#,##0.0"}
-INT = {"num_format": "#,##0"}
-STATUS_FILL = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
-               "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
-               "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
-
-
 SHEET = "Report"
+HEADING = dict(SECTION, bottom=1)     # a section's heading, ruled below
 NOTE = {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"}
-MIN_WIDTH, MAX_WIDTH = 10, 42    # a column's width in characters: fitted to its longest value, capped (wrapped beyond)
-
-
-@dataclass(frozen=True)
-class Styled:
-    """A value with its own number format (a KPI's actual and target read by its kind)."""
-    value: object
-    style: dict
-
-
-@dataclass(frozen=True)
-class CellFormula:
-    """A formula cell; ``{r}`` in the text is replaced by the cell's Excel row number."""
-    text: str
-    cached: object
-    style: dict | None = None
+WRAPPED = {"text_wrap": True, "valign": "top"}
 
 
 def kpi_attainment(kpi: KpiLine) -> CellFormula:
@@ -60,53 +40,46 @@ def kpi_attainment(kpi: KpiLine) -> CellFormula:
     return CellFormula(f'=IF(ISBLANK(B{{r}}),"",IF(N(C{{r}})<>0,MAX(0,{body}),""))', cached, PERCENT)
 
 
-class _Nothing:
-    """Takes any call and does nothing: the sheet of a report laid out only to measure it."""
+class ReportBlocks:
+    """The report's content in reading order, as blocks for the page layout; ``t`` words it."""
 
-    def __getattr__(self, name):
-        return self
-
-    def __call__(self, *args, **kwargs):
-        return self
-
-
-# The printed page (A4 landscape, XlsxWriter's default margins) in points, and how rows fill it:
-# a report is laid out twice, once to measure its columns (hence the print scale that fits them
-# to the page width) and once to write it, breaking pages so that a section's heading stays with
-# its table, a table that fits a page is not split, and a longer one repeats its header on each page.
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 842 - 2 * 0.7 * 72, 595 - 2 * 0.75 * 72
-ROW_PT, REPEATED_PT = 15, 36           # a body row (Excel's default height); the title rows repeated on every page
-SPARE_ROWS = 1                         # Excel rows are 15 pt; LibreOffice's 12.75 pt leave more room
-
-
-def rows_per_page(widths: list[int]) -> int:
-    """Body rows on one printed page when the columns are scaled to fit the page width."""
-    width_pt = sum(w * 7 + 5 for w in widths) * 0.75       # a character is 7 px (Calibri 11), px = 0.75 pt
-    scale = min(1.0, PAGE_WIDTH_PT / width_pt)
-    return int((PAGE_HEIGHT_PT / scale - REPEATED_PT) // ROW_PT) - SPARE_ROWS
-
-
-class ReportSheet:
-    """A vertical stack of sections on one sheet, tracking the current row and the printed page.
-    ``widths`` (from a measuring layout, ``widths=None``) turn on the page breaks."""
-
-    def __init__(self, title: str, header_left: str, month: str, t: Language, widths: list[int] | None = None):
+    def __init__(self, t: Language):
         self.t = t
-        self.measuring = widths is None
-        self.widths = list(widths) if widths else [MIN_WIDTH] * 8   # grown to each column's longest value
-        self.page_rows = rows_per_page(self.widths) if widths else 10 ** 9
-        self.page_start, self.breaks, self.pending = 2, [], None
-        self.taller = 0                # extra lines of wrapped notes on the current page
-        self.row = 2
-        if self.measuring:
-            self.buf = self.wb = self.cw = self.ws = _Nothing()
-            return
+        self.blocks: list[Block] = []
+
+    def section(self, name: str) -> None:
+        self.blocks.append(Heading(name))
+
+    def subtitle(self, text: str) -> None:
+        self.blocks.append(Subtitle(text))
+
+    def note(self, text: str) -> None:
+        self.blocks.append(Note(text))
+
+    def table(self, headers: list[str], rows: list[list], styles: list[dict | None] | None = None,
+              ratio: tuple[int, int, int] | None = None, totals: list[int] | None = None) -> None:
+        self.blocks.append(Table(headers, rows, styles, ratio, totals))
+
+    def trend_chart(self, title: str, targets: bool = True) -> None:
+        """Actual (and target) columns of the table just before."""
+        self.blocks.append(TrendChart(title, targets))
+
+    def bar_chart(self, value_col: int, title: str, num_format: str, maximum: float | None = None) -> None:
+        """Horizontal bars of a column of the table just before, labelled by its first column."""
+        self.blocks.append(BarChart(value_col, title, num_format, maximum))
+
+
+class SheetWriter:
+    """Draws a laid-out report on the one sheet of a new workbook: page setup, the title, then
+    each placed block, then the column widths and page breaks."""
+
+    def __init__(self, title: str, header_left: str, month: str, t: Language):
+        self.t = t
         self.buf = io.BytesIO()
         self.wb = new_workbook(self.buf, in_memory=True)
         self.wb.set_properties({"title": title, "author": "SalesDesk", "comments": t("Generated by SalesDesk")})
         self.cw = CellWriter(self.wb)
-        self.ws = self.wb.add_worksheet(SHEET)
-        ws = self.ws
+        self.ws = ws = self.wb.add_worksheet(SHEET)
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -120,169 +93,105 @@ class ReportSheet:
             ws.conditional_format(2, 0, 2000, 7, {"type": "cell", "criteria": "==", "value": f'"{t.term(status)}"',
                                                   "format": self.wb.add_format(fmt)})
 
-    def _used(self) -> int:
-        return self.row - self.page_start + self.taller
+    def draw(self, page: Page) -> bytes:
+        draw = {Heading: self._heading, Subtitle: self._subtitle, Note: self._note, Table: self._table,
+                TrendChart: self._trend_chart, BarChart: self._bar_chart}
+        for placed in page.placed:
+            draw[type(placed.block)](placed, page)
+        for col, width in enumerate(page.widths):
+            self.ws.set_column(col, col, width)
+        if page.breaks:
+            self.ws.set_h_pagebreaks(list(page.breaks))
+        self.wb.close()
+        return self.buf.getvalue()
 
-    def _keep(self, rows: int) -> None:
-        """Start a new page unless ``rows`` more fit on this one (a block longer than a page
-        starts on a new page only when less than a third of this one is left)."""
-        left = self.page_rows - self._used()
-        if rows > left and (rows <= self.page_rows or left < self.page_rows // 3) and self.row > self.page_start:
-            self._break()
+    def _heading(self, at: Placed, page: Page) -> None:
+        self.ws.write_string(at.row, 0, at.block.text, self.cw.fmt(HEADING))
 
-    def _break(self) -> None:
-        self.breaks.append(self.row)
-        self.page_start, self.taller = self.row, 0
+    def _subtitle(self, at: Placed, page: Page) -> None:
+        self.ws.write_string(at.row, 0, at.block.text, self.cw.fmt(BOLD))
 
-    def section(self, name: str) -> None:
-        """A section's heading: written with what follows it, on the same page."""
-        self.pending = name
+    def _note(self, at: Placed, page: Page) -> None:
+        if at.merged:
+            self.ws.merge_range(at.row, 0, at.row, len(page.widths) - 1, "")
+        self.cw.text(self.ws, at.row, 0, at.block.text, NOTE)
+        if at.lines > 1:
+            self.ws.set_row(at.row, ROW_PT * at.lines)
 
-    def _heading(self, rows_after: int) -> None:
-        """The pending heading and the first ``rows_after`` rows of its content kept on one page."""
-        if self.pending is None:
-            self._keep(rows_after)
-            return
-        self._keep(2 + rows_after)
-        self.row += 1
-        self.ws.write_string(self.row, 0, self.pending, self.cw.fmt(SECTION))
-        self.row += 1
-        self.pending = None
-
-    def subtitle(self, text: str) -> None:
-        """A title for a table inside a section."""
-        self._heading(3)
-        self._keep(3)
-        self.ws.write_string(self.row, 0, text, self.cw.fmt({"bold": True}))
-        self.row += 1
-
-    def note(self, text: str) -> None:
-        """A sentence across the report's width, wrapped (text running past the last column
-        would widen the printed page and shrink everything on it)."""
-        across = sum(self.widths)
-        lines = -(-shown_width(text) * 11 // 10 // across) if not self.measuring else 1
-        self._heading(lines)
-        if lines > 1 or shown_width(text) > self.widths[0]:
-            self.ws.merge_range(self.row, 0, self.row, len(self.widths) - 1, "")
-        self.cw.text(self.ws, self.row, 0, text, NOTE)
-        if lines > 1:
-            self.ws.set_row(self.row, ROW_PT * lines)
-            self.taller += lines - 1
-        self.row += 1
-
-    def table(self, headers: list[str], rows: list[list], styles: list[dict | None] | None = None,
-              ratio: tuple[int, int, int] | None = None, totals: list[int] | None = None) -> tuple[int, int]:
-        """Write a table; ``ratio`` = (result col, numerator col, denominator col) as a formula;
-        ``totals`` = columns summed in a total row. Returns (first, last) data rows (0-based).
-        A table longer than the rest of the page repeats its header on the next."""
-        ws, cw = self.ws, self.cw
-        self._heading(min(2 + len(rows) + bool(totals), self.page_rows))
-        self._header(headers)
-        first = self.row + 1
-        for values in rows:
-            self.row += 1
-            if self._used() >= self.page_rows:
-                self._break()
-                self._header(headers)
-                self.row += 1
+    def _table(self, at: Placed, page: Page) -> None:
+        table: Table = at.block
+        self._header(at.row, table.headers)
+        for i, values in enumerate(table.rows):
+            if i in at.repeated:
+                self._header(at.rows[i] - 1, table.headers)
             for j, v in enumerate(values):
-                self._cell(j, v, values, styles, ratio)
-        last = self.row
-        if totals and rows:
-            self._total_row(rows, totals, styles, first, last)
-        if not rows:
-            self.row += 1
-            ws.write_string(self.row, 0, self.t("(none)"), cw.fmt({"italic": True}))
-        self.row += 1
-        return first, last
+                self._cell(at.rows[i], j, v, values, table)
+        if table.totals and table.rows:
+            self._total_row(at.end, table, at.row + 1, at.rows[-1])
+        if not table.rows:
+            self.ws.write_string(at.end, 0, self.t("(none)"), self.cw.fmt(ITALIC))
 
-    def _header(self, headers: list[str]) -> None:
+    def _header(self, row: int, headers: list[str]) -> None:
         for j, h in enumerate(headers):
-            self.ws.write_string(self.row, j, h, self.cw.fmt(HEADER))
-            self._fit(j, h)
+            self.ws.write_string(row, j, h, self.cw.fmt(HEADER))
 
-    def _cell(self, j: int, v, values: list, styles, ratio) -> None:
-        ws, cw = self.ws, self.cw
+    def _cell(self, row: int, j: int, v, values: list, table: Table) -> None:
+        ws, cw, ratio = self.ws, self.cw, table.ratio
         if ratio and j == ratio[0]:
             if values[ratio[1]] is None:
                 return  # nothing to divide (e.g. the last funnel stage): leave the cell blank
             num, den = values[ratio[1]], values[ratio[2]]
             cached = (num / den) if (num is not None and den) else ""
-            a, b = column_letters(ratio[1] + 1), column_letters(ratio[2] + 1)
-            r = self.row + 1
-            ws.write_formula(self.row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(PERCENT), cached)
+            a, b, r = column_letters(ratio[1] + 1), column_letters(ratio[2] + 1), row + 1
+            ws.write_formula(row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(PERCENT), cached)
         elif isinstance(v, CellFormula):
-            ws.write_formula(self.row, j, v.text.replace("{r}", str(self.row + 1)), cw.fmt(v.style), v.cached)
+            ws.write_formula(row, j, v.text.replace("{r}", str(row + 1)), cw.fmt(v.style), v.cached)
         elif isinstance(v, Styled):
-            cw.cell(ws, self.row, j, v.value, v.style)
-            self._fit(j, v.value, v.style)
+            cw.cell(ws, row, j, v.value, v.style)
         else:
-            style = styles[j] if styles else None
+            style = table.style(j)
             if isinstance(v, str) and shown_width(v) > MAX_WIDTH - 2:     # past the widest column: wrapped
-                style = dict(style or {}, text_wrap=True, valign="top")
-            cw.cell(ws, self.row, j, v, style)
-            self._fit(j, v, style)
+                style = dict(style or {}, **WRAPPED)
+            cw.cell(ws, row, j, v, style)
 
-    def _total_row(self, rows: list[list], totals: list[int], styles, first: int, last: int) -> None:
+    def _total_row(self, row: int, table: Table, first: int, last: int) -> None:
         """A SUM formula per total column; its cached value is the exact decimal sum of the cells."""
-        self.row += 1
-        self.ws.write_string(self.row, 0, self.t("Total"), self.cw.fmt({"bold": True, "top": 1}))
-        for j in totals:
+        self.ws.write_string(row, 0, self.t("Total"), self.cw.fmt(TOTAL))
+        for j in table.totals:
             col = column_letters(j + 1)
-            cached = exact_sum(r[j] for r in rows)
-            self._fit(j, cached, styles[j] if styles else None)
-            self.ws.write_formula(self.row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
-                                  self.cw.fmt(dict(styles[j] if styles and styles[j] else {}, bold=True, top=1)), cached)
+            self.ws.write_formula(row, j, f"=SUM({col}{first + 1}:{col}{last + 1})",
+                                  self.cw.fmt(dict(table.style(j) or {}, **TOTAL)), table.total(j))
 
-    def trend_chart(self, first: int, last: int, title: str, targets: bool = True) -> None:
-        self._keep(14)
-        chart = self.wb.add_chart({"type": "column"})
+    def _trend_chart(self, at: Placed, page: Page) -> None:
+        chart, (first, last) = self.wb.add_chart({"type": "column"}), at.data
         cats = [SHEET, first, 0, last, 0]
         chart.add_series({"name": self.t("Actual"), "categories": cats, "values": [SHEET, first, 1, last, 1],
                           "fill": {"color": "#4472C4"}})
-        if targets:
+        if at.block.targets:
             line = self.wb.add_chart({"type": "line"})
             line.add_series({"name": self.t("Target"), "categories": cats, "values": [SHEET, first, 2, last, 2],
                              "line": {"color": "#ED7D31", "width": 2.25}})
             chart.combine(line)
-        chart.set_title({"name": title})
+        chart.set_title({"name": at.block.title})
         chart.set_legend({"position": "bottom"})
         chart.set_y_axis({"num_format": "#,##0"})
         chart.set_size({"width": 720, "height": 260})
-        self.ws.insert_chart(self.row, 0, chart)
-        self.row += 14
+        self.ws.insert_chart(at.row, 0, chart)
 
-    def _fit(self, col: int, value, style: dict | None = None) -> None:
-        while col >= len(self.widths):
-            self.widths.append(MIN_WIDTH)
-        self.widths[col] = max(self.widths[col], min(MAX_WIDTH, shown_width(value, style) + 2))
-
-    def bar_chart(self, first: int, last: int, value_col: int, title: str, num_format: str,
-                  maximum: float | None = None) -> None:
-        """Horizontal bars of a table's column, labelled by its first column (a native chart)."""
+    def _bar_chart(self, at: Placed, page: Page) -> None:
+        bar, (first, last) = at.block, at.data
         chart = self.wb.add_chart({"type": "bar"})
-        chart.add_series({"name": title, "categories": [SHEET, first, 0, last, 0],
-                          "values": [SHEET, first, value_col, last, value_col], "fill": {"color": "#4472C4"},
-                          "data_labels": {"value": True, "num_format": num_format}})
-        chart.set_title({"name": title, "name_font": {"size": 11}})
+        chart.add_series({"name": bar.title, "categories": [SHEET, first, 0, last, 0],
+                          "values": [SHEET, first, bar.value_col, last, bar.value_col], "fill": {"color": "#4472C4"},
+                          "data_labels": {"value": True, "num_format": bar.num_format}})
+        chart.set_title({"name": bar.title, "name_font": {"size": 11}})
         chart.set_legend({"none": True})
         # XlsxWriter's bar chart: x is the (horizontal) value axis, y the category axis; every
-        # category labelled, the table's first row on top, rows tall enough that no label is skipped
-        chart.set_x_axis({"num_format": num_format, "min": 0, **({"max": maximum} if maximum else {})})
+        # category labelled, the table's first row on top
+        chart.set_x_axis({"num_format": bar.num_format, "min": 0, **({"max": bar.maximum} if bar.maximum else {})})
         chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-        height = 60 + 40 * (last - first + 1)
-        self._keep(height // 20 + 2)
-        chart.set_size({"width": 480, "height": height})
-        self.ws.insert_chart(self.row, 0, chart)
-        self.row += height // 20 + 2           # rows are 20 px high
-
-    def close(self) -> bytes:
-        for col, width in enumerate(self.widths):
-            self.ws.set_column(col, col, width)
-        if self.breaks:
-            self.ws.set_h_pagebreaks(self.breaks)
-        self.wb.close()
-        return self.buf.getvalue()
+        chart.set_size({"width": 480, "height": bar.height_px(first, last)})
+        self.ws.insert_chart(at.row, 0, chart)
 
 
 def _hf(text: str) -> str:
@@ -290,7 +199,7 @@ def _hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _sales(rep: ReportSheet, sales: tuple[SalesRow, ...], runrate: RunRate | None, heading: str,
+def _sales(rep: ReportBlocks, sales: tuple[SalesRow, ...], runrate: RunRate | None, heading: str,
            targets: bool = True) -> None:
     t = rep.t
     rep.section(t(heading))
@@ -307,27 +216,25 @@ def _sales(rep: ReportSheet, sales: tuple[SalesRow, ...], runrate: RunRate | Non
                    amount=t.money(runrate.amount)))
 
 
-def _funnel(rep: ReportSheet, funnel: tuple[FunnelStage, ...]) -> None:
+def _funnel(rep: ReportBlocks, funnel: tuple[FunnelStage, ...]) -> None:
     t = rep.t
     rep.section(t("Funnel (deals created in the last 12 months)"))
-    first, last = rep.table([t("stage"), t("reached"), t("advanced to next"), t("conversion")],
-                            [[t.term(f.stage), f.reached, f.advanced, None] for f in funnel], [None, INT, INT, None],
-                            ratio=(3, 2, 1))
-    rep.bar_chart(first, last, 1, t("Deals reaching each stage"), "#,##0")
+    rep.table([t("stage"), t("reached"), t("advanced to next"), t("conversion")],
+              [[t.term(f.stage), f.reached, f.advanced, None] for f in funnel], [None, INT, INT, None], ratio=(3, 2, 1))
+    rep.bar_chart(1, t("Deals reaching each stage"), "#,##0")
 
 
-def _trend(rep: ReportSheet, trend: tuple[SalesRow, ...], targets: bool = True) -> None:
+def _trend(rep: ReportBlocks, trend: tuple[SalesRow, ...], targets: bool = True) -> None:
     t = rep.t
     rep.section(t("Twelve-month trend"))
     if not targets:
-        first, last = rep.table([t("month"), t("actual")], [[x.period, x.actual] for x in trend], [None, MONEY],
-                                totals=[1])
-        rep.trend_chart(first, last, t("Sales"), targets=False)
+        rep.table([t("month"), t("actual")], [[x.period, x.actual] for x in trend], [None, MONEY], totals=[1])
+        rep.trend_chart(t("Sales"), targets=False)
         return
-    first, last = rep.table([t("month"), t("actual"), t("target"), t("attainment")],
-                            [[x.period, x.actual, x.target, None] for x in trend], [None, MONEY, MONEY, None],
-                            ratio=(3, 1, 2), totals=[1, 2])
-    rep.trend_chart(first, last, t("Sales against target"))
+    rep.table([t("month"), t("actual"), t("target"), t("attainment")],
+              [[x.period, x.actual, x.target, None] for x in trend], [None, MONEY, MONEY, None],
+              ratio=(3, 1, 2), totals=[1, 2])
+    rep.trend_chart(t("Sales against target"))
 
 
 def _customer_rows(rows: tuple[CustomerRow, ...], t: Language) -> list[list]:
@@ -341,13 +248,11 @@ def _customer_headers(t: Language) -> list[str]:
 
 
 def _laid_out(ctx: RepMonth | TeamMonth, body, title: str, header_left: str) -> bytes:
-    """The report laid out once to measure its columns, then written with its page breaks."""
+    """The report's blocks, placed on printed pages (columns measured from their values), drawn."""
     t = language(ctx.lang)
-    measured = ReportSheet(title, header_left, ctx.month, t)
-    body(measured, ctx)
-    rep = ReportSheet(title, header_left, ctx.month, t, widths=measured.widths)
+    rep = ReportBlocks(t)
     body(rep, ctx)
-    return rep.close()
+    return SheetWriter(title, header_left, ctx.month, t).draw(lay_out(rep.blocks))
 
 
 def rep_workbook(ctx: RepMonth) -> bytes:
@@ -356,7 +261,7 @@ def rep_workbook(ctx: RepMonth) -> bytes:
     return _laid_out(ctx, _rep_body, t("Monthly sales report: {who}, {month}", who=who, month=t.month(ctx.month)), who)
 
 
-def _rep_body(rep: ReportSheet, ctx: RepMonth) -> None:
+def _rep_body(rep: ReportBlocks, ctx: RepMonth) -> None:
     r, t = ctx.rep, rep.t
     rep.note(t("Team {team}, manager {manager}; data as of {date}.", team=r.team, manager=r.manager or "-",
                date=ctx.as_of))
@@ -386,22 +291,22 @@ def _rep_body(rep: ReportSheet, ctx: RepMonth) -> None:
     _trend(rep, ctx.trend, has("Targets"))
 
 
-def _missing_notes(rep: ReportSheet, ctx: RepMonth | TeamMonth):
+def _missing_notes(rep: ReportBlocks, ctx: RepMonth | TeamMonth):
     """The report's notes (each optional sheet the workbook lacks, each rep left out); returns has(sheet)."""
     for line in report_notes(ctx):
         rep.note(line)
     return lambda sheet: sheet not in ctx.missing
 
 
-def _scorecard(rep: ReportSheet, ctx: RepMonth) -> None:
+def _scorecard(rep: ReportBlocks, ctx: RepMonth) -> None:
     t, sc = rep.t, ctx.scorecard
     rep.section(t("KPI scorecard"))
-    first, last = rep.table([t("KPI"), t("actual"), t("target"), t("attainment"), t("status"), t("weight")],
-                            [[t.term(k.label or k.kpi), Styled(k.actual, KIND_FORMAT[k.kind]),
-                              Styled(k.target, KIND_FORMAT[k.kind]), kpi_attainment(k), t.term(k.status), k.weight]
-                             for k in sc.kpis],
-                            [None, NUMBER, NUMBER, None, None, NUMBER])
-    rep.bar_chart(first, last, 3, t("KPI attainment"), "0%", maximum=KPI_BAR_SCALE)
+    rep.table([t("KPI"), t("actual"), t("target"), t("attainment"), t("status"), t("weight")],
+              [[t.term(k.label or k.kpi), Styled(k.actual, KIND_FORMAT[k.kind]),
+                Styled(k.target, KIND_FORMAT[k.kind]), kpi_attainment(k), t.term(k.status), k.weight]
+               for k in sc.kpis],
+              [None, NUMBER, NUMBER, None, None, NUMBER])
+    rep.bar_chart(3, t("KPI attainment"), "0%", maximum=KPI_BAR_SCALE)
     if ctx.open_month:
         rep.note(t("Targets of cumulative KPIs (sales, activities) are pro-rated to the working days elapsed."))
     rep.table([t("score"), t("status"), t("rank in team")],
@@ -409,7 +314,7 @@ def _scorecard(rep: ReportSheet, ctx: RepMonth) -> None:
               [PERCENT, None, None])
 
 
-def _customers(rep: ReportSheet, ctx: RepMonth, tiers: bool) -> None:
+def _customers(rep: ReportBlocks, ctx: RepMonth, tiers: bool) -> None:
     t, cust = rep.t, ctx.customers
     if tiers:
         rep.section(t("Customers by tier ({count} customers)", count=cust.total))
@@ -424,7 +329,7 @@ def _customers(rep: ReportSheet, ctx: RepMonth, tiers: bool) -> None:
                for x in ctx.returns], [None, None, None, None, MONEY, None], totals=[4])
 
 
-def _commission(rep: ReportSheet, ctx: RepMonth) -> None:
+def _commission(rep: ReportBlocks, ctx: RepMonth) -> None:
     t, c = rep.t, ctx.commission
     rep.section(t("Commission for the month"))
     if c:
@@ -446,7 +351,7 @@ def team_workbook(ctx: TeamMonth) -> bytes:
                      t("Team {team}", team=tm.team))
 
 
-def _team_body(rep: ReportSheet, ctx: TeamMonth) -> None:
+def _team_body(rep: ReportBlocks, ctx: TeamMonth) -> None:
     tm, t = ctx.team, rep.t
     rep.note(t("Manager {manager}; data as of {date}.", manager=tm.manager or "-", date=ctx.as_of))
     has = _missing_notes(rep, ctx)
@@ -480,7 +385,7 @@ def _team_body(rep: ReportSheet, ctx: TeamMonth) -> None:
     _trend(rep, ctx.trend, has("Targets"))
 
 
-def _team_risks(rep: ReportSheet, ctx: TeamMonth, customers: bool) -> None:
+def _team_risks(rep: ReportBlocks, ctx: TeamMonth, customers: bool) -> None:
     t, risks = rep.t, ctx.risks
     rep.section(t("Risks: behind pace"))
     rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment")],

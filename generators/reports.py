@@ -26,7 +26,8 @@ from workbooks.files import (exclusive, link_tree, rebuilt, recover_folder, remo
                              unique_stems, write_bytes_atomic, write_text_atomic)
 from workbooks.i18n import language
 from workbooks.schema import Problem
-from workbooks.xlsxout import HEADER, MONEY, PERCENT, CellWriter, new_workbook
+from workbooks.xlsxout import CellWriter, new_workbook
+from workbooks.xlsxstyle import HEADER, MONEY, PERCENT
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, batch_problem, rep_failures

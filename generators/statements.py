@@ -13,14 +13,13 @@ import pandas as pd
 from addin.engine.money import MICRO
 from workbooks.files import atomic_path
 from workbooks.i18n import Language, language
-from workbooks.xlsxout import DATE, HEADER, MONEY, PERCENT, CellWriter, new_workbook
+from workbooks.xlsxout import CellWriter, new_workbook
+from workbooks.xlsxstyle import BOLD, BOLD_MONEY, DATE, HEADER, MONEY, PERCENT, TITLE
 from workbooks.xlsxscan import column_letters
 
 from .statement_model import Statement, StatementLine
 
 RATE = {"num_format": "0.00####%"}
-TITLE = {"bold": True, "font_size": 14}
-BOLD_MONEY = {"num_format": "#,##0.00", "bold": True, "top": 1}
 LINE_HEADERS = ["kind", "order", "date", "product", "customer", "original order", "original month", "credit share",
                 "order amount", "credited amount", "tier", "rate", "commission", "note"]
 # legible on A4 landscape at about 80%: headers wrap onto two lines, notes wrap in their column
@@ -71,14 +70,14 @@ def _heading(ws, cw: CellWriter, st: Statement, t: Language) -> None:
     info = [(HEADING_LABELS[0], f"{st.name} ({st.rep_id})"), (HEADING_LABELS[1], st.team),
             (HEADING_LABELS[2], st.plan_id)]
     for i, (k, v) in enumerate(info, start=2):
-        ws.write_string(i, 0, t(k), cw.fmt({"bold": True}))
+        ws.write_string(i, 0, t(k), cw.fmt(BOLD))
         cw.text(ws, i, 1, str(v))
-    ws.write_string(2, 3, t("Quota"), cw.fmt({"bold": True}))
+    ws.write_string(2, 3, t("Quota"), cw.fmt(BOLD))
     if st.quota_cents is not None:
         ws.write_number(2, 4, st.quota_cents / 100, cw.fmt(MONEY))
-    ws.write_string(3, 3, t("Credited sales"), cw.fmt({"bold": True}))
+    ws.write_string(3, 3, t("Credited sales"), cw.fmt(BOLD))
     ws.write_number(3, 4, st.sales_cents / 100, cw.fmt(MONEY))
-    ws.write_string(4, 3, t("Attainment"), cw.fmt({"bold": True}))
+    ws.write_string(4, 3, t("Attainment"), cw.fmt(BOLD))
     if st.quota_cents:
         ws.write_formula(4, 4, "=IF(E3>0,E4/E3,\"\")", cw.fmt(PERCENT), st.attainment)
 
@@ -178,7 +177,7 @@ def write_finance_summary(path: Path, summary: pd.DataFrame, period: str, left_o
                     cw.cell(ws, r, j, v)
         last = top + len(rows)
         total_row = last + 1
-        ws.write_string(total_row, 0, t("Total"), cw.fmt({"bold": True}))
+        ws.write_string(total_row, 0, t("Total"), cw.fmt(BOLD))
         for j, (key, _) in enumerate(SUMMARY_COLUMNS):
             if key.endswith("_cents"):
                 col = column_letters(j + 1)

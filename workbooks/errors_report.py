@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .files import atomic_path
 from .schema import Problem
-from .xlsxout import HEADER, CellWriter, new_workbook
+from .xlsxout import CellWriter, new_workbook
+from .xlsxstyle import HEADER
 
 COLUMNS = ["severity", "sheet", "row", "column", "value", "problem", "expected"]
 WIDTHS = [9, 14, 7, 18, 22, 48, 60]

@@ -28,17 +28,14 @@ from .files import atomic_path
 from .i18n import language
 from .kpis import kind_of, scorecard_kpis
 from .schema import ROW
-from .xlsxout import DATE, HEADER, KIND_FORMAT, MONEY, PERCENT, CellWriter, date_serial, new_workbook, shown_width
+from .xlsxout import CellWriter, date_serial, new_workbook
+from .xlsxstyle import BOLD, DATE, HEADER, ITALIC, KIND_FORMAT, MONEY, PERCENT, SECTION, STATUS_FILL, TITLE, shown_width
 from .platforms import platform, retarget_formula
 from .xlsxscan import column_index, column_letters
 
 INPUT = {"bg_color": "#FFF2CC", "border": 1}
 START_WIDTH = 72         # characters: the Start here column, within a portrait A4 page
 EXCEL_CALC_ID = 191029   # the calculation engine of current Excel: it keeps the stored values on open
-TITLE = {"bold": True, "font_size": 15}
-SECTION = {"bold": True, "font_size": 12, "font_color": "#1F4E79"}
-STATUS = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"}, "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
-          "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
 
 
 @dataclass
@@ -233,7 +230,7 @@ def _plan_sheet(m: Model, data, year: int) -> None:
         members = reps[(reps["team"] == team) & reps["active"].fillna(True).astype(bool)]
         target = float(t[(t["level"] == "team") & (t["key"] == team) & (t["year"] == year)]["annual_target"].sum())
         m.label(s, row, 0, "Team")
-        m.put(s, row, 1, team, {"bold": True})
+        m.put(s, row, 1, team, BOLD)
         m.label(s, row + 1, 0, "Team annual target")
         m.put(s, row + 1, 1, Formula(f'SUMIFS(Targets!$D:$D,Targets!$A:$A,"team",Targets!$B:$B,B{row + 1},Targets!$C:$C,$B$3)',
                                      target, MONEY))
@@ -364,9 +361,9 @@ def _commission_sheet(m: Model, frames, month: str) -> None:
         m.put(s, i, 1, None if pd.isna(t.upper) else float(t.upper), INPUT)
         m.put(s, i, 2, float(t.rate), dict(INPUT, num_format="0.00%"))
     last_tier = 10 + len(version)
-    m.label(s, 8, 0, "Commission (SD_COMMISSION)", {"bold": True})
+    m.label(s, 8, 0, "Commission (SD_COMMISSION)", BOLD)
     m.sd(s, 8, 1, "SD_COMMISSION", [ref(s, 4, 1), ref(s, 10, 0, last_tier, 2), ref(s, 6, 1), ref(s, 5, 1), ref(s, 7, 1)],
-         {"bold": True, "num_format": "#,##0.00"})
+         dict(MONEY, **BOLD))
     top = last_tier + 3
     year = month[:4]
     m.label(s, top - 1, 0, "Draw over {year} (SD_DRAW): earned per month from the commission engine", SECTION, year=year)
@@ -416,7 +413,7 @@ def _start_here(m: Model, year: int, month: str, target: str) -> None:
         (m.t("The numbers you see were computed by SalesDesk when this file was made, so they show without the "
              "add-in. This copy is set up for {target}:", target=target) + " " + m.t(platform(target).install), None),
         (m.t(REFRESH_NOTE), None),
-        ("", None), (m.t("Plan year {year}; scorecard month {month}.", year=year, month=month), {"italic": True}),
+        ("", None), (m.t("Plan year {year}; scorecard month {month}.", year=year, month=month), ITALIC),
     ]
     for i, (text, style) in enumerate(lines):
         m.put("Start here", i, 0, text, style or {"text_wrap": True, "valign": "top"})
@@ -523,7 +520,7 @@ def _layout(wb, ws, name, grid, model, frames):
         ws.data_validation(6, 1, 6, 1, {"validate": "list", "source": ["marginal", "retroactive"]})
     if name == "Scorecard" and hasattr(model, "status_range"):
         _, first, col, last = model.status_range
-        for status, fmt in STATUS.items():
+        for status, fmt in STATUS_FILL.items():
             ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "==", "value": f'"{status}"',
                                                           "format": wb.add_format(fmt)})
 

@@ -9,7 +9,8 @@ from addin.engine import serials
 from .contract import BY_NAME, SHEETS
 from .files import atomic_path
 from .schema import ROW
-from .xlsxout import DATE, HEADER, CellWriter, new_workbook
+from .xlsxout import CellWriter, new_workbook
+from .xlsxstyle import DATE, HEADER
 
 WIDTHS = {"id": 12, "text": 24, "email": 30, "date": 11, "money": 12, "number": 10, "integer": 8,
           "choice": 12, "bool": 8, "period": 9}

@@ -21,6 +21,7 @@ from addin.engine.rules import counted
 
 from .engine_args import seasonality_weights
 from .i18n import Language
+from .xlsxstyle import BOLD, MONEY
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def write(path: Path, basis: Basis, proposal: list[ProposedTarget], year: int, g
     """The proposal as an .xlsx: a Targets sheet (and a Seasonality sheet when phased by sales)."""
     import xlsxwriter
     wb = xlsxwriter.Workbook(str(path))
-    money, bold = wb.add_format({"num_format": "#,##0.00"}), wb.add_format({"bold": True})
+    money, bold = wb.add_format(MONEY), wb.add_format(BOLD)
     ws = wb.add_worksheet("Targets")
     for i, line in enumerate(explanation(t, basis, year, growth)):
         ws.write_string(i, 0, line, bold if i == 0 else None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import pandas as pd
 import xlsxwriter
 
 from addin.engine import serials
+
+from .xlsxstyle import DATE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -115,15 +116,6 @@ class CellWriter:
             self.cell(ws, row, col, value, styles[col] if styles else None)
 
 
-DATE = {"num_format": "yyyy-mm-dd"}
-MONEY = {"num_format": "#,##0.00"}
-PERCENT = {"num_format": "0.0%"}
-HEADER = {"bold": True, "bg_color": "#DDEBF7", "border": 1}
-# a KPI's values by its kind (addin.engine.rules.kpi_kind), in every workbook that shows them
-KIND_FORMAT = {"money": MONEY, "percentage": PERCENT, "count": {"num_format": "#,##0"},
-               "days": {"num_format": "#,##0.0"}, "score": {"num_format": "0.00"}}
-
-
 def date_serial(value) -> float | None:
     if isinstance(value, np.datetime64):
         if np.isnat(value):
@@ -136,21 +128,3 @@ def date_serial(value) -> float | None:
     if isinstance(value, dt.date):
         return serials.date_to_serial(value)
     return None
-
-
-def shown_width(value, style: dict | None = None) -> int:
-    """About how many characters wide a value shows (East Asian characters count two)."""
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        if value.isascii():
-            return len(value)
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
-    if isinstance(value, bool):
-        return 5
-    if isinstance(value, (int, float)):
-        fmt = (style or {}).get("num_format", "")
-        if "%" in fmt:
-            return len(f"{value:.1%}")
-        return len(f"{value:,.2f}") if "0.00" in fmt or not fmt else len(f"{value:,.0f}")
-    return len(str(value))
