@@ -182,7 +182,7 @@ class _Pager:
     taller: int = 0                    # extra lines of wrapped notes on the current page
     breaks: list[int] = field(default_factory=list)
     placed: list[Placed] = field(default_factory=list)
-    pending: Heading | None = None     # placed with the next block
+    pending: list[Heading | Subtitle] = field(default_factory=list)   # placed with the next block
     table: tuple[int, int] = (0, 0)    # the data rows of the last table (for the chart that follows it)
 
     def __post_init__(self):
@@ -210,25 +210,20 @@ class _Pager:
         self.page_start, self.taller = self.row, 0
 
     def _heading(self, heading: Heading) -> None:
-        self.pending = heading            # a section with nothing in it is not printed
-
-    def _with_heading(self, rows_after: int) -> None:
-        """The pending heading (a blank row, then its text) and the first ``rows_after`` rows of
-        what follows kept on one page."""
-        if self.pending is None:
-            self._keep(rows_after)
-            return
-        self._keep(2 + rows_after)
-        self.row += 1
-        self.placed.append(Placed(self.pending, self.row))
-        self.row += 1
-        self.pending = None
+        self.pending = [heading]          # a section with nothing in it is not printed
 
     def _subtitle(self, subtitle: Subtitle) -> None:
-        self._with_heading(3)
-        self._keep(3)
-        self.placed.append(Placed(subtitle, self.row))
-        self.row += 1
+        self.pending.append(subtitle)     # kept with the table it titles, like a heading
+
+    def _with_heading(self, rows_after: int) -> None:
+        """The pending heading (a blank row, then its text) and subtitle, and the first ``rows_after``
+        rows of what follows, kept on one page."""
+        self._keep(sum(2 if isinstance(h, Heading) else 1 for h in self.pending) + rows_after)
+        for h in self.pending:
+            self.row += isinstance(h, Heading)
+            self.placed.append(Placed(h, self.row))
+            self.row += 1
+        self.pending = []
 
     def _note(self, note: Note) -> None:
         lines = note_lines(note.text, self.widths)

@@ -108,10 +108,13 @@ def test_a_long_note_wraps_and_its_extra_lines_count_on_the_page():
     assert lay_out([Note("short"), Note("short"), filler(PAGE - 7)], WIDTHS).breaks == ()
 
 
-def test_a_subtitle_keeps_the_header_and_a_first_row_with_it():
-    page = lay_out([filler(PAGE - 2), Subtitle("Moved down"), table(5)], WIDTHS)
-    subtitle, = placed(page, Subtitle)
-    assert page.breaks[0] == subtitle.row
+def test_a_subtitle_never_ends_a_page():
+    for used in range(PAGE - 8, PAGE):
+        page = lay_out([filler(used), Subtitle("Moved down"), table(5)], WIDTHS)
+        subtitle, = placed(page, Subtitle)
+        _, titled = placed(page, Table)
+        assert page_of(subtitle.row, page.breaks) == page_of(titled.rows[-1], page.breaks), used
+        assert titled.row == subtitle.row + 1
 
 
 def test_a_chart_is_drawn_from_the_table_before_it_and_kept_whole():
