@@ -317,3 +317,29 @@ def test_every_format_of_the_team_report_says_who_is_paid_the_champion_spiff(tmp
         from tests.test_pdf import pdf_text
         text = " ".join(" ".join(pdf_text(team_pdf(ctx), tmp_path)).split())
         assert other.rep_id in text and "123.5%" in text
+
+
+@pytest.mark.parametrize("text, at, says", [
+    ("ratio(" * 21 + "count(Orders)" + ", count(Orders))" * 21, 121, "ratios nested more than 20 deep"),
+    ("ratio(" * 1000 + "count(Orders)" + ", count(Orders))" * 1000, 2001, "a measure of 22,013 characters"),
+])
+def test_a_measure_too_deep_or_too_long_is_one_line_not_a_crash(text, at, says):
+    with pytest.raises(kpi_measure.MeasureError) as e:
+        kpi_measure.parse(text)
+    assert e.value.at == at and says in e.value.problem
+    assert isinstance(kpi_measure.parse("ratio(" * 20 + "count(Orders)" + ", count(Orders))" * 20), kpi_measure.Ratio)
+
+
+def test_a_missing_column_is_named_where_it_is_written(demo_frames):
+    with pytest.raises(kpi_measure.MeasureError) as e:
+        kpi_measure.check(kpi_measure.parse("sum(Orders.nope)"), demo_frames)
+    assert e.value.at == 12 and "Orders has no column nope" in e.value.problem
+
+
+def test_the_same_kpi_written_twice_in_another_case_is_refused(tmp_path, demo_frames):
+    kpis = demo_frames["KPIs"].copy()
+    kpis["measure"] = None
+    kpis.loc[len(kpis)] = ["SALES ", 5, "higher", None, 1, 1.0, 0.8, None]
+    code, lines = _validate(tmp_path, demo_frames, kpis)
+    assert code == 1, lines
+    assert any("column kpi: the same KPI as row 2 (sales)" in line for line in lines), lines

@@ -48,9 +48,14 @@ def kpi_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     kpis = frames.get("KPIs")
     if kpis is None or not len(kpis):
         return []
-    problems = []
+    problems, seen = [], {}
     for r in kpis.to_dict("records"):
         text, row = own_measure_text(r), int(r[ROW]) if ROW in r else None
+        key = str(r["kpi"]).strip().lower()        # how ids are read (kpi_catalogue.definition)
+        if key in seen and seen[key][0] != r["kpi"]:    # written the same way: the sheet's key check says so
+            problems.append(Problem("KPIs", row, "kpi", r["kpi"], f"the same KPI as row {seen[key][1]} ({seen[key][0]}): "
+                                    "ids are read without case and surrounding spaces", "each KPI once"))
+        seen.setdefault(key, (r["kpi"], row))
         if text:
             try:
                 check(parse(text), frames)

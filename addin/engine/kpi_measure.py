@@ -51,6 +51,7 @@ class Aggregate:
     conditions: tuple[Condition, ...]
     by: str                  # the date column the month is taken on
     at: int
+    column_at: int = 0       # where the column is named (for a message about it)
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,16 @@ def tokenize(text: str) -> list[_Token]:
     return out
 
 
+MAX_LENGTH = 2000    # characters in one measure
+MAX_NESTING = 20     # ratios inside one another
+
+
 class _Parser:
     def __init__(self, text: str):
-        self.tokens, self.i = tokenize(text), 0
+        if len(text) > MAX_LENGTH:
+            raise MeasureError(MAX_LENGTH + 1, f"a measure of {len(text):,} characters",
+                               f"at most {MAX_LENGTH:,} characters")
+        self.tokens, self.i, self.depth = tokenize(text), 0, 0
 
     def peek(self) -> _Token:
         return self.tokens[self.i]
@@ -128,19 +136,25 @@ class _Parser:
             raise MeasureError(name.at, f"unknown function {name.text}", "count, sum, distinct, mean or ratio")
         self.take("punct", "(", expected=f"( after {func}")
         if func == "ratio":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise MeasureError(name.at, f"ratios nested more than {MAX_NESTING} deep",
+                                   f"at most {MAX_NESTING} ratios inside one another")
             a = self.measure()
             self.take("punct", ",", expected="a comma between the two measures of ratio")
             b = self.measure()
             self.take("punct", ")", expected=") closing ratio")
+            self.depth -= 1
             return Ratio(a, b, name.at)
         return self.aggregate(func, name.at)
 
     def aggregate(self, func: str, at: int) -> Aggregate:
         sheet = self.take("name", expected="a sheet: " + ", ".join(DATED_BY))
-        column = None
+        column, column_at = None, 0
         if func != "count":
             self.take("punct", ".", expected=f"Sheet.column: {func} needs a column, e.g. Orders.amount")
-            column = str(self.take("name", expected="a column name").text).lower()
+            named = self.take("name", expected="a column name")
+            column, column_at = str(named.text).lower(), named.at
         conditions, by = [], None
         while self.peek().text == ",":
             self.i += 1
@@ -151,7 +165,7 @@ class _Parser:
                 conditions.append(cond)
         self.take("punct", ")", expected=f", and a condition, or ) closing {func}")
         name = _sheet_name(str(sheet.text), sheet.at)
-        return Aggregate(func, name, column, tuple(conditions), _by(name, by), at)
+        return Aggregate(func, name, column, tuple(conditions), _by(name, by), at, column_at)
 
     def condition(self) -> Condition:
         col = self.take("name", expected='a condition such as type = "visit" or stage in ("won", "lost")')
@@ -215,7 +229,7 @@ def check(m: Measure, sheets: Mapping[str, pd.DataFrame]) -> None:
         frame = sheets.get(a.sheet)
         if frame is None:
             raise MeasureError(a.at, f"the workbook has no {a.sheet} sheet", "a sheet the workbook has")
-        for column, at in ([(a.column, a.at)] if a.column else []) + [(c.column, c.at) for c in a.conditions]:
+        for column, at in ([(a.column, a.column_at or a.at)] if a.column else []) + [(c.column, c.at) for c in a.conditions]:
             if column not in frame.columns:
                 raise MeasureError(at, f"{a.sheet} has no column {column}",
                                    "one of " + ", ".join(c for c in frame.columns if not c.startswith("_")))
