@@ -379,25 +379,13 @@ def commissions(workbook: Path, month: str, out: Path, formats: str, close: bool
 
     \b
     Example: salesdesk commissions sales.xlsx --month 2026-10 --out out/ --close"""
-    from .commissions import run_commissions
-    from .ledger import PeriodClosed
+    from .jobs import commissions_job
     from .progress import bar
-
-    from .jobs import needs
 
     wanted = _formats(formats, "commissions")
     writable_folder(out)
     md = _load_month(workbook, month, allow_empty)
-    needs(md, "Plans", "commissions", "there is nothing to compute")
-    steps = bar(len(md.frames["Reps"]), "Statements", unit="statement")
-    try:
-        run = run_commissions(md, out, wanted, close, progress=steps.update)
-    except PeriodClosed as exc:
-        steps.close()
-        click.echo(f"salesdesk commissions: {exc}; nothing was written", err=True)
-        sys.exit(STOPPED)
-    finally:
-        steps.close()
+    run = commissions_job(md, out, wanted, close, progress=lambda total: bar(total, "Statements", unit="statement"))
     paid = run.result.summary.loc[run.result.summary["period"] == md.month, "paid_cents"].sum() / 100
     click.echo(f"{run.made} statements ({len(run.statements)} xlsx, {len(run.pdfs)} PDFs) in {run.folder}; "
                f"total to pay {paid:,.2f}")

@@ -1,8 +1,9 @@
 """The jobs behind the batch commands, callable from Python: load a month, make its reports,
 statements and reconciliation, send and post it, or run the whole demo.
 
-Each job takes plain arguments and an optional ``say`` callback (a line for the user) and
-returns a result with its ``exit_code``; it never prints and never exits. The command line
+Each job takes plain arguments and an optional ``say`` callback (a line for the user) or
+``progress`` (a counter's factory) and returns a result with its ``exit_code``; it never prints
+and never exits; JobError is a stop with one line. ``chat.post_month`` is the job of ``post``. The command line
 (``generators.cli``) is parse -> job -> print. Every job that writes into OUT holds OUT's lock
 (``workbooks.files.exclusive``) while it writes; those that rebuild a folder (the month's
 reports, the statements) build it beside the old one and swap it in whole.
@@ -19,6 +20,7 @@ from .exits import DONE, FINISHED_WITH_PROBLEMS, FOUND_DIFFERENCES
 
 Say = Callable[[str], None]
 FORMATS = {"reports": ("xlsx", "html", "pdf"), "commissions": ("xlsx", "pdf")}
+DRY_RUN_SENDER = "reports@salesdesk.invalid"     # the From of a dry run's mail when none is set
 
 
 class JobError(Exception):
@@ -91,6 +93,26 @@ def report_lines(run) -> list[str]:
                     for f in run.failures)
     lines += [f"  {n} x {kind} (see {run.folder / 'errors.xlsx'})" for kind, n in kinds.most_common()]
     return lines
+
+
+# --- commissions -----------------------------------------------------------------------------
+
+def commissions_job(md, out: Path, formats: tuple[str, ...], close: bool = False, progress: Callable | None = None):
+    """The month's statements and finance summary (``commissions.run_commissions``, under OUT's
+    lock); ``progress(total)`` starts a progress counter. JobError without a Plans sheet, or
+    when the month was closed before and --close asks again."""
+    from .commissions import run_commissions
+    from .ledger import PeriodClosed
+
+    needs(md, "Plans", "commissions", "there is nothing to compute")
+    steps = progress(len(md.frames["Reps"])) if progress else None
+    try:
+        return run_commissions(md, Path(out), formats, close, progress=steps.update if steps else None)
+    except PeriodClosed as exc:
+        raise JobError(f"salesdesk commissions: {exc}; nothing was written") from None
+    finally:
+        if steps is not None:
+            steps.close()
 
 
 # --- reconciliation ------------------------------------------------------------------------
@@ -210,22 +232,14 @@ def demo_job(out: Path, formats: tuple[str, ...], load_month: Callable, say: Say
     return max(run.exit_code, co.exit_code)
 
 
-DRY_RUN_SENDER = "reports@salesdesk.invalid"
-
-
 def _demo_deliveries(out: Path, month: str, say: Say) -> None:
     """The demo's mail and chat posts, as dry runs: .eml files and the requests' JSON."""
     from workbooks.files import write_text_atomic
 
     from .chat import example_config, post_month
     from .chat_message import read_figures
-    from .mail import build_messages, load_settings, send_all
-    from .mail_transport import OutboxTransport
 
-    with exclusive(out, "demo"):
-        settings = load_settings({"finance": "finance@example.com"}, default_sender=DRY_RUN_SENDER)
-        items = build_messages(out / month, month, settings)
-        mailed = send_all(items, OutboxTransport(out / month / "outbox"), month, None, settings)
+    mailed = send_job(out, month, {"finance": "finance@example.com"}, dry_run=True)
     say(f"5. Mail (dry run, no server needed): {len(mailed.sent)} messages written as .eml files to "
         f"{out / month / 'outbox'}" + (f"; {len(mailed.skipped)} skipped" if mailed.skipped else ""))
     config = out / "salesdesk.toml"
