@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Mapping
 import pandas as pd
 
 from .funnel import furthest_stages
-from .kpi_catalogue import ACTIVITY_KPIS, BY_ID, STAGE_KPIS
+from .kpi_catalogue import ACTIVITY_KPIS, STAGE_KPIS, definition
 from .kpi_measure import Measure, accumulates, evaluate
 from .rules import COUNTED_ACTIVITIES, counted
 
@@ -175,10 +175,11 @@ def rep_measures(sheets: Mapping[str, pd.DataFrame], period: MeasurePeriod, kpi_
     s, own = _Sheets(sheets, period, next_quota), own or {}
     columns = {}
     for kpi in dict.fromkeys(kpi_ids):
+        known = definition(kpi)          # the catalogue's reading of the id (case, spaces)
         if kpi in own:
             columns[kpi] = evaluate(own[kpi], sheets, period.start, period.end)
-        elif str(kpi).strip().lower() in BUILT_IN and sheets.get(NEEDS[str(kpi).strip().lower()]) is not None:
-            columns[kpi] = BUILT_IN[str(kpi).strip().lower()](s).astype(float)
+        elif known is not None and known.id in BUILT_IN and sheets.get(NEEDS[known.id]) is not None:
+            columns[kpi] = BUILT_IN[known.id](s).astype(float)
     out = pd.DataFrame(columns, columns=list(columns))
     out = out.reindex(out.index.union(pd.Index(list(rep_ids), dtype=object)))
     for kpi in out.columns:
@@ -190,10 +191,10 @@ def rep_measures(sheets: Mapping[str, pd.DataFrame], period: MeasurePeriod, kpi_
 def _additive(kpi: str, own: Mapping[str, Measure]) -> bool:
     if kpi in own:
         return accumulates(own[kpi])
-    return BY_ID[str(kpi).strip().lower()].team == "sum"
+    return definition(kpi).team == "sum"
 
 
-REP_COLUMNS = {"Orders": "rep_id", "Activities": "rep_id", "Opportunities": "rep_id", "Satisfaction": "rep_id"}
+REP_SHEETS = ("Orders", "Activities", "Opportunities", "Satisfaction")   # each row names its rep in rep_id
 
 
 def team_measures(sheets: Mapping[str, pd.DataFrame], period: MeasurePeriod, kpi_ids: Iterable[str],
@@ -203,7 +204,7 @@ def team_measures(sheets: Mapping[str, pd.DataFrame], period: MeasurePeriod, kpi
     additive KPI is the sum of its reps' and a ratio or mean is taken over the team's rows (not
     averaged over reps). Indexed by team."""
     team_of = pd.Series(rep_team, dtype=object)
-    relabelled = {name: (frame.assign(rep_id=frame["rep_id"].map(team_of)) if name in REP_COLUMNS else frame)
+    relabelled = {name: (frame.assign(rep_id=frame["rep_id"].map(team_of)) if name in REP_SHEETS else frame)
                   for name, frame in sheets.items() if frame is not None}
     quota = None if next_quota is None else next_quota.groupby(next_quota.index.map(team_of)).sum()
     return rep_measures(relabelled, period, kpi_ids, sorted(set(team_of)), quota, own)
