@@ -44,6 +44,8 @@ CHAT_LEDGER = "chat-ledger.sqlite"
 OUTBOX = ("outbox", "chat")
 SETTINGS = {"kind", "url", "url_env", "secret_env", "teams"}
 REDACTED = "***"
+QUERY_SHOWN = ("type", "timestamp")              # harmless: shown with their values
+QUERY_NAMED = ("key", "access_token", "sign")    # the platforms' key names: shown, their values hidden
 
 
 class ChatConfigError(Exception):
@@ -71,28 +73,45 @@ class Chat:
 
     def scrub(self, text: str) -> str:
         """``text`` without anything secret of this chat (a server may echo what it was sent)."""
-        query = urllib.parse.parse_qsl(urllib.parse.urlsplit(self.url).query)
-        for secret in [self.url, self.secret, *(v for _, v in query), self.url.rsplit("/", 1)[-1]]:
+        parts = urllib.parse.urlsplit(self.url)
+        query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        for secret in [self.url, self.secret, parts.password, parts.username, *(v for _, v in query),
+                       *(k for k, _ in query if k not in QUERY_SHOWN + QUERY_NAMED), self.url.rsplit("/", 1)[-1]]:
             if secret and len(secret) >= 6:
                 text = text.replace(secret, REDACTED)
         return text
 
 
 def redact_url(url: str) -> str:
-    """The webhook without its key: query values (key, access_token, sign) and a Feishu hook's
-    token are replaced by ***."""
+    """The webhook without its key: no user or password, the values of the key names (key,
+    access_token, sign), every other query item but ``type`` and ``timestamp`` (name and value:
+    a token may come without ``=``) and a Feishu hook's token replaced by ***."""
     parts = urllib.parse.urlsplit(url)
-    query = "&".join(f"{k}={v if k in ('type', 'timestamp') else REDACTED}"
+    query = "&".join(f"{k}={v}" if k in QUERY_SHOWN else f"{k}={REDACTED}" if k in QUERY_NAMED else REDACTED
                      for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
     path = parts.path
     if "/hook/" in path:
         path = path[:path.index("/hook/") + len("/hook/")] + REDACTED
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+    return urllib.parse.urlunsplit((parts.scheme, host_port(url), path, query, ""))
+
+
+def host_port(url: str) -> str:
+    """The address's host and port, never its user or password."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        host, port = parts.hostname or "", parts.port
+    except ValueError:                     # a port that is not a number
+        host, port = parts.hostname or "", None
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{port}" if port is not None else host
 
 
 def check_url(url: str, where: str) -> str:
     parts = urllib.parse.urlsplit(url.strip())
     host = parts.hostname or ""
+    if "@" in parts.netloc:
+        raise ChatConfigError(f"{where}: the webhook must not hold a user or password (user:password@); "
+                              f"got {redact_url(url)!r}")
     if parts.scheme == "https" and host:
         return url.strip()
     if parts.scheme == "http" and is_loopback(host):
@@ -118,6 +137,9 @@ def load_chats(path: Path, environ=os.environ, dry_run: bool = False) -> list[Ch
 
 
 def _chat(table: dict, where: str, environ, dry_run: bool) -> Chat:
+    if not isinstance(table, dict):
+        raise ChatConfigError(f"{where}: expected a table of settings ([[chat]] with kind, url, teams), "
+                              f"got {type(table).__name__}")
     if "secret" in table:
         raise ChatConfigError(f"{where}: a secret must not be stored in a file; name an environment variable "
                               "with secret_env instead")
@@ -126,17 +148,21 @@ def _chat(table: dict, where: str, environ, dry_run: bool) -> Chat:
         raise ChatConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}; expected "
                               f"{', '.join(sorted(SETTINGS))}")
     kind = table.get("kind")
-    if kind not in PLATFORMS:
+    if not isinstance(kind, str) or kind not in PLATFORMS:
         raise ChatConfigError(f"{where}: kind must be one of {', '.join(PLATFORMS)}, got {kind!r}")
     teams = table.get("teams")
     if not isinstance(teams, list) or not teams or not all(isinstance(t, str) and t.strip() for t in teams):
         raise ChatConfigError(f'{where}: teams must be a list of team names, or ["*"] for every team and the company')
     url = _setting_or_env(table, "url", where, environ)
     secret_env = table.get("secret_env")
+    if secret_env is not None and not isinstance(secret_env, str):
+        raise ChatConfigError(f"{where}: secret_env must be the name of an environment variable (a string), "
+                              f"got {secret_env!r}")
     secret = environ.get(secret_env) if secret_env else None
     if secret_env and not secret and not dry_run:
         raise ChatConfigError(f"{where}: the signing secret's environment variable {secret_env} is not set")
-    return Chat(kind, check_url(url, where), tuple(t.strip() for t in teams), secret_env, secret)
+    teams = tuple(dict.fromkeys(t.strip() for t in teams))        # a team listed twice is posted once
+    return Chat(kind, check_url(url, where), teams, secret_env, secret)
 
 
 def _setting_or_env(table: dict, name: str, where: str, environ) -> str:
@@ -146,6 +172,9 @@ def _setting_or_env(table: dict, name: str, where: str, environ) -> str:
         if not isinstance(table[name], str):
             raise ChatConfigError(f"{where}: {name} must be a string")
         return table[name]
+    if not isinstance(table[f"{name}_env"], str):
+        raise ChatConfigError(f"{where}: {name}_env must be the name of an environment variable (a string), "
+                              f"got {table[f'{name}_env']!r}")
     value = environ.get(table[f"{name}_env"])
     if not value:
         raise ChatConfigError(f"{where}: the environment variable {table[f'{name}_env']} ({name}_env) is not set")
@@ -315,7 +344,7 @@ class HttpTransport:
     def exchange(self, request: Request, name: str = "") -> tuple[int, object]:
         req = urllib.request.Request(request.url, data=request.data, method="POST",
                                      headers={"Content-Type": request.content_type})
-        host = urllib.parse.urlsplit(request.url).netloc
+        host = host_port(request.url)
         try:
             with self.opener.open(req, timeout=self.timeout) as resp:
                 status, raw = resp.status, resp.read(1 << 20)
@@ -394,6 +423,9 @@ def build_posts(month_dir: Path, month: str, chats: list[Chat], only: set[str] |
     """Every chat's posts for the month, the chats interleaved (so one chat's pace is not the
     others' wait). ``only``: these teams (``*`` for the company's post)."""
     figures = cm.read_figures(month_dir, month)
+    if any(row["team"] == cm.COMPANY for row in figures["teams"]):
+        raise cm.ChatError(f"{month}'s reports have a team named {cm.COMPANY!r}, which in salesdesk.toml and --only "
+                           "means the company's post; rename the team in the workbook")
     pdfs = _team_pdfs(Path(month_dir))
     per_chat = []
     for chat in chats:
@@ -495,23 +527,27 @@ def outbox_folder(folder: Path, month: str) -> Path:
 
 def post_month(folder: Path, month: str, config: Path, only: set[str] | None = None, dry_run: bool = False,
                resend: bool = False, environ=os.environ, progress=None, **options) -> tuple[SendSummary, Path | None]:
-    """The job behind ``salesdesk post``: (what happened, the dry run's folder). Raises
-    ChatConfigError or chat_message.ChatError when nothing can be posted."""
+    """The job behind ``salesdesk post``, under FOLDER's lock: (what happened, the dry run's
+    folder). ``progress(total)`` starts a progress callback (with ``close``) once the posts are
+    built. Raises ChatConfigError or chat_message.ChatError when nothing can be posted."""
     chats = load_chats(config, environ, dry_run)
-    posts = build_posts(Path(folder) / month, month, chats, only)
-    unknown = sorted((only or set()) - {p.team for p in posts})
-    if unknown:
-        raise ChatConfigError(f"--only {', '.join(map(repr, unknown))}: no chat in {config} gets it "
-                              "(team names are the workbook's; '*' is the company's post)")
-    with exclusive(Path(folder), "post"):     # one writer at a time in the output folder
+    with exclusive(Path(folder), "post"):     # one writer at a time; the month is read under the lock too
+        posts = build_posts(Path(folder) / month, month, chats, only)
+        unknown = sorted((only or set()) - {p.team for p in posts})
+        if unknown:
+            raise ChatConfigError(f"--only {', '.join(map(repr, unknown))}: no chat in {config} gets it "
+                                  "(team names are the workbook's; '*' is the company's post)")
         if dry_run:       # nothing goes out, so nothing to pace or wait for
             transport, ledger = OutboxTransport(outbox_folder(folder, month)), None
             options["sleep"] = lambda seconds: None
         else:
             transport, ledger = HttpTransport(), DeliveryLedger(Path(folder) / CHAT_LEDGER)
+        steps = progress(len(posts)) if progress else None
         try:
-            summary = post_all(posts, transport, month, ledger, resend=resend, progress=progress, **options)
+            summary = post_all(posts, transport, month, ledger, resend=resend, progress=steps, **options)
         finally:
+            if steps is not None:
+                steps.close()
             if ledger:
                 ledger.close()
     return summary, transport.folder if dry_run else None

@@ -540,14 +540,12 @@ def post(folder: Path, month: str, only, resend, dry_run, config: Path):
     from .progress import Steps
 
     writable_folder(folder, "FOLDER")
-    steps = Steps("Posting", unit="post")
     try:
-        summary, outbox = post_month(folder, month, config, set(only) or None, dry_run, resend, progress=steps)
+        summary, outbox = post_month(folder, month, config, set(only) or None, dry_run, resend,
+                                     progress=lambda total: Steps("Posting", total, unit="post"))
     except (ChatConfigError, ChatError) as exc:
         click.echo(f"salesdesk post: {exc}", err=True)
         sys.exit(STOPPED)
-    finally:
-        steps.close()
     for line in summary.skipped + summary.failed:
         click.echo("  " + line)
     if outbox:

@@ -167,10 +167,13 @@ def send_job(folder: Path, month: str, overrides: dict, only: set[str] | None = 
 
     try:
         settings = load_settings(overrides, default_sender=DRY_RUN_SENDER if dry_run else None)
-        items = build_messages(Path(folder) / month, month, settings, only)
     except MailConfigError as exc:
         raise JobError(f"salesdesk send: {exc}") from None
-    with exclusive(Path(folder), "send"):
+    with exclusive(Path(folder), "send"):          # the month is read under the lock too
+        try:
+            items = build_messages(Path(folder) / month, month, settings, only)
+        except MailConfigError as exc:
+            raise JobError(f"salesdesk send: {exc}") from None
         transport = OutboxTransport(Path(folder) / month / "outbox") if dry_run else SmtpTransport(settings)
         ledger = None if dry_run else MailLedger(Path(folder) / MAIL_LEDGER)
         steps = None

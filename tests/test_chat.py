@@ -13,11 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from generators import chat_message as cm
-from generators.chat import ChatConfigError, load_chats, post_month
+from generators.chat import Chat, ChatConfigError, HttpTransport, PLATFORMS, load_chats, post_month, redact_url
+from generators.delivery import Permanent
 from generators.cli import main
 from tests.support import chat_server
 from tests.support.chat_server import DINGTALK_TOKEN, FEISHU_HOOK, WECOM_KEY
 from workbooks import demo
+from workbooks.files import exclusive, FolderBusy
 from workbooks.salesbook import write_sales_workbook
 
 MONTH = "2026-10"
@@ -281,3 +283,84 @@ def test_config_mistakes_stop_before_anything_is_posted(tmp_path, folder):
                                               str(write_config(tmp_path, "https://x.test"))])
     assert result.exit_code == 2 and "--only 'Nowhere': no chat" in result.output
     assert not (folder / "chat-ledger.sqlite").exists()
+
+
+USERINFO_URL = "http://admin:PASSWORD99@127.0.0.1:9/cgi-bin/webhook/send?key=K"
+
+
+def test_a_webhook_with_user_and_password_is_refused_in_one_line_never_showing_it(tmp_path, folder):
+    config = tmp_path / "salesdesk.toml"
+    config.write_text(f'[[chat]]\nkind = "wecom"\nurl = "{USERINFO_URL}"\nteams = ["*"]\n', encoding="utf-8")
+    for dry in ([], ["--dry-run"]):
+        result = CliRunner(env=ENV).invoke(main, ["post", str(folder), "--month", MONTH, "--config", str(config), *dry])
+        assert result.exit_code == 2, result.output
+        assert "user or password" in result.output and len(result.output.strip().splitlines()) == 1
+        assert "PASSWORD99" not in result.output and "admin" not in result.output
+    assert not (folder / "chat-ledger.sqlite").exists() and not (folder / MONTH / "outbox" / "chat").exists()
+    # defence in depth: an address that got past the check is still never shown with its password
+    assert redact_url(USERINFO_URL) == "http://127.0.0.1:9/cgi-bin/webhook/send?key=***"
+    chat = Chat("wecom", USERINFO_URL, ("East",))
+    request = PLATFORMS["wecom"].request(chat, {"msgtype": "text"}, 0)
+    with pytest.raises(Permanent) as failed:
+        HttpTransport(timeout=2).exchange(request)
+    assert "cannot reach 127.0.0.1:9" in str(failed.value) and "PASSWORD99" not in str(failed.value)
+    assert "PASSWORD99" not in chat.label + json.dumps(request.preview)
+    assert chat.scrub(f"echo {USERINFO_URL} PASSWORD99") == "echo *** ***"
+
+
+def test_every_query_item_but_harmless_ones_is_hidden():
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?TOKENWITHOUTEQUALS"
+    assert redact_url(url) == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?***"
+    assert "TOKENWITHOUTEQUALS" not in Chat("wecom", url, ("*",)).scrub("invalid TOKENWITHOUTEQUALS")
+    assert (redact_url("https://x.test/upload_media?key=K1234567&type=file&timestamp=17&other=val&sign=abc")
+            == "https://x.test/upload_media?key=***&type=file&timestamp=17&***&sign=***")
+
+
+@pytest.mark.parametrize("table, expected", [
+    ('kind = ["wecom"]\nurl = "https://x.test/s?key=k"\nteams = ["*"]\n', "#1: kind must be one of"),
+    ('kind = "dingtalk"\nurl = "https://x.test/s?access_token=a"\nsecret_env = 123\nteams = ["*"]\n',
+     "#1: secret_env must be the name of an environment variable"),
+    ('kind = "wecom"\nurl_env = 5\nteams = ["*"]\n', "#1: url_env must be the name of an environment variable"),
+])
+def test_a_setting_of_the_wrong_type_stops_in_one_line_naming_the_table(tmp_path, folder, table, expected):
+    config = tmp_path / "salesdesk.toml"
+    config.write_text("[[chat]]\n" + table, encoding="utf-8")
+    result = CliRunner(env=ENV).invoke(main, ["post", str(folder), "--month", MONTH, "--config", str(config)])
+    assert result.exit_code == 2 and expected in result.output, result.output
+    assert f"{config} [[chat]] #1" in result.output and len(result.output.strip().splitlines()) == 1
+    config.write_text("chat = [1, 2]\n", encoding="utf-8")
+    result = CliRunner(env=ENV).invoke(main, ["post", str(folder), "--month", MONTH, "--config", str(config)])
+    assert result.exit_code == 2 and "[[chat]] #1: expected a table of settings" in result.output, result.output
+
+
+def test_progress_starts_only_once_there_are_posts(tmp_path, folder):
+    config = write_config(tmp_path, "https://x.test")
+    stopped = CliRunner(env=ENV).invoke(main, ["post", str(folder), "--month", MONTH, "--only", "Nowhere",
+                                               "--config", str(config)])
+    assert stopped.exit_code == 2 and "Posting" not in stopped.output
+    done = CliRunner(env=ENV).invoke(main, ["post", str(folder), "--month", MONTH, "--only", "East", "--dry-run",
+                                            "--config", str(config)])
+    assert done.exit_code == 0 and "Posting: 3 posts in" in done.output, done.output   # WeCom summary + PDF, Feishu
+
+
+def test_the_month_is_read_under_the_folders_lock(tmp_path, folder):
+    from generators.jobs import send_job
+    config = write_config(tmp_path, "https://x.test")
+    (folder / MONTH / "dashboard.json").unlink()
+    (folder / MONTH / "manifest.json").unlink()
+    with exclusive(folder, "post"), pytest.raises(FolderBusy):     # not "no dashboard.json": the lock comes first
+        post_month(folder, MONTH, config, environ=ENV, dry_run=True)
+    with exclusive(folder, "send"), pytest.raises(FolderBusy):
+        send_job(folder, MONTH, {}, dry_run=True)
+
+
+def test_a_team_listed_twice_is_posted_once_and_a_team_named_star_is_refused(tmp_path, folder, platforms):
+    config = write_config(folder, platforms.base, wecom=(), dingtalk=(CHINESE_TEAM, CHINESE_TEAM), feishu=())
+    assert load_chats(config, ENV)[0].teams == (CHINESE_TEAM,)
+    summary, _ = post(folder, config)
+    assert len(summary.sent) == 1 and len(platforms.of("dingtalk")) == 1
+    f = figures(folder)
+    f["teams"][0]["team"] = cm.COMPANY
+    (folder / MONTH / "dashboard.json").write_text(json.dumps(f, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner(env=ENV).invoke(main, ["post", str(folder), "--month", MONTH, "--config", str(config)])
+    assert result.exit_code == 2 and "a team named '*'" in result.output and len(result.output.splitlines()) == 1
