@@ -225,3 +225,12 @@ def test_the_reports_job_is_callable_from_python(demo_book, tmp_path):
     assert run.exit_code == 0 and run.reports == 1
     assert [p.name for p in run.written if p.suffix == ".html"] and said == []
     assert report_lines(run)[0] == f"1 reports (1 files) for 2026-10 in {tmp_path / '2026-10'}"
+
+
+def test_reports_only_with_a_name_not_in_the_workbook_stops_before_writing(demo_book, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["reports", str(demo_book), "--month", "2026-10", "--out", str(out),
+                                       "--formats", "html", "--only", "R0001", "--only", "R9999"])
+    assert result.exit_code == 2, result.output
+    assert "--only 'R9999': no rep_id or team by that name in the workbook; nothing was written" in result.output
+    assert not (out / "2026-10").exists()
