@@ -430,6 +430,13 @@ def test_a_csv_header_naming_a_column_twice_is_one_line(tmp_path):
     assert code == 2, out
     assert "error: dupr.csv: column 'rep_id' appears twice in the header (columns 1 and 2)" in out, out
     assert not (tmp_path / "o.xlsx").exists()
+    book = xlsxwriter.Workbook(tmp_path / "dupr.xlsx")
+    book.add_worksheet("R").write_row(0, 0, ["rep_id", "name", "rep_id", " rep_id ", "team"])
+    book.close()
+    (tmp_path / "m.toml").write_text((tmp_path / "m.toml").read_text().replace("dupr.csv", "dupr.xlsx#R"))
+    code, out = run("import", tmp_path / "m.toml", "--out", tmp_path / "o.xlsx")
+    assert code == 2, out
+    assert "error: dupr.xlsx#R: column 'rep_id' appears 3 times in the header (columns 1, 3 and 4)" in out, out
 
 
 def test_reps_without_an_active_column_are_all_active(tmp_path):

@@ -165,8 +165,12 @@ def _read_sheet(src: Source) -> pd.DataFrame:
         names = reader.sheet_names
         if src.sheet is not None and src.sheet not in names:
             raise ImportProblems([f"{src.label}: no sheet {src.sheet!r}; the file has {', '.join(names)}"])
-        sheet = reader.load_sheet(src.sheet if src.sheet is not None else 0, dtypes="string")
-        return sheet.to_pandas()
+        which = src.sheet if src.sheet is not None else 0
+        head = reader.load_sheet(which, header_row=None, n_rows=1, dtypes="string").to_pandas()
+        if len(head):              # fastexcel renames a second rep_id rep_id_1: the header as written
+            _headed_once(src, [str(v).strip() if isinstance(v, str) and v.strip() else f"\0{j}"
+                               for j, v in enumerate(head.iloc[0])])
+        return reader.load_sheet(which, dtypes="string").to_pandas()
     except ImportProblems:
         raise
     except Exception as exc:   # damaged or not a spreadsheet
