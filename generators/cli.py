@@ -288,7 +288,7 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
     except ImportProblems as exc:
         for line in exc.lines:
             click.echo(f"error: {line}", err=True)
-        click.echo(f"stopped, nothing was written: {len(exc.lines)} problem(s) in the mapping or its sources",
+        click.echo(f"stopped, nothing was written: {exc.count} problem(s) in the mapping or its sources",
                    err=True)
         sys.exit(STOPPED)
     for line in imported.warnings:

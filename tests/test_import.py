@@ -420,3 +420,32 @@ def test_a_utf8_csv_with_a_byte_order_mark(tmp_path):
     assert code == 0, out
     row = list(openpyxl.load_workbook(tmp_path / "o.xlsx")["Orders"].iter_rows(min_row=2, values_only=True))[0]
     assert row[:7] == ("O1", dt.datetime(2026, 10, 1), "R1", "C1", "P", 2, 1234.5)
+
+
+def test_a_csv_header_naming_a_column_twice_is_one_line(tmp_path):
+    (tmp_path / "dupr.csv").write_text("rep_id,rep_id,name,team\nR1,R1,Ann,T\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text('[sources]\nr = "dupr.csv"\n[Reps]\nfrom = "r"\nrep_id = "rep_id"\n'
+                                     'name = "name"\nteam = "team"\n', encoding="utf-8")
+    code, out = run("import", tmp_path / "m.toml", "--out", tmp_path / "o.xlsx")
+    assert code == 2, out
+    assert "error: dupr.csv: column 'rep_id' appears twice in the header (columns 1 and 2)" in out, out
+    assert not (tmp_path / "o.xlsx").exists()
+    book = xlsxwriter.Workbook(tmp_path / "dupr.xlsx")
+    book.add_worksheet("R").write_row(0, 0, ["rep_id", "name", "rep_id", " rep_id ", "team"])
+    book.close()
+    (tmp_path / "m.toml").write_text((tmp_path / "m.toml").read_text().replace("dupr.csv", "dupr.xlsx#R"))
+    code, out = run("import", tmp_path / "m.toml", "--out", tmp_path / "o.xlsx")
+    assert code == 2, out
+    assert "error: dupr.xlsx#R: column 'rep_id' appears 3 times in the header (columns 1, 3 and 4)" in out, out
+
+
+def test_reps_without_an_active_column_are_all_active(tmp_path):
+    (tmp_path / "reps.csv").write_text("id,name,team\nR1,Ann,T\nR2,Bo,T\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text('[sources]\nr = "reps.csv"\n[Reps]\nfrom = "r"\nrep_id = "id"\n'
+                                     'name = "name"\nteam = "team"\n', encoding="utf-8")
+    code, out = run("import", tmp_path / "m.toml", "--out", tmp_path / "o.xlsx")
+    assert code in (0, 1), out
+    assert "no active; left blank" not in out
+    sheet = openpyxl.load_workbook(tmp_path / "o.xlsx")["Reps"]
+    head = [c.value for c in sheet[1]]
+    assert [r[head.index("active")] for r in sheet.iter_rows(min_row=2, values_only=True)] == [True, True]

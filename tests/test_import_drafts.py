@@ -257,3 +257,14 @@ def test_customers_without_an_owner_get_the_rep_with_most_booked_sales(tmp_path)
     owners = {r[0]: r[3] for r in openpyxl.load_workbook(tmp_path / "book.xlsx")["Customers"].iter_rows(
         min_row=2, values_only=True)}
     assert owners == {"C1": "R2", "C2": "R1", "C3": None}        # C1 a tie in cents: the latest order
+
+
+def test_a_header_with_a_line_break_keeps_the_draft_valid_toml(tmp_path):
+    import tomllib
+    (tmp_path / "orders.csv").write_text('order_id,order_date,"name\nx",amount\nO1,2026-10-01,Ann,10\n',
+                                         encoding="utf-8")
+    code, out = run("import", "--suggest", tmp_path / "orders.csv", "--out", tmp_path / "draft.toml")
+    assert code == 0, out
+    draft = (tmp_path / "draft.toml").read_text(encoding="utf-8")
+    tomllib.loads(draft)
+    assert "# columns: order_id, order_date, name x, amount" in draft

@@ -128,3 +128,68 @@ def test_the_parser_never_evaluates_python():
     import numpy as np
     got = import_expr.evaluate(node, {"a": np.array([6.0]), "b": np.array([5.0]), "c": np.array([3.0])})
     assert got.tolist() == [-6.0]
+
+
+@pytest.mark.parametrize("expr, said", [
+    ("(" * 3000 + "Sales" + ")" * 3000, "the expression is 6,005 characters long; at most 1,000"),
+    ("-" * 3000 + "Sales", "the expression is 3,005 characters long; at most 1,000"),
+    (" + ".join(["Sales"] * 2000), "the expression is 15,997 characters long; at most 1,000"),
+    ("(" * 51 + "Sales" + ")" * 51, "brackets and minus signs nest more than 50 deep at position 51"),
+    ("-" * 51 + "Sales", "brackets and minus signs nest more than 50 deep at position 51"),
+])
+def test_an_expression_too_long_or_too_deep_is_one_line_naming_the_key(tmp_path, expr, said):
+    code, out, _ = imported(tmp_path, TABLE + f'amount = {{ expr = "{expr}" }}\nwhere = {{ "Row ID" = {{ "<" = 5 }} }}\n')
+    assert code == 2, out
+    lines = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and lines[0].startswith("error: mapping [Orders] amount: expr '") and said in lines[0], out
+    assert len(lines[0]) < 200 and ("…" in lines[0]) == (len(expr) > 60)
+
+
+def test_a_long_flat_sum_within_the_limits_is_computed(tmp_path):
+    rows = [r for r in ROWS if r[0] in ("1", "2")]
+    deep = "-" * 50 + "Qty"
+    code, out, lines = imported(tmp_path, TABLE + f'amount = {{ expr = "{"+".join(["Sales"] * 150)} + {deep}" }}\n',
+                                rows)
+    assert code == 0, out
+    got = {r[0]: Decimal(str(r[6])) for r in lines}
+    assert got == {r[0]: cent(Decimal(r[7]) * 150 + Decimal(r[5])) for r in rows}
+    node = import_expr.parse("+".join(["a"] * 499))         # 997 characters: a tree 498 deep
+    import numpy as np
+    assert import_expr.evaluate(node, {"a": np.array([1.5])}).tolist() == [1.5 * 499]
+    assert len(import_expr.columns(node)) == 499
+
+
+def test_an_expression_that_is_not_text_says_to_quote_it(tmp_path):
+    code, out, _ = imported(tmp_path, TABLE + 'amount = { expr = 5 }\n')
+    assert code == 2
+    assert ('error: mapping [Orders] amount: expr \'5\': 5 is not text; write the expression in quotes, '
+            'e.g. expr = "Sales - Profit"') in out, out
+    assert "empty expression" not in out
+
+
+def test_many_divisions_by_zero_are_all_counted_and_a_blank_over_zero_is_blank(tmp_path):
+    rows = [[str(i), "2025-01-01", "R1", "C1", "Desk", "0", "1", "5", "", "web"] for i in range(1, 151)]
+    rows.append(["151", "2025-01-01", "R1", "C1", "Desk", "0", "1", "", "", "web"])
+    code, out, _ = imported(tmp_path, TABLE.replace('quantity = "Qty"\n', 'quantity = { value = 1 }\n')
+                            + 'amount = { expr = "Sales / Qty" }\n', rows)
+    assert code == 2
+    assert out.count("divides by zero") == 21, out
+    assert "error: mapping [Orders] amount: ... and 130 more row(s) of shop.csv where Sales / Qty divides by zero" in out
+    assert "row 152:" not in out                                        # the blank Sales: a blank amount
+    assert "stopped, nothing was written: 150 problem(s)" in out, out
+
+
+def test_a_day_bound_keeps_the_rows_timed_on_that_day(tmp_path):
+    rows = [["1", "2025-01-01 00:30:00", *ROWS[0][2:]], ["2", "2025-12-31 14:00:00", *ROWS[1][2:]],
+            ["3", "2026-01-01 00:00:01", *ROWS[2][2:]], ["4", "2024-12-31 23:59:59", *ROWS[3][2:]]]
+    code, out, lines = imported(tmp_path, TABLE + 'amount = "Sales"\nwhere = { "Order Date" = '
+                                '{ since = "2025-01-01", until = "2025-12-31" } }\n', rows)
+    assert code == 0, out
+    assert [r[0] for r in lines] == ["1", "2"]
+
+
+def test_an_empty_test_is_refused(tmp_path):
+    code, out, _ = imported(tmp_path, TABLE + 'amount = "Sales"\nwhere = { "Qty" = { } }\n')
+    assert code == 2 and not (tmp_path / "book.xlsx").exists()
+    assert ("error: mapping [Orders] where Qty: an empty test keeps every row; give one of not_blank, since, until, "
+            "in, not_in, >, >=, <, <=, or leave the column out of where") in out, out

@@ -91,6 +91,12 @@ def toml_text(text: str) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
+def one_line(text) -> str:
+    """Source text in a TOML comment: a line break (or any control character) in a header
+    would end the comment and break the draft, so it becomes a space."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+
+
 def toml_key(name: str) -> str:
     """A TOML key: bare when it can be (ASCII letters, digits, _ and -), else quoted (销售员)."""
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else toml_text(name)
@@ -159,7 +165,7 @@ def suggest(paths: list[str], base: Path | None = None) -> str:
             shown = src.path.as_posix()
         extra = "".join(f", {k} = {toml_text(v)}" for k, v in _formats(found.sample, found.headers).items())
         lines.append(f"{toml_key(name)} = {{ path = {toml_text(shown + (f'#{sheet}' if sheet else ''))}{extra} }}"
-                     f"   # columns: {', '.join(found.headers)}")
+                     f"   # columns: {', '.join(map(one_line, found.headers))}")
     for sheet in SHEETS:
         lines += [""] + _sheet_suggestion(sheet, sources)
     lines += _returns_suggestion(sources)
@@ -260,7 +266,7 @@ def _rep_join(sheet: str, f: Found, found: dict[str, str], sources: list[Found])
             if on != rep and on in f.headers and other.unique(on) and f.rows[on].notna().any():
                 found[wanted] = f"{other.source.name}.{rep}"
                 return [f"join = [{{ source = {toml_text(other.source.name)}, on = {toml_text(on)} }}]"
-                        f"   # the rep of each {on}: {other.source.label}"]
+                        f"   # the rep of each {one_line(on)}: {one_line(other.source.label)}"]
     return []
 
 
@@ -292,9 +298,9 @@ def _line_id(found: dict[str, str], frame: pd.DataFrame) -> list[str]:
         return []
     line = best_column("line_id", list(frame.columns))
     if not line or frame[line].dropna().duplicated().any():
-        return [f'# {found["order_id"]} repeats: order_id must be unique per line; map a line id']
+        return [f'# {one_line(found["order_id"])} repeats: order_id must be unique per line; map a line id']
     order, found["order_id"] = found["order_id"], line
-    return [f"# {order} repeats (an order of several lines); each line's id is {line}"]
+    return [f"# {one_line(order)} repeats (an order of several lines); each line's id is {one_line(line)}"]
 
 
 def _column_line(sheet: str, col, found: dict[str, str], frame: pd.DataFrame) -> str:

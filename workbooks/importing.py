@@ -41,6 +41,20 @@ class ImportProblems(Exception):
         self.lines = lines
         super().__init__("\n".join(lines))
 
+    @property
+    def count(self) -> int:
+        """How many problems: a line "... and 130 more" counts for the 130 it stands for."""
+        return sum(getattr(line, "stands_for", 1) for line in self.lines)
+
+
+class MoreLine(str):
+    """The line that stands for the problems left out after the first ones of a kind."""
+
+    def __new__(cls, text: str, stands_for: int):
+        line = super().__new__(cls, text)
+        line.stands_for = stands_for
+        return line
+
 
 @dataclass(frozen=True)
 class Source:
@@ -99,9 +113,23 @@ def read_source(src: Source) -> pd.DataFrame:
     else:
         frame = _read_csv(src)
     frame.columns = [str(c).strip() for c in frame.columns]
+    _headed_once(src, list(frame.columns))
     frame = frame.replace({"": None})
     frame[SOURCE_ROW] = np.arange(2, len(frame) + 2)
     return frame
+
+
+def _headed_once(src: Source, names: list[str]) -> None:
+    """A column headed twice cannot be mapped: which one is meant cannot be told."""
+    problems = []
+    for name in dict.fromkeys(names):
+        at = [i + 1 for i, n in enumerate(names) if n == name]
+        if len(at) > 1:
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            problems.append(f"{src.label}: column {name!r} appears {times} in the header (columns "
+                            + ", ".join(map(str, at[:-1])) + f" and {at[-1]})")
+    if problems:
+        raise ImportProblems(problems)
 
 
 def _read_csv(src: Source) -> pd.DataFrame:
@@ -137,8 +165,12 @@ def _read_sheet(src: Source) -> pd.DataFrame:
         names = reader.sheet_names
         if src.sheet is not None and src.sheet not in names:
             raise ImportProblems([f"{src.label}: no sheet {src.sheet!r}; the file has {', '.join(names)}"])
-        sheet = reader.load_sheet(src.sheet if src.sheet is not None else 0, dtypes="string")
-        return sheet.to_pandas()
+        which = src.sheet if src.sheet is not None else 0
+        head = reader.load_sheet(which, header_row=None, n_rows=1, dtypes="string").to_pandas()
+        if len(head):              # fastexcel renames a second rep_id rep_id_1: the header as written
+            _headed_once(src, [str(v).strip() if isinstance(v, str) and v.strip() else f"\0{j}"
+                               for j, v in enumerate(head.iloc[0])])
+        return reader.load_sheet(which, dtypes="string").to_pandas()
     except ImportProblems:
         raise
     except Exception as exc:   # damaged or not a spreadsheet
@@ -319,14 +351,14 @@ def _contract_columns(schema: SheetSchema, table: dict, rows: pd.DataFrame, src:
         elif (name, col.name) in FILLED_LATER:
             columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
             warnings.append(f"mapping [{name}]: no {col.name}; using {FILLED_LATER[(name, col.name)]}")
-        elif col.nullable and col.required:          # a blank column: its cells may be blank
-            columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
-            warnings.append(f"mapping [{name}]: no {col.name}; left blank"
-                            + (f" ({BLANK_MEANS[(name, col.name)]})" if (name, col.name) in BLANK_MEANS else ""))
         elif col.required and (name, col.name) in DEFAULTS:
             value, said = DEFAULTS[(name, col.name)]
             warnings.append(f"mapping [{name}]: no {col.name}; using {said}")
             columns[col.name] = constant(col, value, rows.index, f"[{name}] {col.name}", problems)
+        elif col.nullable and col.required:          # a blank column: its cells may be blank
+            columns[col.name] = pd.Series(None, index=rows.index, dtype=object)
+            warnings.append(f"mapping [{name}]: no {col.name}; left blank"
+                            + (f" ({BLANK_MEANS[(name, col.name)]})" if (name, col.name) in BLANK_MEANS else ""))
         elif col.required:
             problems.append(f"mapping [{name}] {col.name}: no source for this column, which has no default; "
                             f"map it to a column of {src.label} (expected {col.expected})")
@@ -378,6 +410,10 @@ def _where(rows: pd.DataFrame, where: dict, src: Source, sheet: str) -> pd.DataF
             keep &= rows[column].isin([str(w) for w in (wanted if isinstance(wanted, list) else [wanted])])
             continue
         unknown = sorted(set(wanted) - set(FILTERS))
+        if not wanted:
+            problems.append(f"mapping {key}: an empty test keeps every row; give one of {', '.join(FILTERS)}, "
+                            "or leave the column out of where")
+            continue
         if unknown:
             problems.append(f"mapping {key}: unknown test {', '.join(unknown)}; expected one of {', '.join(FILTERS)}")
             continue
@@ -417,7 +453,8 @@ def _test(values: pd.Series, test: str, given, src: Source, key: str,
             problems.append(f"mapping {key}: {test} = {given!r}; expected an ISO date such as 2025-01-01")
             return everything, nothing
         dates, bad = to_dates(values, src.date_format)
-        return ((dates >= bound.iat[0]) if test == "since" else (dates <= bound.iat[0])), bad
+        days = dates.dt.normalize()          # on the day: 2025-12-31 14:00 is on or before 2025-12-31
+        return ((days >= bound.iat[0]) if test == "since" else (days <= bound.iat[0])), bad
     if isinstance(given, bool) or not isinstance(given, (int, float)):
         problems.append(f"mapping {key}: {test} {given!r}; expected a number")
         return everything, nothing
@@ -504,23 +541,31 @@ def _derived(col, text, rows: pd.DataFrame, src: Source, key: str, problems: lis
     if col.kind not in ("money", "number", "integer"):
         problems.append(f"mapping {key}: expr gives a number; {col.name} is {col.expected}")
         return blank
+    said = import_expr.shown(text)
     try:
         node = import_expr.parse(text)
     except import_expr.ExprError as exc:
-        problems.append(f"mapping {key}: expr {text!r}: {exc}")
+        problems.append(f"mapping {key}: expr {said!r}: {exc}")
         return blank
     values = {}
+    first = {}                       # each column read once, however often the expression names it
     for c in import_expr.columns(node):
+        first.setdefault(c.name, c)
+    for c in first.values():
         if c.name not in rows.columns:
-            problems.append(f"mapping {key}: expr {text!r}: {src.label} has no column {c.name!r} (position "
+            problems.append(f"mapping {key}: expr {said!r}: {src.label} has no column {c.name!r} (position "
                             f"{c.position}); it has " + ", ".join(h for h in rows.columns if h != SOURCE_ROW))
             return blank
         numbers, bad = to_numbers(rows[c.name], src.decimal)
-        _cells(problems, key, src, rows, c.name, bad, "is not a number", f"a number for {text}")
+        _cells(problems, key, src, rows, c.name, bad, "is not a number", f"a number for {said}")
         values[c.name] = numbers.to_numpy(dtype=float)
     result = pd.Series(np.broadcast_to(import_expr.evaluate(node, values), (len(rows),)).astype(float), index=rows.index)
-    for row in rows.loc[np.isinf(result), SOURCE_ROW].head(20):
-        problems.append(f"mapping {key}: {src.label} row {row}: {text} divides by zero")
+    zero = rows.loc[np.isinf(result), SOURCE_ROW]
+    for row in zero.head(20):
+        problems.append(f"mapping {key}: {src.label} row {row}: {said} divides by zero")
+    if len(zero) > 20:
+        problems.append(MoreLine(f"mapping {key}: ... and {len(zero) - 20} more row(s) of {src.label} where "
+                                 f"{said} divides by zero", len(zero) - 20))
     result = result.where(np.isfinite(result))
     return cents(result) if col.kind == "money" else result
 
@@ -530,8 +575,8 @@ def _cells(problems: list[str], key: str, src: Source, rows: pd.DataFrame, colum
     hits = rows.loc[bad, [SOURCE_ROW, column]].head(limit + 1)
     for i, (row, value) in enumerate(hits.itertuples(index=False)):
         if i == limit:
-            problems.append(f"mapping {key}: ... and {int(bad.sum()) - limit} more cell(s) in {src.label} "
-                            f"column {column} like these")
+            problems.append(MoreLine(f"mapping {key}: ... and {int(bad.sum()) - limit} more cell(s) in {src.label} "
+                                     f"column {column} like these", int(bad.sum()) - limit))
             break
         problems.append(f"mapping {key}: {src.label} row {row} column {column}: {value!r} {what}; expected {expected}")
 
