@@ -12,7 +12,7 @@ from addin.engine import rules
 from addin.engine.calendar import month_labels, working_days_elapsed, working_days_in_month
 from addin.engine.funnel import DEFAULT_ORDER, furthest_stages
 from addin.engine.kpi_catalogue import definition
-from addin.engine.kpi import Kpi, attainment_of, planned_activities, prorated_targets, runrate, scorecard
+from addin.engine.kpi import Kpi, attainment_of, planned_activities, status_of, prorated_targets, runrate, scorecard
 from addin.engine.measures import MeasurePeriod, rep_measures
 from addin.engine.tiering import TIER_ORDER, customer_view
 
@@ -411,9 +411,7 @@ def _num(x):
 
 
 def _status(ratio, k: Kpi) -> str:
-    if ratio is None or np.isnan(ratio):
-        return ""
-    return "green" if ratio >= k.green else "amber" if ratio >= k.amber else "red"
+    return str(status_of(np.nan if ratio is None else ratio, k.green, k.amber))
 
 
 def _funnel_counts(opps: pd.DataFrame) -> dict[str, list[dict]]:

@@ -200,3 +200,16 @@ def test_one_attainment_rule_where_a_target_may_be_missing():
         attainment(50.0, 0)
     assert dashboard._ratio is attainment_of
     assert reports.attainment_of is attainment_of and statement_model.attainment_of is attainment_of
+
+
+def test_one_status_rule_for_a_score_and_a_kpi_line():
+    """A value computed to the threshold in floating point ((0.7 + 0.1) / 0.8 is 0.9999999999999999)
+    reaches it, on the scorecard and on each KPI line alike."""
+    from addin.engine.kpi import Kpi, status_of
+    from generators.report_data import _status
+
+    at_threshold = (0.7 + 0.1) / 0.8
+    assert at_threshold < 1.0
+    kpi = Kpi("sales", 100.0, "higher", None, None, 1.0, 0.85)
+    assert _status(at_threshold, kpi) == str(status_of(at_threshold, 1.0, 0.85)) == "green"
+    assert _status(0.84, kpi) == "red" and _status(0.9, kpi) == "amber" and _status(None, kpi) == ""

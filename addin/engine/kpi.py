@@ -149,9 +149,19 @@ def scorecard(reps: Sequence[str], actuals: np.ndarray, kpis: Sequence[Kpi], rep
     # rank "min": 1 + how many reps score strictly higher
     sorted_desc = np.sort(order)[::-1]
     ranks = np.searchsorted(-sorted_desc, -order, side="left") + 1
-    status = np.where(np.isnan(scores), "", np.where(scores >= green - 1e-12, "green",
-                                                     np.where(scores >= amber - 1e-12, "amber", "red")))
-    return ratios, scores, ranks, status
+    return ratios, scores, ranks, status_of(scores, green, amber)
+
+
+STATUS_TOLERANCE = 1e-12     # a score of exactly the threshold, computed in floating point, reaches it
+
+
+def status_of(values, green, amber) -> np.ndarray:
+    """green at or above ``green``, amber at or above ``amber``, else red; blank where there is no
+    value. The one status rule for a rep's score and each KPI line (arrays or scalars)."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), "", np.where(values >= np.asarray(green) - STATUS_TOLERANCE, "green",
+                                                    np.where(values >= np.asarray(amber) - STATUS_TOLERANCE, "amber",
+                                                             "red")))
 
 
 # Planned activities per full-time week, for the activity section of the monthly report
