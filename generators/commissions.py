@@ -30,7 +30,7 @@ from .progress import timed
 from .statement_model import Statement, statement
 from .statement_pdf import finance_pdf, statement_pdf
 from .statements import KIND_LABEL, write_finance_summary, write_statement
-from .typeset import TypesetError, font_problem
+from .typeset import TypesetError, makeable
 from .workers import in_chunks
 
 COMMISSION_LEDGER = "commission-ledger.sqlite"
@@ -131,8 +131,7 @@ def _statement_files(run: CommissionRun, statements: list[tuple[str, Statement]]
                      t: Language, progress) -> list[tuple[str, str]]:
     """Each statement's files, written in worker processes; (PDF name, why) for each PDF not made.
     A missing font is found once, before the workers start: then no statement gets a PDF."""
-    why_no_pdf = font_problem() if "pdf" in formats else None
-    wanted = tuple(f for f in formats if f == "xlsx" or (f == "pdf" and not why_no_pdf))
+    wanted, why_no_pdf = makeable(formats)
     done = [f for files in in_chunks(partial(_statement_chunk, folder=str(folder), formats=wanted, lang=t.code),
                                      statements, progress=progress) for f in files]
     run.statements = sorted(folder / name for name, _ in done if name.endswith(".xlsx"))

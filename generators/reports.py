@@ -39,7 +39,7 @@ from .report_text import titles
 from .report_model import Report
 from .report_pdf import report_pdf
 from .report_xlsx import rep_workbook, team_workbook
-from .typeset import TypesetError, font_problem
+from .typeset import TypesetError, makeable
 from .workers import in_chunks
 
 FORMATS = ("xlsx", "html", "pdf")
@@ -121,10 +121,11 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summa
     run = ReportRun(md.month, month_dir)
     only_set = set(only) if only else None
     contexts, facts = _contexts(md, only_set, commission_summary, run)
-    makeable, no_pdf = _makeable(formats)
+    makeable_formats, why = makeable(formats)
+    no_pdf = f"PDF not made: {why}" if why else None
     # --only replaces just its reports, each file atomically; a full run rebuilds the month folder
     with contextlib.nullcontext(month_dir) if only_set else rebuilt(month_dir) as target:
-        rendered = _render_all(contexts, target, makeable, jobs, staged=not only_set)
+        rendered = _render_all(contexts, target, makeable_formats, jobs, staged=not only_set)
         ok = _rendered([(kind, key, files, error or no_pdf) for kind, key, files, error in rendered], run)
         _write_extras(target, md, facts, ok, run, merge=bool(only_set))
         run.failures = rep_failures(md) + run.failures
@@ -155,14 +156,6 @@ def _contexts(md: MonthData, only_set, commission_summary, run: ReportRun):
             run.failures.append(_failure("--only", name, "no active rep or team by that name",
                                          "a rep_id or team from the workbook"))
     return contexts, facts
-
-
-def _makeable(formats) -> tuple[tuple[str, ...], str | None]:
-    """The formats the workers can make, and why no report gets its PDF (its font is missing)."""
-    why = font_problem() if "pdf" in formats else None
-    if why is None:
-        return tuple(formats), None
-    return tuple(f for f in formats if f != "pdf"), f"PDF not made: {why}"
 
 
 def _rendered(results, run: ReportRun) -> dict[tuple[str, str], list[Path]]:

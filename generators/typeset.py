@@ -44,6 +44,13 @@ def check_font() -> None:
     _check_font(font(), font_paths())
 
 
+def makeable(formats) -> tuple[tuple[str, ...], str | None]:
+    """The formats a run's workers can make, and why none of its PDFs can be (the face is missing),
+    checked once before the workers start: the one rule for reports and statements alike."""
+    why = font_problem() if "pdf" in formats else None
+    return (tuple(formats), None) if why is None else (tuple(f for f in formats if f != "pdf"), why)
+
+
 def font_problem() -> str | None:
     """Why no PDF can be made in this run (its face is not installed), or None: checked once,
     before the workers start."""
