@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from addin.engine.money import round_cents
+from addin.engine.money import cents_of, round_cents
 
 from . import import_expr
 from .contract import BY_NAME, CUSTOMERS, REPS, SHEETS
@@ -279,7 +279,7 @@ def owners_by_sales(orders: pd.DataFrame | None) -> pd.Series:
     customer, customers = pd.factorize(booked["customer_id"])
     rep, reps = pd.factorize(booked["rep_id"], sort=True)          # codes in rep id order
     per = pd.DataFrame({"pair": customer.astype(np.int64) * max(len(reps), 1) + rep,
-                        "cents": np.round(booked["amount"].to_numpy(dtype=float) * 100).astype(np.int64),
+                        "cents": cents_of(booked["amount"].fillna(0.0)),   # a blank amount adds nothing
                         "day": booked["order_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)})
     per = per.groupby("pair", sort=False).agg(cents=("cents", "sum"), day=("day", "max")).reset_index()
     pair = per["pair"].to_numpy()
