@@ -89,9 +89,11 @@ def shared_options(**kwargs) -> list[click.Option]:
     ]
 
 
-def _month(ctx, param, value: str) -> str:
+def _month(ctx, param, value: str | None) -> str | None:
     from .periods import check_month
 
+    if value is None:        # reports: --period instead
+        return None
     try:
         return check_month(value)
     except ValueError as exc:
@@ -101,6 +103,17 @@ def _month(ctx, param, value: str) -> str:
 # --month, read the one way (generators.periods) before anything is read
 month_option = click.option("--month", required=True, metavar="YYYY-MM", callback=_month,
                             help="The month, e.g. 2026-10.")
+
+
+def _period(ctx, param, value: str | None):
+    from .periods import parse_period
+
+    if value is None:
+        return None
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--period must be "), param_hint="--period") from None
 
 
 def _given_after_the_command(ctx, param, value):
@@ -341,7 +354,7 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _load_month(workbook: Path, month: str, allow_empty: bool = False):
+def _load_month(workbook: Path, month: str, allow_empty: bool = False, period=None):
     from workbooks import contract
 
     from .monthdata import BatchStopped, load_month
@@ -350,9 +363,9 @@ def _load_month(workbook: Path, month: str, allow_empty: bool = False):
     steps = Steps("Reading", total=len(contract.SHEETS), unit="")
     try:
         return load_month(workbook, month, progress=steps, options=read_options(), allow_empty=allow_empty,
-                          language=chosen_language())
+                          language=chosen_language(), period=period)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
+        raise click.BadParameter(str(exc), param_hint="--period" if period is not None else "--month") from None
     except BatchStopped as exc:
         steps.close()
         print_problems(exc.problems)
@@ -427,31 +440,55 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
 
 @main.command(short_help="Every rep's and team's monthly report.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@month_option
+@click.option("--month", default=None, metavar="YYYY-MM", callback=_month, help="The month, e.g. 2026-10.")
+@click.option("--period", default=None, metavar="PERIOD", callback=_period,
+              help="Instead of --month: a week 2026-W41, month 2026-10, quarter 2026-Q3 or year 2026. "
+                   "For a week, quarter or year only OUT/PERIOD/summary.xlsx is written for now (each rep's "
+                   "and team's net sales, target and attainment; the target to date while it is open).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--formats", default="xlsx,html,pdf", show_default=True, metavar="xlsx,html,pdf",
               help="Formats, comma-separated: any of xlsx, html, pdf.")
 @click.option("--jobs", type=int, default=None, help="Worker processes (default: the number of cores).")
 @click.option("--only", multiple=True, help="Only this rep_id or team (repeatable).")
 @click.option("--allow-empty", is_flag=True, help="Run a month after the last order (a month just begun).")
-def reports(workbook: Path, month: str, out: Path, formats: str, jobs: int | None, only: tuple[str, ...],
-            allow_empty: bool):
+def reports(workbook: Path, month: str | None, period, out: Path, formats: str, jobs: int | None,
+            only: tuple[str, ...], allow_empty: bool):
     """Every rep's and team's monthly report (xlsx, HTML, PDF) in OUT/MONTH/.
 
     Also index.html, summary.xlsx and manifest.json. Exit code 1 if any report, rep or row was
     left out (the lines printed say what; see errors.xlsx), 2 if nothing was done.
 
     \b
-    Example: salesdesk reports sales.xlsx --month 2026-10 --out out/ --formats xlsx,pdf"""
+    Example: salesdesk reports sales.xlsx --month 2026-10 --out out/ --formats xlsx,pdf
+    Example: salesdesk reports sales.xlsx --period 2026-Q3 --out out/"""
     from .jobs import report_lines, reports_job
 
+    if (month is None) == (period is None):
+        raise click.UsageError("give the month (--month 2026-10) or the period (--period 2026-Q3), one of them")
+    if period is not None and period.kind == "month":
+        month = period.key
     wanted = _formats(formats, "reports")          # before seconds of reading
     writable_folder(out)
+    if month is None:
+        _period_summary(workbook, period, out, allow_empty)
     md = _load_month(workbook, month, allow_empty)
     run = reports_job(md, out, wanted, jobs, only, say=click.echo)
     for line in report_lines(run):
         click.echo(line)
     sys.exit(run.exit_code)
+
+
+def _period_summary(workbook: Path, period, out: Path, allow_empty: bool) -> None:
+    """A week's, quarter's or year's summary.xlsx (the first slice of the period reports); exits."""
+    from .period_summary import period_summary_job
+
+    md = _load_month(workbook, period.key, allow_empty, period=period)
+    path, code, left_out = period_summary_job(md, period, out)
+    click.echo(f"{period.key}: each rep's and team's net sales and target in {path} "
+               "(for a week, quarter or year only the summary is made, for now)")
+    for line in left_out:
+        click.echo(line)
+    sys.exit(code)
 
 
 def _formats(text: str, command: str) -> tuple[str, ...]:

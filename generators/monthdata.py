@@ -72,28 +72,38 @@ class MonthData:
 def check_month_in_data(month: str, orders: pd.DataFrame, allow_empty: bool = False) -> None:
     """A month before the first order, or after the last (unless ``allow_empty``: a month just
     begun), is refused: its figures would be zeros, never what the user meant."""
+    check_period_in_data(month, (month,), orders, allow_empty)
+
+
+def check_period_in_data(key: str, months: tuple[str, ...], orders: pd.DataFrame, allow_empty: bool = False) -> None:
+    """A period (``key``, touching ``months``) wholly before the first order's month, or wholly after
+    the last's (unless ``allow_empty``), is refused, as a month is."""
     dates = orders["order_date"].dropna()
     if dates.empty:
         return
     first, last = dates.min().strftime("%Y-%m"), dates.max().strftime("%Y-%m")
-    if month < first:
-        raise ValueError(f"the workbook's orders cover {first} to {last}; {month} is before them")
-    if month > last and not allow_empty:
-        raise ValueError(f"the workbook's orders cover {first} to {last}; {month} is after them "
+    if months[-1] < first:
+        raise ValueError(f"the workbook's orders cover {first} to {last}; {key} is before them")
+    if months[0] > last and not allow_empty:
+        raise ValueError(f"the workbook's orders cover {first} to {last}; {key} is after them "
                          "(--allow-empty runs a month without orders yet)")
 
 
 def load_month(workbook: Path, month: str, progress=None, options: ReadOptions = ReadOptions(),
-               allow_empty: bool = False, language: str | None = None) -> MonthData:
+               allow_empty: bool = False, language: str | None = None, period=None) -> MonthData:
     """The month's validated data; ``language`` (the command line's) wins over the workbook's
-    Settings sheet."""
-    month = check_month(month)
+    Settings sheet. With ``period`` (a ``periods.Period``), the data for that period: ``month``
+    is its last month, and the period, not the month, must be within the orders."""
+    month = check_month(period.months[-1] if period is not None else month)
     data = read_workbook_cached(workbook, progress=progress, options=options)
     errors = data.errors
     stopping = [p for p in errors if p.row is None or p.blocking or p.sheet in SHARED or p.sheet == WORKBOOK]
     if stopping:
         raise BatchStopped(stopping)
-    check_month_in_data(month, data.frames["Orders"], allow_empty)
+    if period is not None:
+        check_period_in_data(period.key, period.months, data.frames["Orders"], allow_empty)
+    else:
+        check_month_in_data(month, data.frames["Orders"], allow_empty)
     frames = dict(data.frames)
     known_reps = set(data.frames["Reps"]["rep_id"].dropna())
     by_row: dict[tuple[str, int], list[Problem]] = {}

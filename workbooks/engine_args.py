@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from addin.engine.commission import CommissionInputs
-from addin.engine.planning import phased_targets, tied_parts
+from addin.engine.planning import period_parts, phased_targets, tied_parts
 
 
 def seasonality_weights(frames: dict[str, pd.DataFrame]) -> list[float]:
@@ -56,6 +56,26 @@ def team_targets(targets: pd.DataFrame, seasonality, years: Sequence[int]) -> pd
     """Each team's monthly target from the Targets sheet's team rows: team, period, target."""
     out = _phased(targets, "team", seasonality, years)
     return pd.DataFrame({"team": out["key"], "period": out["period"], "target": out["cents"] / 100})
+
+
+def period_targets(frames: dict[str, pd.DataFrame], months: Sequence[str], week: str | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each team's and each rep's target for a period (the ``months`` it touches, and the ISO
+    ``week`` when it is one), in cents, from the one monthly phasing (``team_targets``,
+    ``rep_quotas``) by ``planning.period_parts``: (team, target_cents), (rep_id, team, target_cents).
+    A team's reps add up to its target exactly wherever they do for its months."""
+    years = sorted({int(m[:4]) for m in months})
+    teams = _phased(frames["Targets"], "team", seasonality_weights(frames), years)
+    reps = rep_quotas(frames, years).rename(columns={"rep_id": "key", "quota_cents": "cents"})
+    reps["team"] = reps["key"].map(frames["Reps"].drop_duplicates("rep_id").set_index("rep_id")["team"])
+    team_parts = period_parts(teams, months, week)
+    rep_parts = period_parts(reps, months, week, teams=teams)
+    team_sum = team_parts.groupby("key", sort=False)["cents"].sum()
+    rep_sum = rep_parts.groupby("key", sort=False)["cents"].sum()
+    return (pd.DataFrame({"team": team_sum.index, "target_cents": team_sum.to_numpy()}),
+            pd.DataFrame({"rep_id": rep_sum.index, "team": rep_sum.index.map(reps.drop_duplicates("key")
+                                                                                .set_index("key")["team"]),
+                          "target_cents": rep_sum.to_numpy()}))
 
 
 def commission_inputs(frames: dict[str, pd.DataFrame], quotas: pd.DataFrame) -> CommissionInputs:

@@ -225,3 +225,64 @@ def _shares_within_bounds(rest: float, weights, value: np.ndarray, free: np.ndar
         else:
             value[above], clamped[above] = hi[above], True
     return value, clamped
+
+
+def month_weeks(month: str, holidays=None) -> tuple[list[str], list[int]]:
+    """The ISO weeks (YYYY-Www) that month ``YYYY-MM``'s working days fall in, in order, and how
+    many of its working days each holds: the weights ``phase``'s weekly grain splits a month by."""
+    start = dt.date(int(month[:4]), int(month[5:7]), 1)
+    days = np.arange(np.datetime64(start), np.datetime64(next_month(start)))
+    days = days[np.is_busday(days, holidays=holiday_array(holidays))]
+    labels = [f"{y}-W{w:02d}" for y, w, _ in (d.isocalendar() for d in days.astype(object))]
+    order = list(dict.fromkeys(labels))
+    return order, [labels.count(w) for w in order]
+
+
+def _week_of(cents: Sequence[int], counts: list[int], j: int) -> list[int]:
+    """Week ``j``'s part of each month target (cents), each split on its own as ``phase`` splits it."""
+    return [int(split_exact(int(c), counts)[j]) for c in cents]
+
+
+def _tied_week(rows: pd.DataFrame, whole: int | None, counts: list[int], j: int) -> list[int]:
+    """Week ``j``'s part of a team's members' month targets: the team's week part shared out so the
+    members' weeks sum exactly to the team's week and each member's weeks to its month (``tied_parts``).
+    Members that do not add up to the team's month are split each on its own."""
+    cents = rows["cents"].to_numpy(dtype=np.int64)
+    if whole is None or int(cents.sum()) != whole or whole < 0 or (cents < 0).any():
+        return _week_of(cents, counts, j)
+    weeks = [int(x) for x in split_exact(whole, counts)]
+    return [int(x) for x in tied_parts(weeks, cents)[:, j]]
+
+
+def period_parts(monthly: pd.DataFrame, months: Sequence[str], week: str | None = None,
+                 teams: pd.DataFrame | None = None, holidays=None) -> pd.DataFrame:
+    """Each key's target for a period, as its part of each month the period touches: key, period
+    (the month), cents; the period's target is the sum of its rows.
+
+    ``monthly`` holds key, period (YYYY-MM), cents: the one monthly phasing. A month, quarter or
+    year (``week`` None) takes its months whole, so months add up to quarters and quarters to the
+    year. An ISO week takes from each month it touches that month's share of its working days,
+    split as ``phase``'s weekly grain splits it, so a month's weeks add up exactly to the month.
+    With ``teams`` (key, period, cents) and a ``team`` column in ``monthly``, each team's members
+    share the team's week (``tied_parts``), so reps' weeks add up exactly to their team's week."""
+    rows = monthly[monthly["period"].isin(list(months))]
+    if week is None:
+        return rows[["key", "period", "cents"]].reset_index(drop=True)
+    out = []
+    for month, in_month in rows.groupby("period", sort=False):
+        labels, counts = month_weeks(month, holidays)
+        part = in_month[["key", "period"]].copy()
+        if week not in labels:
+            part["cents"] = 0
+        elif teams is None or "team" not in in_month:
+            part["cents"] = _week_of(in_month["cents"], counts, labels.index(week))
+        else:
+            whole = teams[teams["period"] == month].set_index("key")["cents"]
+            part["cents"] = 0
+            for team, members in in_month.groupby("team", sort=False):
+                team_cents = int(whole[team]) if team in whole.index else None
+                part.loc[members.index, "cents"] = _tied_week(members, team_cents, counts, labels.index(week))
+        out.append(part)
+    if not out:
+        return pd.DataFrame({"key": [], "period": [], "cents": []}).astype({"cents": np.int64})
+    return pd.concat(out, ignore_index=True).astype({"cents": np.int64})

@@ -38,10 +38,25 @@ def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 def as_of_date(order_dates, statuses, month: str) -> dt.date:
     """The day a month's figures are as of: its last day, or the latest order line that
     counts if the data ends before."""
-    _, end = month_bounds(month)
+    return as_of_in(order_dates, statuses, month_bounds(month)[1].date())
+
+
+def as_of_in(order_dates, statuses, last: dt.date) -> dt.date:
+    """The day a period's figures are as of (the period ending ``last``: a week, month, quarter
+    or year): its last day, or the latest order line that counts if the data ends before."""
     dates = pd.Series(np.asarray(order_dates, dtype="datetime64[ns]"))[counted(statuses)]
     latest = dates.max()
-    return min(end, latest).date() if pd.notna(latest) else end.date()
+    return min(pd.Timestamp(last), latest).date() if pd.notna(latest) else last
+
+
+def elapsed_share(as_of: dt.date, first: dt.date, last: dt.date) -> float | None:
+    """The share of an open period's working days (``first`` to ``last``) that has passed by
+    ``as_of``, as ``prorate`` for a month; None when no working day of the period remains after
+    ``as_of`` (the period is closed)."""
+    after = dt.timedelta(days=1)
+    if int(working_days(as_of + after, last + after)) <= 0:
+        return None
+    return max(0, int(working_days(first, as_of + after))) / int(working_days(first, last + after))
 
 
 def is_open(as_of: dt.date, month: str) -> bool:

@@ -1,0 +1,124 @@
+"""Net sales against target for any period (an ISO week, a quarter, a year): the first slice of
+the weekly review and the quarter and year summaries (issue 28), one summary.xlsx per period.
+
+Net sales are the order lines that count (``rules.counted``) dated in the period, by the order's
+rep, as the monthly reports count them; targets are the one monthly phasing's share of the period
+(``engine_args.period_targets``: weeks tie to months, months to quarters and the year, reps to
+their team). While the period is open the target to date is pro-rated by its working days passed,
+as a month's is."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from addin.engine import rules
+from addin.engine.kpi import attainment_of
+from workbooks.engine_args import period_targets
+from workbooks.errors_report import write_errors_report
+from workbooks.files import atomic_path
+from workbooks.i18n import language
+from workbooks.xlsxout import CellWriter, new_workbook
+from workbooks.xlsxstyle import HEADER, MONEY, PERCENT
+
+from .monthdata import MonthData, rep_failures
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Each rep's and team's net sales and target for one period."""
+    period: Period
+    as_of: dt.date
+    elapsed: float | None            # share of the period's working days passed while it is open; None once closed
+    reps: pd.DataFrame               # rep_id, name, team, net_sales, target
+    teams: pd.DataFrame              # team, manager, net_sales, target
+
+
+def period_figures(md: MonthData, period: Period) -> PeriodFigures:
+    """The period's figures for the active reps hired by its end (reps left out of the run are not
+    counted in their team, as in the monthly reports)."""
+    f = md.frames
+    orders = f["Orders"]
+    live = orders[rules.counted(orders["status"])]
+    start, end = pd.Timestamp(period.first), pd.Timestamp(period.last)
+    in_period = live[(live["order_date"] >= start) & (live["order_date"] <= end)]
+    sales = in_period.groupby("rep_id")["amount"].sum()
+    reps = f["Reps"]
+    reps = reps[reps["active"].fillna(True).astype(bool)]
+    reps = reps[(reps["hire_date"].isna() | (reps["hire_date"] <= end)) & ~reps["rep_id"].isin(list(md.bad_reps))]
+    reps = reps.drop_duplicates("rep_id").sort_values(["team", "rep_id"])
+    team_cents, rep_cents = period_targets(f, period.months, period.key if period.kind == "week" else None)
+    rep_rows = pd.DataFrame({"rep_id": reps["rep_id"].to_numpy(), "name": reps["name"].to_numpy(),
+                             "team": reps["team"].to_numpy()})
+    rep_rows["net_sales"] = rep_rows["rep_id"].map(sales).fillna(0.0).round(2)
+    rep_rows["target"] = rep_rows["rep_id"].map(rep_cents.set_index("rep_id")["target_cents"]).fillna(0) / 100
+    teams = f["Teams"].drop_duplicates("team").sort_values("team")
+    team_rows = pd.DataFrame({"team": teams["team"].to_numpy(), "manager": teams["manager"].to_numpy()})
+    team_rows["net_sales"] = team_rows["team"].map(rep_rows.groupby("team")["net_sales"].sum()).fillna(0.0).round(2)
+    team_rows["target"] = team_rows["team"].map(team_cents.set_index("team")["target_cents"]).fillna(0) / 100
+    as_of = rules.as_of_in(orders["order_date"], orders["status"], period.last)
+    return PeriodFigures(period, as_of, rules.elapsed_share(as_of, period.first, period.last), rep_rows, team_rows)
+
+
+def write_period_summary(folder: Path, figures: PeriodFigures, lang: str) -> Path:
+    """``folder``/summary.xlsx: a row per rep and per team (net sales, target, attainment, and the
+    target to date while the period is open), then the period and the day it is as of."""
+    path = Path(folder) / "summary.xlsx"
+    t = language(lang)
+    headers = [t("kind"), t("rep or team"), t("name"), t("team"), t("actual"), t("target"), t("attainment")]
+    if figures.elapsed is not None:
+        headers += [t("target to date"), t("attainment to date")]
+    rows = [(t("rep"), r.rep_id, r.name, r.team, r.net_sales, r.target) for r in figures.reps.itertuples()]
+    rows += [(t("team"), r.team, r.manager, r.team, r.net_sales, r.target) for r in figures.teams.itertuples()]
+    with atomic_path(path) as tmp:
+        wb = new_workbook(tmp)
+        cw = CellWriter(wb)
+        ws = wb.add_worksheet("Summary")
+        for j, h in enumerate(headers):
+            ws.write_string(0, j, h, cw.fmt(HEADER))
+            ws.set_column(j, j, 24 if j == 2 else 14)
+        ws.freeze_panes(1, 2)
+        for i, row in enumerate(rows, start=1):
+            _summary_row(cw, ws, i, row, figures.elapsed)
+        if rows:
+            ws.autofilter(0, 0, len(rows), len(headers) - 1)
+        about = wb.add_worksheet("Period")
+        cw.row(about, 0, [t("period"), figures.period.key])
+        cw.row(about, 1, [t("as of"), figures.as_of.isoformat()])
+        about.set_column(0, 1, 16)
+        wb.close()
+    return path
+
+
+def _summary_row(cw: CellWriter, ws, i: int, row: tuple, elapsed: float | None) -> None:
+    """One rep's or team's row: attainment as a formula with its value cached."""
+    actual, target = row[4], row[5]
+    cw.row(ws, i, [*(None if pd.isna(v) else v for v in row[:4]), actual, target], [None] * 4 + [MONEY, MONEY])
+    ws.write_formula(i, 6, f'=IF(N(F{i + 1})<>0,E{i + 1}/F{i + 1},"")', cw.fmt(PERCENT),
+                     _blank(attainment_of(actual, target)))
+    if elapsed is not None:
+        to_date = round(target * elapsed, 2)
+        cw.cell(ws, i, 7, to_date, MONEY)
+        ws.write_formula(i, 8, f'=IF(N(H{i + 1})<>0,E{i + 1}/H{i + 1},"")', cw.fmt(PERCENT),
+                         _blank(attainment_of(actual, to_date)))
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def period_summary_job(md: MonthData, period: Period, out: Path) -> tuple[Path, int, list[str]]:
+    """OUT/P/summary.xlsx for a week, quarter or year (and errors.xlsx when rows or reps were left
+    out): its path, the exit code (1 when something was left out) and the lines that say what."""
+    folder = Path(out) / period.key
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_period_summary(folder, period_figures(md, period), md.language)
+    errors = folder / "errors.xlsx"
+    if md.problems or md.bad_reps:
+        write_errors_report(md.problems, errors, rep_failures(md))
+    elif errors.exists():
+        errors.unlink()
+    return path, (1 if md.incomplete else 0), md.left_out_lines(errors)
