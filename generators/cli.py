@@ -274,7 +274,7 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
     \b
     Example: salesdesk import --suggest pipeline.csv teams.csv --out mapping.toml
              salesdesk import mapping.toml --out sales.xlsx"""
-    from workbooks.importing import ImportProblems, run_mapping, write_imported
+    from workbooks.importing import ImportProblems, file_and_sheet, run_mapping, write_imported
     from workbooks.import_suggest import suggest as draft_mapping
 
     if not paths:
@@ -282,8 +282,8 @@ def import_(paths: tuple[str, ...], out: Path | None, suggest: bool):
     if not suggest and len(paths) > 1:
         raise click.UsageError("one MAPPING.toml at a time (--suggest takes several files)")
     for given in paths:
-        if not Path(given.partition("#")[0]).is_file():
-            raise click.BadParameter(f"{given.partition('#')[0]} does not exist", param_hint="PATHS")
+        if not file_and_sheet(given)[0].is_file():
+            raise click.BadParameter(f"{file_and_sheet(given)[0]} does not exist", param_hint="PATHS")
     try:
         if suggest:
             text = draft_mapping(list(paths), out.parent if out else None)

@@ -449,3 +449,18 @@ def test_reps_without_an_active_column_are_all_active(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "o.xlsx")["Reps"]
     head = [c.value for c in sheet[1]]
     assert [r[head.index("active")] for r in sheet.iter_rows(min_row=2, values_only=True)] == [True, True]
+
+
+def test_a_file_whose_name_holds_a_hash_is_itself(erp, tmp_path):
+    """FILE#SHEET names a sheet; a file whose own name holds a # is still that file (one rule,
+    importing.file_and_sheet, for --suggest, the mapping and the command line)."""
+    from workbooks.importing import file_and_sheet
+
+    hashed = tmp_path / "订单 #10.csv"
+    hashed.write_bytes((erp / "订单.csv").read_bytes())
+    assert file_and_sheet(str(hashed)) == (hashed.resolve(), None)
+    assert file_and_sheet(str(tmp_path / "book.xlsx#Orders")) == ((tmp_path / "book.xlsx").resolve(), "Orders")
+    assert file_and_sheet(f"{hashed}#Sheet1") == (hashed.resolve(), "Sheet1")
+    code, out = run("import", "--suggest", hashed)
+    assert code == 0, out
+    assert 'order_id = "订单号"' in out and "does not exist" not in out

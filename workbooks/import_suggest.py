@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import BY_NAME, STAGES
-from .importing import DEFAULTS, FILLED_LATER, SOURCE_ROW, Source, read_source, to_dates, to_numbers
+from .importing import DEFAULTS, FILLED_LATER, SOURCE_ROW, Source, file_and_sheet, read_source, to_dates, to_numbers
 
 SAMPLE_ROWS = 500
 
@@ -151,11 +151,11 @@ def suggest(paths: list[str], base: Path | None = None) -> str:
     lines = ["# A draft mapping written by salesdesk import --suggest: check every line,",
              "# then: salesdesk import THIS.toml --out sales.xlsx   (docs/import.md)", "", "[sources]"]
     for i, given in enumerate(paths, start=1):
-        path, _, sheet = given.partition("#")
-        name = re.sub(r"\W+", "_", Path(path).stem + (f"_{sheet}" if sheet else "")).strip("_").lower() \
+        path, sheet = file_and_sheet(given)
+        name = re.sub(r"\W+", "_", path.stem + (f"_{sheet}" if sheet else "")).strip("_").lower() \
             or f"source{i}"
         name = name if name not in {f.source.name for f in sources} else f"{name}_{i}"
-        src = Source(name, Path(path).resolve(), sheet or None)
+        src = Source(name, path, sheet)
         rows = read_source(src)
         found = Found(src, [c for c in rows.columns if c != SOURCE_ROW], rows)
         sources.append(found)

@@ -78,6 +78,19 @@ class Imported:
 
 # --- sources ----------------------------------------------------------------------------
 
+def file_and_sheet(given: str, base: Path | None = None) -> tuple[Path, str | None]:
+    """A source as written, ``FILE`` or ``FILE#SHEET``, as (the file, the sheet or None). A file
+    whose own name holds a ``#`` is itself; otherwise the sheet is what follows the last ``#``.
+    Relative files are read from ``base`` (the mapping's folder), else the working folder."""
+    def resolved(text: str) -> Path:
+        return ((base or Path.cwd()) / text).resolve()
+    whole = resolved(str(given))
+    if whole.is_file() or "#" not in str(given):
+        return whole, None
+    path, _, sheet = str(given).rpartition("#")
+    return resolved(path), sheet or None
+
+
 def parse_sources(spec: dict, base: Path) -> dict[str, Source]:
     out, problems = {}, []
     for name, value in spec.items():
@@ -85,7 +98,7 @@ def parse_sources(spec: dict, base: Path) -> dict[str, Source]:
         if entry is None or "path" not in entry:
             problems.append(f"mapping [sources] {name}: expected a file name or {{ path = ... }}")
             continue
-        path, _, sheet = str(entry["path"]).partition("#")
+        full, sheet = file_and_sheet(str(entry["path"]), base)
         decimal = entry.get("decimal", ".")
         if decimal not in (".", ","):
             problems.append(f"mapping [sources] {name}: decimal is {decimal!r}; expected . or ,")
@@ -93,10 +106,9 @@ def parse_sources(spec: dict, base: Path) -> dict[str, Source]:
         if unknown:
             problems.append(f"mapping [sources] {name}: unknown key(s) {', '.join(sorted(unknown))}; "
                             "expected path, date_format, decimal")
-        full = (base / path).resolve()
         if not full.is_file():
             problems.append(f"mapping [sources] {name}: {full} does not exist")
-        out[name] = Source(name, full, sheet or None, entry.get("date_format"), decimal)
+        out[name] = Source(name, full, sheet, entry.get("date_format"), decimal)
     if problems:
         raise ImportProblems(problems)
     return out
