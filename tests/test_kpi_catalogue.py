@@ -168,6 +168,7 @@ def test_team_measures_sum_the_additive_and_take_ratios_over_the_team_rows(demo_
     ('ratio(count(Orders), 3)', 22, "found 3.0"),
     ('count(Orders, product = "Pro)', 25, "text not closed"),
     ('__import__("os")', 1, "unknown function __import__"),
+    ('count(Opportunities, by = closed, by = created)', 35, "by given twice"),
 ])
 def test_a_malformed_measure_names_the_character(text, at, says):
     with pytest.raises(kpi_measure.MeasureError) as e:

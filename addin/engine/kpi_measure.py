@@ -160,6 +160,8 @@ class _Parser:
             self.i += 1
             cond = self.condition()
             if cond.column == "by":
+                if by is not None:
+                    raise MeasureError(cond.at, "by given twice", "one by = ... in a measure")
                 by = (cond.values[0], cond.at)
             else:
                 conditions.append(cond)
