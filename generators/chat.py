@@ -37,7 +37,8 @@ from pathlib import Path
 from workbooks.files import exclusive, safe_filename, write_text_atomic
 
 from . import chat_message as cm
-from .delivery import DeliveryLedger, is_loopback, Pace, Permanent, SendSummary, Transient, one_line, with_retries
+from .delivery import (DeliveryLedger, Pace, Permanent, SendSummary, Transient, deliver_each, is_loopback, one_line,
+                       with_retries)
 
 CONFIG_FILE = "salesdesk.toml"
 CHAT_LEDGER = "chat-ledger.sqlite"
@@ -479,33 +480,18 @@ def _team_pdfs(month_dir: Path) -> dict:
 def post_all(posts: list[ChatPost], transport, month: str, ledger: DeliveryLedger | None, resend: bool = False,
              sleep=time.sleep, clock=time.monotonic, now=time.time, retries: int = 4, backoff: float = 10.0,
              progress=None) -> SendSummary:
-    """Posts what the ledger does not have as sent; a failure is recorded and the batch goes on."""
-    summary = SendSummary()
+    """Posts what the ledger does not have as sent (delivery.deliver_each); a failure is recorded
+    and the batch goes on."""
     paces: dict[str, Pace] = {}
-    for post in posts:
-        if progress:
-            progress(post.label)
-        if post.problem:
-            summary.skipped.append(f"{post.label}: {post.problem}")
-            if ledger:
-                ledger.record(month, post, "skipped", reason=post.problem)
-            continue
-        if ledger and not resend and ledger.status(month, post) == "sent":
-            summary.already.append(post.label)
-            continue
-        if ledger:
-            ledger.record(month, post, "queued")
+
+    def send(post: ChatPost):
+        """One request at its chat's pace, rate limits retried; failures with the chat's secrets scrubbed."""
         pace = paces.setdefault(post.chat.id, Pace(60.0 / PLATFORMS[post.chat.kind].per_minute, sleep, clock))
         reply, failure, reason = with_retries(lambda: _send(post, transport, now), pace, sleep, retries, backoff)
-        if failure is None:
-            summary.sent.append(post.label)
-            if ledger:
-                ledger.record(month, post, "sent", message_id=reply.get("media_id"), reply=json.dumps(reply)[:500])
-        else:
-            summary.failed.append(f"{post.label}: {post.chat.scrub(failure)}")
-            if ledger:
-                ledger.record(month, post, "failed", reason=post.chat.scrub(reason))
-    return summary
+        if failure is not None:
+            return None, post.chat.scrub(failure), post.chat.scrub(reason)
+        return {"message_id": reply.get("media_id"), "reply": json.dumps(reply)[:500]}, None, None
+    return deliver_each(posts, month, ledger, send, resend, progress)
 
 
 def _send(post: ChatPost, transport, now) -> dict:

@@ -119,6 +119,39 @@ class Permanent(Exception):
     """Refused for good: another try would be refused too."""
 
 
+def deliver_each(items, month: str, ledger: DeliveryLedger | None, send, resend: bool = False,
+                 progress=None) -> SendSummary:
+    """The exactly-once protocol for mail and chat alike: each item (``label``, ``problem`` and
+    what the ledger keys it by) is skipped when it cannot go, left alone when the ledger has it
+    as sent (unless ``resend``), else queued, handed to ``send(item)`` and recorded as sent or
+    failed. ``send`` returns (what the ledger keeps of the answer: message_id and reply, or None
+    when it failed, what the summary says, what the ledger records); the batch goes on."""
+    summary = SendSummary()
+    for item in items:
+        if progress:
+            progress(item.label)
+        if item.problem:
+            summary.skipped.append(f"{item.label}: {item.problem}")
+            if ledger:
+                ledger.record(month, item, "skipped", reason=item.problem)
+            continue
+        if ledger and not resend and ledger.status(month, item) == "sent":
+            summary.already.append(item.label)
+            continue
+        if ledger:
+            ledger.record(month, item, "queued")
+        answer, failure, reason = send(item)
+        if failure is None:
+            summary.sent.append(item.label)
+            if ledger:
+                ledger.record(month, item, "sent", **answer)
+        else:
+            summary.failed.append(f"{item.label}: {failure}")
+            if ledger:
+                ledger.record(month, item, "failed", reason=reason)
+    return summary
+
+
 def with_retries(send, pace: Pace, sleep, retries: int, backoff: float):
     """Calls ``send()`` at the pace, retrying Transient failures with back-off (``backoff``
     seconds, doubling): (its reply, None, None), or (None, what the summary says, what the

@@ -35,7 +35,7 @@ from workbooks.i18n import Language, language
 from workbooks.schema import valid_email
 
 from .dashboard import FINANCE_SUMMARY
-from .delivery import DeliveryLedger as MailLedger, Pace as _Pace, SendSummary, with_retries
+from .delivery import DeliveryLedger as MailLedger, Pace as _Pace, SendSummary, deliver_each, with_retries
 from .delivery import is_loopback, one_line as _clean_name
 from .report_html import environment
 
@@ -120,6 +120,10 @@ class Outgoing:
     @property
     def recipients(self) -> list[str]:
         return [a for a in (self.to, self.cc) if a]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.key}"
 
 
 def _digest(month: str, kind: str, key: str, to, cc, hashes: list[str]) -> str:
@@ -258,41 +262,16 @@ def _compose(settings, ctx, to, to_name, cc, reply_to, report_html, attachments,
 
 def send_all(items: list[Outgoing], transport, month: str, ledger: MailLedger | None, settings: MailSettings,
              resend: bool = False, sleep=time.sleep, progress=None, clock=time.monotonic) -> SendSummary:
-    summary = SendSummary()
     pace = _Pace(60.0 / settings.rate_per_min if settings.rate_per_min else 0.0, sleep, clock)
+
+    def send(item: Outgoing):
+        """One message, transient failures retried with back-off (delivery.with_retries)."""
+        item.message["X-SalesDesk-Kind"] = item.kind
+        item.message["X-SalesDesk-Key"] = _clean_name(item.key)   # a header is one line
+        reply, failure, reason = with_retries(lambda: transport.send(item.message, item.recipients), pace, sleep,
+                                              settings.retries, settings.backoff)
+        return {"message_id": item.message["Message-ID"], "reply": reply}, failure, reason
     try:
-        for item in items:
-            label = f"{item.kind} {item.key}"
-            if progress:
-                progress(label)
-            if item.problem:
-                summary.skipped.append(f"{label}: {item.problem}")
-                if ledger:
-                    ledger.record(month, item, "skipped", reason=item.problem)
-                continue
-            if ledger and not resend and ledger.status(month, item) == "sent":
-                summary.already.append(label)
-                continue
-            item.message["X-SalesDesk-Kind"] = item.kind
-            item.message["X-SalesDesk-Key"] = _clean_name(item.key)   # a header is one line
-            if ledger:
-                ledger.record(month, item, "queued")
-            reply, failure, reason = _send_one(item, transport, settings, pace, sleep)
-            if failure is None:
-                summary.sent.append(label)
-                if ledger:
-                    ledger.record(month, item, "sent", message_id=item.message["Message-ID"], reply=reply)
-            else:
-                summary.failed.append(f"{label}: {failure}")
-                if ledger:
-                    ledger.record(month, item, "failed", reason=reason)
+        return deliver_each(items, month, ledger, send, resend, progress)
     finally:
         transport.close()
-    return summary
-
-
-def _send_one(item: Outgoing, transport, settings: MailSettings, pace: _Pace, sleep):
-    """Sends one message, retrying transient failures with backoff: (the server's reply, None,
-    None), or (None, what the summary says, what the ledger records) when it failed."""
-    return with_retries(lambda: transport.send(item.message, item.recipients), pace, sleep, settings.retries,
-                        settings.backoff)
