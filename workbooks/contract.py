@@ -1,7 +1,7 @@
 """The sales workbook contract: one schema per sheet. docs/workbook.md is generated from it."""
 from __future__ import annotations
 
-from addin.engine.rules import KPI_KIND_CHOICES
+from addin.engine.kpi_catalogue import KINDS as KPI_KIND_CHOICES
 
 from .i18n import LANGUAGES
 from .kpis import catalogue_markdown

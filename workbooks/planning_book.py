@@ -19,6 +19,7 @@ import pandas as pd
 from addin import udfs  # noqa: F401  (registers the worksheet functions)
 from addin.engine import rules
 from addin.engine.commission import compute
+from addin.engine.kpi_catalogue import SALES_KPIS
 from addin.engine.measures import MeasurePeriod, rep_measures
 from addin.registry import REGISTRY
 
@@ -281,7 +282,7 @@ def _scorecard_sheet(m: Model, data, frames, month: str) -> None:
     kinds = [kind_of(row, own) for row in data["KPIs"].to_dict("records")]
     measures = rep_measures(frames, MeasurePeriod(start, end, rules.trailing_start(month)), kpis, reps["rep_id"],
                             next_quota, own)
-    sales_kpis = [k for k in kpis if k in rules.SALES_KPIS]
+    sales_kpis = [k for k in kpis if k in SALES_KPIS]
     actuals, targets = rules.scorecard_inputs(reps["rep_id"], kpis, measures, quota)
     head = 5
     cols = ["rep", *kpis, *(f"{k}_target" for k in sales_kpis)]

@@ -16,7 +16,7 @@ PERCENT = {"num_format": "0.0%"}
 NUMBER = {"num_format": "#,##0.0"}
 INT = {"num_format": "#,##0"}
 SCORE = {"num_format": "0.00"}
-# a KPI's values by its kind (addin.engine.rules.kpi_kind), in every workbook that shows them
+# a KPI's values by its kind (addin.engine.kpi_catalogue.kpi_kind), in every workbook that shows them
 KIND_FORMAT = {"money": MONEY, "percentage": PERCENT, "count": INT, "days": NUMBER, "score": SCORE}
 
 # text

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import working_days, working_days_elapsed, working_days_in_month
-# the KPI catalogue's kinds, the KPIs scored against quota and a KPI's kind, for the callers of the rules
-from .kpi_catalogue import KINDS as KPI_KIND_CHOICES, SALES_KPIS, kpi_kind  # noqa: F401
+from .kpi_catalogue import SALES_KPIS
 
 COUNTED_STATUSES = ("booked", "returned")   # order lines that count; cancelled lines count nowhere
 TRAILING_MONTHS = 3                          # win rate, cycle time and satisfaction: the last three months
