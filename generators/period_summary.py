@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from addin.engine import rules
-from addin.engine.kpi import attainment_of
+from addin.engine.money import round_cents
 from workbooks.engine_args import period_targets
 from workbooks.errors_report import write_errors_report
 from workbooks.files import atomic_path
 from workbooks.i18n import language
 from workbooks.xlsxout import CellWriter, new_workbook
-from workbooks.xlsxstyle import HEADER, MONEY, PERCENT
+from workbooks.xlsxstyle import HEADER, MONEY
 
 from .monthdata import MonthData, rep_failures
 from .periods import Period
@@ -97,17 +97,11 @@ def _summary_row(cw: CellWriter, ws, i: int, row: tuple, elapsed: float | None) 
     """One rep's or team's row: attainment as a formula with its value cached."""
     actual, target = row[4], row[5]
     cw.row(ws, i, [*(None if pd.isna(v) else v for v in row[:4]), actual, target], [None] * 4 + [MONEY, MONEY])
-    ws.write_formula(i, 6, f'=IF(N(F{i + 1})<>0,E{i + 1}/F{i + 1},"")', cw.fmt(PERCENT),
-                     _blank(attainment_of(actual, target)))
+    cw.attainment(ws, i, 6, "E", "F", actual, target)
     if elapsed is not None:
-        to_date = round(target * elapsed, 2)
+        to_date = float(round_cents([target * elapsed])[0])      # half-up, as every amount stated
         cw.cell(ws, i, 7, to_date, MONEY)
-        ws.write_formula(i, 8, f'=IF(N(H{i + 1})<>0,E{i + 1}/H{i + 1},"")', cw.fmt(PERCENT),
-                         _blank(attainment_of(actual, to_date)))
-
-
-def _blank(value):
-    return "" if value is None else value
+        cw.attainment(ws, i, 8, "E", "H", actual, to_date)
 
 
 def period_summary_job(md: MonthData, period: Period, out: Path) -> tuple[Path, int, list[str]]:

@@ -255,10 +255,6 @@ def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, 
         write_figures(folder, facts)        # an --only run keeps the whole month's figures
 
 
-def _or_blank(value):
-    return "" if value is None else value
-
-
 SUMMARY_HEADERS = ("kind", "rep or team", "name", "team", "actual", "target", "attainment", "score", "status", "rank")
 
 
@@ -279,8 +275,7 @@ def _summary_workbook(path: Path, facts) -> None:
             m = c.sales[0]
             cw.row(ws, r, [t("rep"), c.key, c.rep.name, c.rep.team, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
-            ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
-                             _or_blank(attainment_of(m.actual, m.target)))
+            cw.attainment(ws, r, 6, "E", "F", m.actual, m.target)
             cw.cell(ws, r, 7, c.scorecard.score, PERCENT)
             cw.cell(ws, r, 8, t.term(c.scorecard.status))
             cw.cell(ws, r, 9, c.scorecard.rank)
@@ -289,8 +284,7 @@ def _summary_workbook(path: Path, facts) -> None:
             m = c.sales[0]
             cw.row(ws, r, [t("team"), c.key, c.team.manager, c.key, m.actual, m.target],
                    [None, None, None, None, MONEY, MONEY])
-            ws.write_formula(r, 6, f'=IF(N(F{r + 1})<>0,E{r + 1}/F{r + 1},"")', cw.fmt(PERCENT),
-                             _or_blank(attainment_of(m.actual, m.target)))
+            cw.attainment(ws, r, 6, "E", "F", m.actual, m.target)
         if r:
             ws.autofilter(0, 0, r, len(SUMMARY_HEADERS) - 1)
         wb.close()

@@ -17,8 +17,9 @@ import pandas as pd
 import xlsxwriter
 
 from addin.engine import serials
+from addin.engine.kpi import attainment_of
 
-from .xlsxstyle import DATE
+from .xlsxstyle import DATE, PERCENT
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -114,6 +115,14 @@ class CellWriter:
     def row(self, ws, row: int, values, styles=None) -> None:
         for col, value in enumerate(values):
             self.cell(ws, row, col, value, styles[col] if styles else None)
+
+    def attainment(self, ws, row: int, col: int, actual_col: str, target_col: str, actual, target) -> None:
+        """Actual over target as a formula of the row's two cells (blank without a target above
+        zero), its value cached by the one rule, ``kpi.attainment_of``."""
+        r = row + 1
+        value = attainment_of(actual, target)
+        ws.write_formula(row, col, f'=IF(N({target_col}{r})>0,{actual_col}{r}/{target_col}{r},"")', self.fmt(PERCENT),
+                         "" if value is None else value)
 
 
 def date_serial(value) -> float | None:
