@@ -40,7 +40,6 @@ from . import chat_message as cm
 from .delivery import (DeliveryLedger, Pace, Permanent, SendSummary, Transient, deliver_each, is_loopback, one_line,
                        with_retries)
 
-CONFIG_FILE = "salesdesk.toml"
 CHAT_LEDGER = "chat-ledger.sqlite"
 OUTBOX = ("outbox", "chat")
 SETTINGS = {"kind", "url", "url_env", "secret_env", "teams"}

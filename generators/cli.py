@@ -18,6 +18,7 @@ from workbooks.limits import MAX_ROWS, MAX_UNPACKED_MB
 from workbooks.platforms import PLATFORMS
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS, INTERNAL_ERROR, STOPPED
+from .delivery import CONFIG_FILE
 from .jobs import JobError, make_demo_workbook
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -559,7 +560,7 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
 @click.option("--only", multiple=True, help="Only this team (repeatable); '*' is the company's post.")
 @click.option("--resend", is_flag=True, help="Post again even what the ledger says was posted.")
 @click.option("--dry-run", is_flag=True, help="Write each request as JSON into FOLDER/MONTH/outbox/chat/ instead.")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=Path("salesdesk.toml"),
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=Path(CONFIG_FILE),
               show_default=True, help="The file with the [[chat]] tables.")
 def post(folder: Path, month: str, only, resend, dry_run, config: Path):
     """Post each team's month to its group chat: attainment, rank, champion, reps behind pace,

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+CONFIG_FILE = "salesdesk.toml"     # the mail and chat settings ([smtp], [[chat]]): never secrets
+
+
 def is_loopback(host: str | None) -> bool:
     """Whether ``host`` is this machine (localhost, 127.0.0.0/8, ::1): the one place where a
     secret may travel without TLS (a password over plain SMTP, a webhook over http)."""

@@ -256,11 +256,12 @@ def _demo_deliveries(out: Path, month: str, say: Say) -> None:
 
     from .chat import example_config, post_month
     from .chat_message import read_figures
+    from .delivery import CONFIG_FILE
 
     mailed = send_job(out, month, {"finance": "finance@example.com"}, dry_run=True)
     say(f"5. Mail (dry run, no server needed): {len(mailed.sent)} messages written as .eml files to "
         f"{out / month / 'outbox'}" + (f"; {len(mailed.skipped)} skipped" if mailed.skipped else ""))
-    config = out / "salesdesk.toml"
+    config = out / CONFIG_FILE
     write_text_atomic(config, example_config([row["team"] for row in read_figures(out / month, month)["teams"]]))
     posted, outbox = post_month(out, month, config, dry_run=True, environ={})
     say(f"6. Chat (dry run, example chats in {config}): {len(posted.sent)} posts written as requests to "

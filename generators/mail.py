@@ -35,12 +35,11 @@ from workbooks.i18n import Language, language
 from workbooks.schema import valid_email
 
 from .dashboard import FINANCE_SUMMARY
-from .delivery import DeliveryLedger as MailLedger, Pace as _Pace, SendSummary, deliver_each, with_retries
+from .delivery import CONFIG_FILE, DeliveryLedger as MailLedger, Pace as _Pace, SendSummary, deliver_each, with_retries
 from .delivery import is_loopback, one_line as _clean_name
 from .report_html import environment
 
 PASSWORD_ENV = "SALESDESK_SMTP_PASSWORD"
-CONFIG_FILE = "salesdesk.toml"
 MAIL_LEDGER = "mail-ledger.sqlite"
 DATA_IMG = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
 ATTACH_FORMATS = ("xlsx", "pdf")
