@@ -67,9 +67,10 @@ def reports_job(md, out: Path, formats: tuple[str, ...], jobs: int | None = None
     """Every rep's and team's report for the month in OUT/MONTH/ (``reports.run_reports``); the
     commission from ``commission`` (a computed result) or computed beside the report facts."""
     from .report_model import MISSING_NOTES
-    from .reports import run_reports
+    from .reports import report_stems, run_reports
 
-    unknown = sorted(set(only) - _rep_and_team_names(md))
+    known = {str(key) for stems in report_stems(md).values() for key in stems}   # every rep and team listed
+    unknown = sorted(set(only) - known)
     if unknown:          # a typo stops the run before anything is written, as post's --only does
         raise JobError(f"salesdesk reports: --only {', '.join(map(repr, unknown))}: no rep_id or team by that name "
                        "in the workbook; nothing was written")
@@ -82,16 +83,6 @@ def reports_job(md, out: Path, formats: tuple[str, ...], jobs: int | None = None
     for sheet in md.missing:      # once for the run; each report says it too
         say(f"  {MISSING_NOTES[sheet]}")
     return run_reports(md, Path(out), formats, jobs, list(only) or None, summary)
-
-
-def _rep_and_team_names(md) -> set[str]:
-    frames = md.data.frames
-    names = set()
-    for sheet, columns in (("Reps", ("rep_id", "team")), ("Teams", ("team",))):
-        if sheet in frames:
-            for column in columns:
-                names |= set(frames[sheet][column].dropna().astype(str))
-    return names
 
 
 def report_lines(run) -> list[str]:
