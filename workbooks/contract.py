@@ -84,6 +84,10 @@ OPPORTUNITIES = SheetSchema("Opportunities", "The pipeline: one row per deal wit
     C("amount", "money", "Deal value; blank while not known (an open deal).", minimum=0, nullable=True),
     C("lost_stage", "choice", "For a lost deal: the last stage it reached (for the funnel); optional column.",
       required=False, nullable=True, choices=STAGES[:5]),
+    C("expected_close", "date", "When the open deal is expected to close (for the forecast and slipped deals); "
+      "optional column.", required=False, nullable=True),
+    C("probability", "number", "Chance the open deal is won, 0 to 1; blank: the stage's (Stages sheet, else the "
+      "default per stage); optional column.", required=False, nullable=True, minimum=0, maximum=1),
 ), key=("opp_id",), references=(Ref("rep_id", "Reps", "rep_id"), Ref("customer_id", "Customers", "customer_id")),
     optional=True, turns_on="the funnel, win rate and sales cycle", rules=(
         RowRule("closed", lambda d: d["stage"].isin(["won", "lost"]) & d["closed"].isna(),
