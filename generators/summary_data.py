@@ -24,15 +24,15 @@ from addin.engine.kpi import Kpi, attainment_of, prorated_targets, scorecard
 from addin.engine.measures import MeasurePeriod, rep_measures, team_measures
 from addin.engine.money import exact_sum, round_cents
 from addin.engine.tiering import customer_view
-from workbooks.engine_args import period_targets
+from workbooks.engine_args import seasonality_weights, team_targets
 from workbooks.kpis import scorecard_kpis
 
 from .monthdata import MonthData
 from .period_model import PeriodFacts
 from .period_summary import period_figures
 from .periods import Period
-from .report_data import (_kpi_shown, _left_out_by_team, _num, _rep_info, _returns, _rows, _status,
-                          champion_of)
+from .report_data import (_kpi_shown, _left_out_by_team, _num, _records, _rep_info, _returns, _rows,
+                          _rows_by_owner, _status, champion_of)
 from .report_model import KpiLine, RankedRep, SalesRow, TeamInfo
 from .summary_model import (BestWorst, CompanySummary, Growth, MonthCommission, PeriodCommission, PeriodReturns,
                             PeriodScorecard, RankedTeam, RepSummary, TeamSummary, TierMoves)
@@ -40,6 +40,7 @@ from .summary_model import (BestWorst, CompanySummary, Growth, MonthCommission, 
 COMPANY = "company"
 LARGEST_RETURNS = 10        # return lines a summary lists (the largest)
 MOVED_DOWN_LISTED = 25      # customers moved down a tier a summary lists (the most valuable)
+MOVEMENTS = ("up", "same", "down", "new")
 # the period's own row and its to-date row, as each format words them (English message ids)
 PERIOD_LABELS = {"quarter": ("Quarter", "Quarter to date"), "year": ("Year", "Year to date")}
 
@@ -81,21 +82,33 @@ class _Period:
     commission: pd.DataFrame | None  # the engine's summary rows of the months, or None (no Plans)
     lang: str
     missing: tuple[str, ...]
-    # the same cut once by rep or team, for dict look-ups per summary
+    # the same cut once by rep and by team (one pass each), for dict look-ups per summary
     rep_index: dict = None          # rep_id -> its row of ``reps``
     team_index: dict = None         # team -> its row of ``teams``
     members: dict = None            # team -> its rows of ``reps``
-    views: dict = None              # owner rep_id -> its customers of ``view``
-    returns_by: dict = None         # rep_id -> its lines of ``returns``
-    commission_by: dict = None      # rep_id -> its rows of ``commission``
+    moves: dict = None              # (rep_id or ("team", team), movement) -> customers
+    moved_down: dict = None         # rep_id or ("team", team) -> CustomerRow*, the most valuable first
+    return_lines: dict = None       # rep_id or ("team", team) -> ReturnLine*, the largest first
+    earned: dict = None             # (rep_id, month) -> (earned cents, paid cents)
 
     def cut(self) -> "_Period":
+        team_of = dict(zip(self.reps["rep_id"], self.reps["team"]))
         self.rep_index = self.reps.set_index("rep_id").to_dict("index")
         self.team_index = self.teams.set_index("team").to_dict("index")
         self.members = dict(tuple(self.reps.groupby("team", sort=False)))
-        self.views = dict(tuple(self.view.groupby("owner_rep_id", sort=False)))
-        self.returns_by = dict(tuple(self.returns.groupby("rep_id", sort=False)))
-        self.commission_by = {} if self.commission is None else dict(tuple(self.commission.groupby("rep_id", sort=False)))
+        view = self.view.assign(team=self.view["owner_rep_id"].map(team_of))
+        self.moves = view.groupby(["owner_rep_id", "movement"]).size().to_dict()
+        self.moves.update({(("team", t), mv): n for (t, mv), n in view.groupby(["team", "movement"]).size().items()})
+        down = view[view["movement"] == "down"]
+        self.moved_down = _rows_by_owner(down, MOVED_DOWN_LISTED)
+        self.moved_down.update({("team", t): rows for t, rows in _rows_by_team(down, MOVED_DOWN_LISTED).items()})
+        self.return_lines = {}
+        for line in _returns(self.returns):          # the largest first: each list keeps that order
+            self.return_lines.setdefault(line.rep_id, []).append(line)
+            self.return_lines.setdefault(("team", team_of[line.rep_id]), []).append(line)
+        c = self.commission
+        self.earned = {} if c is None else {(r, m): (int(e), int(p)) for r, m, e, p in zip(
+            c["rep_id"], c["period"], c["earned_cents"], c["paid_cents"])}
         return self
 
 
@@ -130,7 +143,7 @@ def _period(md: MonthData, period: Period, commission: pd.DataFrame | None) -> _
         reps=reps, teams=teams,
         rep_rows=f["Reps"].drop_duplicates("rep_id").set_index("rep_id").to_dict("index"),
         team_info=f["Teams"].drop_duplicates("team").set_index("team").to_dict("index"),
-        month_sales=_month_sales(f["Orders"], period), month_targets=_month_targets(f, months),
+        month_sales=_month_sales(f["Orders"], period), month_targets=_month_targets(md, months),
         growth=growth, prior=prior, cards=_cards(md, period, reps, teams, figures.elapsed),
         view=_view(md, period, span_end, included),
         returns=_period_returns(f["Orders"], period, included),
@@ -160,13 +173,16 @@ def _month_sales(orders: pd.DataFrame, period: Period) -> dict:
     return live.groupby([live["rep_id"], month_labels(live["order_date"])])["amount"].sum().to_dict()
 
 
-def _month_targets(frames: dict, months: list[str]) -> dict:
-    """Each rep's and team's target (cents) of each month, from the one phasing month by month."""
-    out = {}
-    for m in months:
-        teams, reps = period_targets(frames, [m])
-        out.update({(("team", t), m): int(c) for t, c in zip(teams["team"], teams["target_cents"])})
-        out.update({(r, m): int(c) for r, c in zip(reps["rep_id"], reps["target_cents"])})
+def _month_targets(md: MonthData, months: list[str]) -> dict:
+    """Each rep's and team's target (cents) of each month: the one monthly phasing that
+    ``engine_args.period_targets`` adds up for a quarter or a year (a month's part is the month
+    whole), so the months add up to the period exactly."""
+    years = sorted({int(m[:4]) for m in months})
+    teams = team_targets(md.frames["Targets"], seasonality_weights(md.frames), years)
+    teams = teams[teams["period"].isin(months)]
+    quotas = md.quotas[md.quotas["period"].isin(months)]
+    out = {(("team", t), m): int(round(v * 100)) for t, m, v in zip(teams["team"], teams["period"], teams["target"])}
+    out.update({(r, m): int(c) for r, m, c in zip(quotas["rep_id"], quotas["period"], quotas["quota_cents"])})
     return out
 
 
@@ -300,45 +316,56 @@ def _growth_of(x: _Period, reps: list[str], actual: float) -> Growth:
     return Growth(round(actual, 2), before, *x.prior)
 
 
-def _moves(x: _Period, view: pd.DataFrame) -> TierMoves:
-    counts = view["movement"].value_counts()
-    return TierMoves({mv: int(counts.get(mv, 0)) for mv in ("up", "same", "down", "new")},
-                     _rows(view[view["movement"] == "down"], MOVED_DOWN_LISTED),
+def _rows_by_team(frame: pd.DataFrame, limit: int) -> dict[str, tuple]:
+    """The top ``limit`` rows by monetary per team (``frame``'s team column), for every team in one pass."""
+    top = frame.sort_values(["team", "monetary"], ascending=[True, False]).groupby("team").head(limit)
+    out: dict[str, list] = {}
+    for team, rec in zip(top["team"], _records(top)):
+        out.setdefault(team, []).append(rec)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _moves(x: _Period, key, counts: dict | None = None, down: tuple | None = None) -> TierMoves:
+    """``key``'s tier movements (a rep_id or ("team", team)); the company's from ``counts`` and ``down``."""
+    counts = counts if counts is not None else {mv: x.moves.get((key, mv), 0) for mv in MOVEMENTS}
+    return TierMoves({mv: int(counts.get(mv, 0)) for mv in MOVEMENTS},
+                     down if down is not None else tuple(x.moved_down.get(key, ())),
                      (x.period.first - dt.timedelta(days=1)).isoformat(), min(x.as_of, x.period.last).isoformat())
 
 
-def _returns_of(frame: pd.DataFrame) -> PeriodReturns:
-    lines = _returns(frame)
-    return PeriodReturns(len(lines), exact_sum(r.amount for r in lines), lines[:LARGEST_RETURNS])
+def _returns_of(lines: list) -> PeriodReturns:
+    return PeriodReturns(len(lines), exact_sum(r.amount for r in lines), tuple(lines[:LARGEST_RETURNS]))
 
 
-def _commission_of(x: _Period, frame: pd.DataFrame | None) -> PeriodCommission | None:
-    """Each month's statements of ``frame``'s reps added up in cents, and the months' sums."""
-    if frame is None:
+def _commission_of(x: _Period, reps: list[str]) -> PeriodCommission | None:
+    """The reps' month statements added up in cents, month by month and over the period."""
+    if x.commission is None:
         return None
-    per = frame.groupby("period")[["earned_cents", "paid_cents"]].sum()
-    months = tuple(MonthCommission(m, int(per.at[m, "earned_cents"]) / 100, int(per.at[m, "paid_cents"]) / 100)
-                   for m in x.months if m in per.index)
-    return PeriodCommission(months, int(per["earned_cents"].sum()) / 100, int(per["paid_cents"].sum()) / 100)
+    per = {m: [x.earned[(r, m)] for r in reps if (r, m) in x.earned] for m in x.months}
+    months = tuple(MonthCommission(m, sum(e for e, _ in v) / 100, sum(p for _, p in v) / 100)
+                   for m, v in per.items() if v)
+    earned = sum(e for v in per.values() for e, _ in v)
+    paid = sum(p for v in per.values() for _, p in v)
+    return PeriodCommission(months, earned / 100, paid / 100)
 
 
-def _common(x: _Period, key: str, reps: list[str], actual: float, target: float, target_key, card, view,
-            returns, commission) -> dict:
+def _common(x: _Period, key: str, reps: list[str], actual: float, target: float, target_key, card,
+            moves: TierMoves, returns: list) -> dict:
     months = _months(x, reps, target_key)
     return dict(key=key, period=x.period, as_of=x.as_of.isoformat(), open_period=x.elapsed is not None,
                 sales=_sales_rows(x, actual, target), months=months, growth=_growth_of(x, reps, actual),
                 best_worst=_best_worst(x, months), scorecard=card or PeriodScorecard((), None, ""),
-                movements=_moves(x, view), returns=_returns_of(returns),
-                commission=_commission_of(x, commission), lang=x.lang, missing=x.missing)
+                movements=moves, returns=_returns_of(returns), commission=_commission_of(x, reps),
+                lang=x.lang, missing=x.missing)
 
 
 def _rep_summary(x: _Period, rid: str) -> RepSummary:
     row = x.rep_index[rid]
     rep = x.rep_rows[rid]
-    c = x.commission
-    return RepSummary(**_common(x, rid, [rid], row["net_sales"], row["target"], rid, x.cards["rep"].get(rid),
-                                x.views.get(rid, x.view.iloc[:0]), x.returns_by.get(rid, x.returns.iloc[:0]),
-                                None if c is None else x.commission_by.get(rid, c.iloc[:0])),
+    card = x.cards["rep"].get(rid)
+    card = replace(card or PeriodScorecard((), None, ""), rank=int(row["rank"]), team_size=int(row["size"]))
+    return RepSummary(**_common(x, rid, [rid], row["net_sales"], row["target"], rid, card, _moves(x, rid),
+                                x.return_lines.get(rid, [])),
                       rep=_rep_info(dict(rep, rep_id=rid), x.team_info.get(rep["team"])),
                       rank=int(row["rank"]), team_size=int(row["size"]))
 
@@ -357,11 +384,9 @@ def _team_summary(x: _Period, team: str, left_out: tuple) -> TeamSummary:
     ids = members["rep_id"].tolist()
     ranked = _ranked_reps(x, members)
     t = x.team_info.get(team, {})
-    c = x.commission
     return TeamSummary(**_common(x, team, ids, row["net_sales"], row["target"], ("team", team),
-                                 x.cards["team"].get(team), x.view[x.view["owner_rep_id"].isin(ids)],
-                                 x.returns[x.returns["rep_id"].isin(ids)],
-                                 None if c is None else c[c["rep_id"].isin(ids)]),
+                                 x.cards["team"].get(team), _moves(x, ("team", team)),
+                                 x.return_lines.get(("team", team), [])),
                        team=TeamInfo(team, t.get("manager"), t.get("manager_email"), t.get("region")),
                        reps=ranked, champion=champion_of(list(ranked)), rank=int(row["rank"]),
                        team_count=len(x.teams), left_out=left_out)
@@ -379,7 +404,9 @@ def _company_summary(x: _Period, left_out: tuple) -> CompanySummary:
     top = champion_of([b for b, _ in champions.values()]) if champions else None
     actual = exact_sum(x.teams["net_sales"])
     target = exact_sum(x.teams["target"])
+    moves = _moves(x, COMPANY, x.view["movement"].value_counts().to_dict(),
+                   _rows(x.view[x.view["movement"] == "down"], MOVED_DOWN_LISTED))
     return CompanySummary(**_common(x, COMPANY, ids, actual, target, [("team", t) for t in x.teams["team"]],
-                                    x.cards[COMPANY].get(COMPANY), x.view, x.returns, x.commission),
+                                    x.cards[COMPANY].get(COMPANY), moves, list(_returns(x.returns))),
                           teams=teams, champion=top, champion_team=None if top is None else champions[top.rep_id][1],
                           left_out=left_out)

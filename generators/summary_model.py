@@ -53,6 +53,8 @@ class PeriodScorecard:
     kpis: tuple[KpiLine, ...]
     score: float | None
     status: str
+    rank: int = 0                   # a rep's rank in the team on the period (as RepSummary.rank)
+    team_size: int = 0
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,8 @@ def _xlsx_value(value, kind: str):
         v, kpi_kind = value
         return Styled(v, KIND_FORMAT.get(kpi_kind))
     return value
+
+
+def summary_title(ctx: Summary) -> str:
+    """The summary's title, for the manifest and the mail ("Quarter summary: 2026-Q3 · ...")."""
+    return titles(ctx)[0]
