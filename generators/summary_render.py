@@ -45,7 +45,7 @@ def _texts(t: Language, s: Section) -> dict:
     return {"key": s.key, "title": s.title, "lines": list(s.lines), "notes": list(s.notes),
             "header": [c.header for c in s.columns],
             "rows": [[cell_text(t, v, k) for v, k in zip(row, kinds)] for row in s.rows],
-            "total": None if s.total is None else [cell_text(t, v, "text" if i == 0 else k)
+            "total": None if s.total is None else [cell_text(t, v, "text" if i == 0 or v is None else k)
                                                    for i, (v, k) in enumerate(zip(s.total, kinds))],
             "align": "".join(ALIGN.get(k, "l") for k in kinds)}
 
