@@ -37,6 +37,11 @@ class PeriodReports:
 
 
 PERIOD_REPORTS: dict[str, PeriodReports] = {}
+# the quarter and year summaries (季度总结、年度总结): a rep's, a team's and the company's
+PERIOD_REPORTS["quarter"] = PERIOD_REPORTS["year"] = PeriodReports(
+    "generators.summary_data:summary_facts", "generators.summary_render:summary_xlsx",
+    "generators.summary_render:summary_html", "generators.summary_render:summary_pdf",
+    "generators.summary_render:summary_title")
 
 
 def _load(name: str):

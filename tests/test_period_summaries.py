@@ -278,3 +278,35 @@ def test_the_pdf_shows_the_figures_in_both_languages(book, tmp_path):
             assert title in text
             assert t.money(ctx.sales[0].actual) in text and t.money(ctx.sales[0].target) in text
             assert t.money(ctx.growth.before) in text
+
+
+@pytest.mark.parametrize("key", ["2026-Q3", "2026"])
+def test_salesdesk_reports_period_writes_every_summary_with_the_sheets_figures(book, sheets, tmp_path, key):
+    from click.testing import CliRunner
+
+    from generators.cli import main
+
+    result = CliRunner().invoke(main, ["reports", str(book), "--period", key, "--formats", "xlsx,html",
+                                       "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    period, folder = parse_period(key), tmp_path / key
+    net = net_sales(sheets["Orders"], period.first, period.last)
+    team = sheets["Reps"].set_index("rep_id").loc[REP, "team"]
+    ids = members(sheets, team, period.last)
+    t = language("en")
+    for path, actual in ((folder / "reps" / f"{REP}", float(net[REP])),
+                         (folder / "teams" / team, float(net.reindex(ids).fillna(0).sum())),
+                         (folder / "company" / "company", float(net.reindex(members_all(sheets, period.last))
+                                                                 .fillna(0).sum()))):
+        assert any(abs(n - actual) < 0.005 for n in xlsx_numbers(path.with_suffix(".xlsx").read_bytes())), path
+        assert t.money(actual) in path.with_suffix(".html").read_text(encoding="utf-8"), path
+    import json
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {(d["kind"], d["key"]) for d in manifest["deliveries"]} >= {("rep", REP), ("team", team),
+                                                                        ("company", "company")}
+    title = "Quarter summary: 2026-Q3" if key == "2026-Q3" else "Year summary: 2026"
+    assert all(d["title"].startswith(title) for d in manifest["deliveries"])
+
+
+def members_all(sheets, last) -> list[str]:
+    return [r for team in sheets["Reps"]["team"].unique() for r in members(sheets, team, last)]
