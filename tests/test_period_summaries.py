@@ -310,3 +310,25 @@ def test_salesdesk_reports_period_writes_every_summary_with_the_sheets_figures(b
 
 def members_all(sheets, last) -> list[str]:
     return [r for team in sheets["Reps"]["team"].unique() for r in members(sheets, team, last)]
+
+
+def test_a_rep_left_out_is_named_on_the_team_summary_and_not_in_its_figures(tmp_path, unplanted):
+    frames = {k: v.copy() for k, v in unplanted.items()}
+    orders = frames["Orders"]
+    bad = orders.index[(orders["rep_id"] == REP) & (orders["status"] == "booked")][0]
+    orders.loc[bad, "amount"] = None           # a required cell blank: the rep is left out whole
+    path = tmp_path / "bad.xlsx"
+    write_sales_workbook(frames, path)
+    period = parse_period("2026-Q3")
+    md = load_month(path, None, period=period)
+    assert REP in md.bad_reps
+    facts = summary_facts(md, period)
+    team_name = unplanted["Reps"].set_index("rep_id").loc[REP, "team"]
+    team = next(t for t in facts.teams if t.key == team_name)
+    assert [r.rep_id for r in team.left_out] == [REP] and REP not in {r.rep_id for r in team.reps}
+    assert REP not in {r.key for r in facts.reps}
+    net = net_sales(md.frames["Orders"], period.first, period.last)
+    others = [r for r in members(unplanted, team_name, period.last) if r != REP]
+    assert team.sales[0].actual == pytest.approx(round(float(net.reindex(others).fillna(0).sum()), 2), abs=0.005)
+    html = summary_html(team)
+    assert "the team's figures exclude them" in html.replace("&#39;", "'") and REP in html
