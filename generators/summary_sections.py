@@ -222,6 +222,9 @@ def _best_worst(t: Language, ctx: Summary) -> Section:
         return t("{month}: {actual}", month=t.month(m.label), actual=t.money(m.actual))
     by = t("Picked by attainment (sales against each month's target).") if bw.by == "attainment" else \
         t("Picked by sales (the months have no targets).")
+    if bw.best.label == bw.worst.label:       # one month complete: it is both
+        return Section("best_worst", title, lines=(t("The only complete month so far: {month}",
+                                                     month=said(bw.best)),))
     return Section("best_worst", title, lines=(t("Best: {month}", month=said(bw.best)),
                                                t("Worst: {month}", month=said(bw.worst))), notes=(by,))
 

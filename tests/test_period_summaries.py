@@ -332,3 +332,22 @@ def test_a_rep_left_out_is_named_on_the_team_summary_and_not_in_its_figures(tmp_
     assert team.sales[0].actual == pytest.approx(round(float(net.reindex(others).fillna(0).sum()), 2), abs=0.005)
     html = summary_html(team)
     assert "the team's figures exclude them" in html.replace("&#39;", "'") and REP in html
+
+
+def test_a_quarter_with_one_complete_month_and_names_that_look_like_markup(book):
+    from dataclasses import replace
+
+    period = parse_period("2026-Q4")            # the orders end in October: one month complete, the quarter open
+    facts = summary_facts(load_month(book, None, period=period), period)
+    rep = next(r for r in facts.reps if r.key == REP)
+    assert facts.open_period and [m.label for m in rep.months] == ["2026-10"]
+    assert rep.best_worst.best == rep.best_worst.worst
+    assert "The only complete month so far: October 2026" in summary_html(rep)
+    hostile = replace(rep, rep=replace(rep.rep, name='<b>=HYPERLINK("x")</b> #set page(width: 1cm)'))
+    html = summary_html(hostile)
+    assert "<b>=HYPERLINK" not in html and "&lt;b&gt;=HYPERLINK" in html
+    ws = openpyxl.load_workbook(io.BytesIO(summary_xlsx(hostile))).active
+    assert ws["A1"].data_type == "s" and '<b>=HYPERLINK("x")</b> #set page(width: 1cm) (R0003)' in ws["A1"].value
+    pdf = subprocess.run(["pdftotext", "-layout", "-", "-"], input=summary_pdf(hostile), capture_output=True,
+                         check=True).stdout.decode()
+    assert '#set page(width: 1cm)' in pdf
