@@ -68,8 +68,8 @@ class _Period:
     elapsed: float | None
     months: list[str]               # the period's months up to the as-of month
     complete: list[str]             # of those, the months no longer open
-    reps: pd.DataFrame              # rep_id, name, team, net_sales, target, attainment, rank, team_size
-    teams: pd.DataFrame             # team, manager, net_sales, target, attainment, rank
+    reps: pd.DataFrame              # rep_id, name, team, net_sales, target, attainment, rank (in the team), size
+    teams: pd.DataFrame             # team, manager, net_sales, target, attainment, rank, size
     rep_rows: dict                  # rep_id -> its Reps row
     team_info: dict                 # team -> its Teams row
     month_sales: dict               # (rep_id, month) -> net sales
