@@ -113,7 +113,7 @@ class _Period:
 
 
 def summary_facts(md: MonthData, period: Period, only: set[str] | None = None,
-                  commission: pd.DataFrame | None = None) -> PeriodFacts:
+                  commission=None) -> PeriodFacts:
     """Every rep's, team's and the company's summary of ``period`` (a quarter or a year).
     ``commission``: the commission engine's summary table through the period's last month with
     data (the run's, against its ledger); without it, computed here from the workbook."""
@@ -128,7 +128,7 @@ def summary_facts(md: MonthData, period: Period, only: set[str] | None = None,
     return PeriodFacts(period, x.as_of, open_period, reps, teams, company, md.language, left_out)
 
 
-def _period(md: MonthData, period: Period, commission: pd.DataFrame | None) -> _Period:
+def _period(md: MonthData, period: Period, commission) -> _Period:
     f = md.frames
     figures = period_figures(md, period)
     as_of = figures.as_of
@@ -217,13 +217,17 @@ def _period_returns(orders: pd.DataFrame, period: Period, reps: list[str]) -> pd
     return live[(live["status"] == "returned") & live["rep_id"].isin(reps)]
 
 
-def _commission(md: MonthData, months: list[str], summary: pd.DataFrame | None) -> pd.DataFrame | None:
+def _commission(md: MonthData, months: list[str], summary) -> pd.DataFrame | None:
     """The engine's summary rows (rep, month, earned_cents, paid_cents) of the period's months up to
-    the as-of month: each month's statement. None without a Plans sheet."""
+    the as-of month: each month's statement. ``summary``: the engine's table, or a function of the
+    last month giving it (the run's: against OUT's ledger, so a closed month's issued figures stand).
+    None without a Plans sheet."""
     if "Plans" in md.missing:
         return None
     if not months:
         return pd.DataFrame({"rep_id": [], "period": [], "earned_cents": [], "paid_cents": []})
+    if callable(summary):
+        summary = summary(months[-1])
     if summary is None:
         from addin.engine.commission import compute
         from workbooks.engine_args import commission_inputs
