@@ -15,7 +15,7 @@ import contextlib
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import pandas as pd
 
@@ -43,6 +43,22 @@ from .typeset import TypesetError, makeable
 from .workers import in_chunks
 
 FORMATS = ("xlsx", "html", "pdf")
+KIND_FOLDERS = {"rep": "reps", "team": "teams", "company": "company"}   # where each kind of report goes in the run's folder
+
+
+class Renderers(NamedTuple):
+    """How one kind of run writes a report in each format (module-level functions: the workers get
+    them pickled by name): the month's (below), a week's and a quarter's or year's (``period_run``)."""
+    xlsx: Callable[[object], bytes]
+    html: Callable[[object], str]
+    pdf: Callable[[object], bytes]
+
+
+def _month_workbook(ctx: Report) -> bytes:
+    return rep_workbook(ctx) if ctx.kind == "rep" else team_workbook(ctx)
+
+
+MONTH = Renderers(_month_workbook, render, report_pdf)
 
 
 @dataclass
@@ -60,7 +76,8 @@ class ReportRun:
         return FINISHED_WITH_PROBLEMS if (self.failures or self.left_out) else DONE
 
 
-def _render_one(ctx: Report, folder: str, formats: tuple[str, ...], staged: bool = False) -> tuple[str, str, list[str], str | None]:
+def _render_one(ctx: Report, folder: str, formats: tuple[str, ...], staged: bool = False,
+                renderers: Renderers = MONTH) -> tuple[str, str, list[str], str | None]:
     """Worker: write one report's files. Returns (kind, key, files, error).
 
     In a staging folder (``staged``), which is swapped in whole only when the run is done,
@@ -69,21 +86,21 @@ def _render_one(ctx: Report, folder: str, formats: tuple[str, ...], staged: bool
     write_bytes = Path.write_bytes if staged else write_bytes_atomic
     write_text = (lambda path, text: path.write_text(text, encoding="utf-8")) if staged else write_text_atomic
     kind, key = ctx.kind, ctx.key
-    sub = Path(folder) / ("reps" if kind == "rep" else "teams")
+    sub = Path(folder) / KIND_FOLDERS[kind]
     stem = ctx.file_stem
     written = []
     try:
         if "xlsx" in formats:
             path = sub / f"{stem}.xlsx"
-            write_bytes(path, rep_workbook(ctx) if kind == "rep" else team_workbook(ctx))
+            write_bytes(path, renderers.xlsx(ctx))
             written.append(str(path))
         if "html" in formats:
             path = sub / f"{stem}.html"
-            write_text(path, render(ctx))
+            write_text(path, renderers.html(ctx))
             written.append(str(path))
         if "pdf" in formats:
             path = sub / f"{stem}.pdf"
-            write_bytes(path, report_pdf(ctx))
+            write_bytes(path, renderers.pdf(ctx))
             written.append(str(path))
         return kind, key, written, None
     except TypesetError as exc:
@@ -92,53 +109,74 @@ def _render_one(ctx: Report, folder: str, formats: tuple[str, ...], staged: bool
         return kind, key, written, f"{type(exc).__name__}: {exc}"
 
 
-def _render_chunk(ctxs: list[Report], folder: str, formats: tuple[str, ...], staged: bool) -> list[tuple]:
-    return [_render_one(c, folder, formats, staged) for c in ctxs]
+def _render_chunk(ctxs: list[Report], folder: str, formats: tuple[str, ...], staged: bool,
+                  renderers: Renderers = MONTH) -> list[tuple]:
+    return [_render_one(c, folder, formats, staged, renderers) for c in ctxs]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What one kind of run makes in OUT/KEY/: the month's reports (``run_reports``) or a week's,
+    quarter's or year's (``period_run``). The folder's protocol (lock, staging, swap, manifest,
+    errors) is the same for all; this is what differs."""
+    key: str                                                 # the folder: 2026-10, 2026-W41, 2026-Q3, 2026
+    contexts: Callable[[set | None, ReportRun], tuple[list, object]]   # the reports' models, and the facts
+    renderers: Renderers
+    title: Callable[[object], str]                           # a report's title, for the manifest and the mail
+    head: Callable[[object], dict]                           # the manifest's own fields, from the facts
+    extras: Callable[[Path, object], None]                   # summary.xlsx and dashboard.json (full runs)
 
 
 def run_reports(md: MonthData, out: Path, formats=("xlsx", "html", "pdf"), jobs: int | None = None,
                 only: list[str] | None = None,
                 commission_summary: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> ReportRun:
     """The month's reports, with the commission engine's summary table (``commission_summary``),
-    or a function that returns it (called once the folder is locked, with the report facts).
+    or a function that returns it (called once the folder is locked, with the report facts)."""
+    plan = RunPlan(md.month, partial(_contexts, md, commission_summary=commission_summary), MONTH,
+                   lambda c: titles(c)[0], lambda facts: {"month": md.month, "as_of": facts.as_of.isoformat()},
+                   _month_extras)
+    return run_plan(md, Path(out), plan, formats, jobs, only)
 
-    A full run builds the whole month folder beside the old one (the files of other commands,
-    such as commissions/ and the outbox, linked in) and swaps it in at the end: a run that is
-    killed leaves the previous month folder as it was. A run with --only replaces just the
+
+def run_plan(md: MonthData, out: Path, plan: RunPlan, formats, jobs: int | None, only) -> ReportRun:
+    """A run's reports in OUT/KEY/. A full run builds the whole folder beside the old one (the files
+    of other commands, such as commissions/ and the outbox, linked in) and swaps it in at the end:
+    a run that is killed leaves the previous folder as it was. A run with --only replaces just the
     named reports, each file atomically."""
-    out = Path(out)
     with exclusive(out, "reports"):
-        month_dir = out / md.month
-        recover_folder(month_dir)      # what a killed run left: staging folders, a month moved aside
-        for folder in (month_dir, month_dir / "reps", month_dir / "teams"):
-            remove_temporaries(folder)
-        return _run_reports(md, out, formats, jobs, only, commission_summary)
+        folder = out / plan.key
+        recover_folder(folder)      # what a killed run left: staging folders, a folder moved aside
+        for sub in (folder, *(folder / name for name in KIND_FOLDERS.values())):
+            remove_temporaries(sub)
+        return _run_reports(md, out, formats, jobs, only, plan)
 
 
-def _run_reports(md: MonthData, out: Path, formats, jobs, only, commission_summary) -> ReportRun:
+def _run_reports(md: MonthData, out: Path, formats, jobs, only, plan: RunPlan) -> ReportRun:
     formats = tuple(f for f in FORMATS if f in formats)
-    month_dir = out / md.month
-    run = ReportRun(md.month, month_dir)
+    folder = out / plan.key
+    run = ReportRun(plan.key, folder)
     only_set = set(only) if only else None
-    contexts, facts = _contexts(md, only_set, commission_summary, run)
+    contexts, facts = plan.contexts(only_set, run)
     makeable_formats, why = makeable(formats)
     no_pdf = f"PDF not made: {why}" if why else None
-    # --only replaces just its reports, each file atomically; a full run rebuilds the month folder
-    with contextlib.nullcontext(month_dir) if only_set else rebuilt(month_dir) as target:
-        rendered = _render_all(contexts, target, makeable_formats, jobs, staged=not only_set)
+    # --only replaces just its reports, each file atomically; a full run rebuilds the folder
+    with contextlib.nullcontext(folder) if only_set else rebuilt(folder) as target:
+        rendered = _render_all(contexts, target, makeable_formats, jobs, staged=not only_set, renderers=plan.renderers)
         ok = _rendered([(kind, key, files, error or no_pdf) for kind, key, files, error in rendered], run)
-        _write_extras(target, md, facts, ok, run, merge=bool(only_set))
+        _write_manifest(target, md, plan, contexts, facts, ok, merge=bool(only_set))
+        if not only_set:
+            plan.extras(target, facts)          # an --only run keeps the whole run's summary and figures
         run.failures = rep_failures(md) + run.failures
-        run.left_out = md.left_out_lines(month_dir / "errors.xlsx")
+        run.left_out = md.left_out_lines(folder / "errors.xlsx")
         _errors_report(md, run, target / "errors.xlsx", keep_old=bool(only_set))
-        if not only_set and month_dir.exists():
-            link_tree(month_dir, target, skip=OWN_NAMES)    # the other commands' files come along
+        if not only_set and folder.exists():
+            link_tree(folder, target, skip=OWN_NAMES)    # the other commands' files come along
         write_dashboard(target)                 # once the other commands' files are in the folder too
-    run.written = [month_dir / f.relative_to(target) for files in ok.values() for f in files]
+    run.written = [folder / f.relative_to(target) for files in ok.values() for f in files]
     return run
 
 
-def _contexts(md: MonthData, only_set, commission_summary, run: ReportRun):
+def _contexts(md: MonthData, only_set, run: ReportRun, commission_summary=None):
     """Every report's model with its file stem (and the commission when there is one); an
     --only name that is no active rep or team is a failure."""
     with timed("Computing"):
@@ -180,7 +218,7 @@ def _errors_report(md: MonthData, run: ReportRun, path: Path, keep_old: bool) ->
 
 
 # What a full reports run writes in the month folder; everything else there is carried over.
-OWN_NAMES = ("reps", "teams", "index.html", "dashboard.json", "summary.xlsx", "manifest.json", "errors.xlsx")
+OWN_NAMES = ("reps", "teams", "company", "index.html", "dashboard.json", "summary.xlsx", "manifest.json", "errors.xlsx")
 
 
 def _failure(column: str, value: str, problem: str, expected: str) -> Problem:
@@ -203,12 +241,13 @@ def report_stems(md: MonthData) -> dict[str, dict[str, str]]:
     return {"rep": unique_stems(rep_ids), "team": unique_stems(team_ids)}
 
 
-def _render_all(contexts: list[Report], folder: Path, formats, jobs: int | None, staged: bool = False) -> list[tuple]:
-    (folder / "reps").mkdir(parents=True, exist_ok=True)
-    (folder / "teams").mkdir(parents=True, exist_ok=True)
+def _render_all(contexts: list[Report], folder: Path, formats, jobs: int | None, staged: bool = False,
+                renderers: Renderers = MONTH) -> list[tuple]:
+    for kind in sorted({c.kind for c in contexts} | {"rep", "team"}):
+        (folder / KIND_FOLDERS[kind]).mkdir(parents=True, exist_ok=True)
     progress = bar(len(contexts), "Reports", unit="report")
-    results = in_chunks(partial(_render_chunk, folder=str(folder), formats=tuple(formats), staged=staged), contexts,
-                        jobs, progress.update)
+    results = in_chunks(partial(_render_chunk, folder=str(folder), formats=tuple(formats), staged=staged,
+                                renderers=renderers), contexts, jobs, progress.update)
     progress.close()
     return results
 
@@ -221,38 +260,47 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _write_extras(folder: Path, md: MonthData, facts, ok: dict, run: ReportRun, merge: bool = False) -> None:
-    by_key = {(c.kind, c.key): c for c in facts.reps + facts.teams}
-    deliveries = []
-    for (kind, key), files in sorted(ok.items()):
-        c = by_key[(kind, key)]
-        title, _ = titles(c)
-        if kind == "rep":
-            to, name, cc, reply = c.rep.email, c.rep.name, c.rep.manager_email, c.rep.manager_email
-        else:
-            to, name, cc, reply = c.team.manager_email, c.team.manager, None, c.team.manager_email
-        month_row = c.sales[0]
-        highlights = {"actual": month_row.actual, "target": month_row.target,
-                      "attainment": attainment_of(month_row.actual, month_row.target)}
-        if kind == "rep":
-            highlights.update(score=c.scorecard.score, status=c.scorecard.status, rank=c.scorecard.rank,
-                              team_size=c.scorecard.team_size, to_pay=c.commission.paid if c.commission else None)
-        deliveries.append({"kind": kind, "key": key, "name": name, "to": to, "cc": cc, "reply_to": reply, "title": title,
-                           "highlights": highlights,
-                           "files": [{"path": str(f.relative_to(folder)), "format": f.suffix[1:], "sha256": sha256(f)}
-                                     for f in sorted(files)]})
+def _write_manifest(folder: Path, md: MonthData, plan: RunPlan, contexts: list, facts, ok: dict, merge: bool) -> None:
+    """manifest.json: each report made, its recipients, highlights and files (with their hashes),
+    what ``send`` mails; an --only run merges its reports into the old manifest."""
+    by_key = {(c.kind, c.key): c for c in contexts}
+    deliveries = [_delivery(folder, by_key[(kind, key)], files, plan.title) for (kind, key), files in sorted(ok.items())]
     manifest_path = folder / "manifest.json"
     if merge and manifest_path.exists():
         old = json.loads(manifest_path.read_text())
         keep = [d for d in old.get("deliveries", []) if (d["kind"], d["key"]) not in by_key]   # tried now
         deliveries = sorted(keep + deliveries, key=lambda d: (d["kind"], d["key"]))
-    manifest = {"month": md.month, "language": facts.lang, "as_of": facts.as_of.isoformat(), "workbook": str(md.data.path),
+    manifest = {**plan.head(facts), "language": facts.lang, "workbook": str(md.data.path),
                 "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "deliveries": deliveries}
     write_text_atomic(manifest_path, json.dumps(manifest, indent=2))
-    if not merge:
-        _summary_workbook(folder / "summary.xlsx", facts)
-        write_figures(folder, facts)        # an --only run keeps the whole month's figures
+
+
+def _delivery(folder: Path, c, files: list[Path], title) -> dict:
+    """One report's entry in the manifest: whom it goes to (a rep's: the rep, cc the manager; a
+    team's: the manager; the company's: no one, it is linked from the dashboard)."""
+    if c.kind == "rep":
+        to, name, cc, reply = c.rep.email, c.rep.name, c.rep.manager_email, c.rep.manager_email
+    elif c.kind == "team":
+        to, name, cc, reply = c.team.manager_email, c.team.manager, None, c.team.manager_email
+    else:
+        to, name, cc, reply = None, None, None, None
+    first = c.sales[0]
+    highlights = {"actual": first.actual, "target": first.target, "attainment": attainment_of(first.actual, first.target)}
+    card = getattr(c, "scorecard", None)
+    if c.kind == "rep" and card is not None:
+        commission = getattr(c, "commission", None)
+        highlights.update(score=card.score, status=card.status, rank=card.rank, team_size=card.team_size,
+                          to_pay=commission.paid if commission else None)
+    return {"kind": c.kind, "key": c.key, "name": name, "to": to, "cc": cc, "reply_to": reply, "title": title(c),
+            "highlights": highlights,
+            "files": [{"path": str(f.relative_to(folder)), "format": f.suffix[1:], "sha256": sha256(f)}
+                      for f in sorted(files)]}
+
+
+def _month_extras(folder: Path, facts) -> None:
+    _summary_workbook(folder / "summary.xlsx", facts)
+    write_figures(folder, facts)
 
 
 SUMMARY_HEADERS = ("kind", "rep or team", "name", "team", "actual", "target", "attainment", "score", "status", "rank")

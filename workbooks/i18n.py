@@ -77,6 +77,18 @@ class Language:
         """'October 2026' / '2026年10月' for '2026-10'."""
         return _month_name(self.code, period)
 
+    def period(self, key: str) -> str:
+        """A period as people write it: 'October 2026' / '2026年10月'; 'Week 41, 2026' / '2026年第41周';
+        'Q3 2026' / '2026年第3季度'; '2026' / '2026年' (keys as generators.periods reads them)."""
+        key = str(key)
+        if "-W" in key:
+            return self("Week {week}, {year}", week=int(key[6:]), year=key[:4])
+        if "-Q" in key:
+            return self("Q{quarter} {year}", quarter=key[6:], year=key[:4])
+        if len(key) == 4:
+            return self("Year {year}", year=key)
+        return self.month(key)
+
     def date(self, value) -> str:
         """A date in words: 'October 31, 2026' / '2026年10月31日'; blank stays blank."""
         if value is None or value == "":
