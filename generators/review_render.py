@@ -28,8 +28,8 @@ from .report_layout import lay_out
 from .review_model import Deal, Review, StageMove
 from .typeset import typeset
 
-# the week's first and last day in words (babel date patterns), by language: "5–11 Oct 2026", "10月5日–10月11日"
-SPAN_PATTERNS = {"en": {"same_month": ("d", "d MMM y"), "same_year": ("d MMM", "d MMM y"), "other": ("d MMM y", "d MMM y")},
+# the week's first and last day in words (babel date patterns), by language: "5–11 Oct", "10月5日–10月11日"
+SPAN_PATTERNS = {"en": {"same_month": ("d", "d MMM"), "same_year": ("d MMM", "d MMM"), "other": ("d MMM y", "d MMM y")},
                  "zh-CN": {"same_month": ("M月d日", "M月d日"), "same_year": ("M月d日", "M月d日"),
                            "other": ("y年M月d日", "y年M月d日")}}
 STYLES = {"money": MONEY, "int": INT, "number": NUMBER}
@@ -59,13 +59,12 @@ class Section:
 # --- words --------------------------------------------------------------------------------------
 
 def week_name(t: Language, week: str, first: str, last: str) -> str:
-    """'2026-W41 (5–11 Oct 2026)' / '2026年第41周（10月5日–10月11日）'."""
+    """'Week 41, 2026 (5–11 Oct)' / '2026年第41周（10月5日–10月11日）' (``Language.period`` and its days)."""
     a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     case = "same_month" if (a.year, a.month) == (b.year, b.month) else "same_year" if a.year == b.year else "other"
     pa, pb = SPAN_PATTERNS.get(t.code, SPAN_PATTERNS["en"])[case]
     span = f"{format_date(a, pa, locale=t.locale)}\u2013{format_date(b, pb, locale=t.locale)}"
-    year, number = week.split("-W")
-    return t("{year}-W{number} ({span})", year=year, number=str(int(number)), span=span)
+    return t("{period} ({span})", period=t.period(week), span=span)
 
 
 def review_titles(ctx: Review) -> tuple[str, str]:
@@ -138,12 +137,13 @@ def _ranking_section(t: Language, ctx: Review) -> Section:
                                  totals=[3, 4], marks=["red" if r.rep_id in behind else "" for r in ctx.reps])))
     s.lines.append(t("Champion of the week: {name} ({rep_id})", name=ctx.champion.name, rep_id=ctx.champion.rep_id)
                    if ctx.champion else t("No champion this week (no rep with sales against a target)."))
-    s.lines.append(t("Behind pace: {names}", names=", ".join(f"{r.name} ({r.rep_id})" for r in ctx.behind))
+    s.lines.append(t("Behind pace: {names}", names=t(", ").join(t("{name} ({rep_id})", name=r.name, rep_id=r.rep_id)
+                                                                     for r in ctx.behind))
                    if ctx.behind else t("Behind pace: none"))
     lines = [[x.name, x.rep_id, x.created, x.won, x.won_amount, x.lost, _opt(x.slipped), _opt(x.advanced),
               _opt(x.moved_back), x.activities, x.planned, x.revisits, _opt(x.closing)] for x in ctx.lines]
     s.tables.append((t("Each rep's week"), Table(
-        [t("name"), t("rep"), t("created"), t("won"), t("won amount"), t("lost"), t("slipped"), t("advanced"),
+        [t("name"), t("rep"), t("created"), t("won"), t("won amount"), t("lost deals"), t("slipped"), t("advanced"),
          t("moved back"), t("activities"), t("planned"), t("revisits next week"), t("closing next week")],
         ["text", "text", "int", "int", "money", "int", "int", "int", "int", "int", "int", "int", "int"], lines,
         totals=[j for j in range(2, 13) if all(isinstance(r[j], (int, float)) for r in lines)])))
