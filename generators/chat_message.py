@@ -60,8 +60,9 @@ def read_figures(month_dir: Path, month: str) -> dict:
         raise ChatError(f"no {path}; run `salesdesk reports` for {month} first") from None
     except (OSError, ValueError) as exc:
         raise ChatError(f"cannot read {path} ({type(exc).__name__}); run `salesdesk reports` for {month} again") from None
-    if figures.get("month") != month:
-        raise ChatError(f"{path} is for {figures.get('month')}, not {month}")
+    made_for = figures.get("period", figures.get("month"))         # a week's, quarter's or year's, or the month's
+    if made_for != month:
+        raise ChatError(f"{path} is for {made_for}, not {month}")
     return figures
 
 
@@ -101,9 +102,10 @@ def team_summary(figures: dict, team: str, esc=md_text) -> Summary | None:
     if "champion" in row:          # figures written before the teams' champions were kept have none
         facts += ((t("Champion"), _champion(t, row["champion"], esc)),)
     behind = [b for b in figures.get("behind", []) if b["team"] == team]
-    sections = (_behind(t, behind, esc, with_team=False),
-                _overdue(t, overdue, row.get("overdue_high_value", len(overdue)), False, esc, with_team=False))
-    month = t.month(figures["month"])
+    sections = (_behind(t, behind, esc, with_team=False),)
+    if _monthly(figures):          # overdue revisits are the month's (a week's or quarter's figures have none)
+        sections += (_overdue(t, overdue, row.get("overdue_high_value", len(overdue)), False, esc, with_team=False),)
+    month = t.period(figures.get("period", figures["month"]))
     return Summary(team, t.code, t("{team}: Sales, {month}", team=esc(team), month=month),
                    t("{team}: Sales, {month}", team=plain_text(team), month=month), facts, sections, _footer(t, figures))
 
@@ -118,11 +120,16 @@ def company_summary(figures: dict, esc=md_text) -> Summary:
                 team=esc(champion["team"]), share=t.pct(champion["attainment"]))))
     ranking = tuple(f"{esc(row['team'])}: {t.pct(row['attainment'])}" for row in figures["teams"])
     sections = (Section(t("Teams by attainment"), ranking, DASH, len(ranking)),
-                _behind(t, figures.get("behind", []), esc, with_team=True),
-                _overdue(t, figures.get("overdue", []), figures.get("overdue_count", 0),
-                         figures.get("overdue_more", False), esc, with_team=True))
-    title = t("Sales, {month}", month=t.month(figures["month"]))
+                _behind(t, figures.get("behind", []), esc, with_team=True))
+    if _monthly(figures):
+        sections += (_overdue(t, figures.get("overdue", []), figures.get("overdue_count", 0),
+                              figures.get("overdue_more", False), esc, with_team=True),)
+    title = t("Sales, {month}", month=t.period(figures.get("period", figures["month"])))
     return Summary(COMPANY, t.code, title, title, facts, sections, _footer(t, figures))
+
+
+def _monthly(figures: dict) -> bool:
+    return figures.get("period_kind", "month") == "month"
 
 
 def _attainment(t: Language, actual, target, attainment) -> str:
@@ -156,6 +163,9 @@ def _overdue(t: Language, customers: list[dict], total: int, more: bool, esc, wi
 
 def _footer(t: Language, figures: dict) -> str:
     date = t.date(figures.get("as_of"))
+    if figures.get("open_month") and figures.get("period_kind", "month") != "month":
+        return t("Data as of {date} (the period is still open: the target to date is its share of the working days "
+                 "passed).", date=date)
     if figures.get("open_month"):
         return t("Data as of {date} (the month is still open: targets are compared with the month so far).", date=date)
     return t("Data as of {date}.", date=date)

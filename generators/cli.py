@@ -106,6 +106,20 @@ month_option = click.option("--month", required=True, metavar="YYYY-MM", callbac
                             help="The month, e.g. 2026-10.")
 
 
+def month_or_period_option(f):
+    """--month YYYY-MM, or --period for a week, quarter or year (their reports' folder); one of them."""
+    f = click.option("--period", default=None, metavar="PERIOD", callback=_period,
+                     help="Instead of --month: a week 2026-W41, quarter 2026-Q3 or year 2026.")(f)
+    return click.option("--month", default=None, metavar="YYYY-MM", callback=_month, help="The month, e.g. 2026-10.")(f)
+
+
+def _one_of(month: str | None, period) -> str:
+    """The folder key of --month or --period, whichever was given (exactly one)."""
+    if (month is None) == (period is None):
+        raise click.UsageError("give the month (--month 2026-10) or the period (--period 2026-Q3), one of them")
+    return month if month is not None else period.key
+
+
 def _period(ctx, param, value: str | None):
     from .periods import parse_period
 
@@ -464,16 +478,22 @@ def reports(workbook: Path, month: str | None, period, out: Path, formats: str, 
     Example: salesdesk reports sales.xlsx --period 2026-Q3 --out out/"""
     from .jobs import report_lines, reports_job
 
-    if (month is None) == (period is None):
-        raise click.UsageError("give the month (--month 2026-10) or the period (--period 2026-Q3), one of them")
+    _one_of(month, period)
     if period is not None and period.kind == "month":
         month = period.key
     wanted = _formats(formats, "reports")          # before seconds of reading
     writable_folder(out)
     if month is None:
-        _period_summary(workbook, period, out, allow_empty)
-    md = _load_month(workbook, month, allow_empty)
-    run = reports_job(md, out, wanted, jobs, only, say=click.echo)
+        from .jobs import period_reports_job
+        from .period_run import can_report
+
+        if not can_report(period):
+            _period_summary(workbook, period, out, allow_empty)
+        md = _load_month(workbook, period.key, allow_empty, period=period)
+        run = period_reports_job(md, period, out, wanted, jobs, only, say=click.echo)
+    else:
+        md = _load_month(workbook, month, allow_empty)
+        run = reports_job(md, out, wanted, jobs, only, say=click.echo)
     for line in report_lines(run):
         click.echo(line)
     sys.exit(run.exit_code)
@@ -502,9 +522,9 @@ def _formats(text: str, command: str) -> tuple[str, ...]:
         raise click.BadParameter(str(exc), param_hint="--formats") from None
 
 
-@main.command(short_help="Email the month's reports.")
+@main.command(short_help="Email the reports of a month or period.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@month_option
+@month_or_period_option
 @click.option("--smtp-host", help="SMTP server (default: localhost, or salesdesk.toml).")
 @click.option("--smtp-port", type=int, help="SMTP port (default 25; 587 with --starttls, 465 with --ssl).")
 @click.option("--starttls", "security", flag_value="starttls", help="Upgrade the connection with STARTTLS.")
@@ -517,11 +537,13 @@ def _formats(text: str, command: str) -> tuple[str, ...]:
 @click.option("--resend", is_flag=True, help="Send again even what the ledger says was sent.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files into FOLDER/MONTH/outbox/ instead of sending.")
 @click.option("--rate", help="At most N messages a minute, e.g. 30/min.")
-def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, smtp_cafile, sender, finance, only,
-         resend, dry_run, rate):
+def send(folder: Path, month: str | None, period, smtp_host, smtp_port, security, smtp_user, smtp_cafile, sender,
+         finance, only, resend, dry_run, rate):
     """Email the month's reports: one message per rep, one per team, one to finance.
 
-    Reads FOLDER/MONTH/manifest.json; each rep's manager is in cc. A ledger makes a re-run send
+    Reads FOLDER/MONTH/manifest.json (FOLDER/PERIOD/ with --period: a week's, quarter's or
+    year's reports; commission statements go to finance with the month's only); each rep's
+    manager is in cc. A ledger makes a re-run send
     only what was not sent; the server is checked once before the first message. Settings may
     also come from salesdesk.toml ([smtp] host, port, security, user, from, finance,
     rate_per_min, cafile) in the working directory; the password only from
@@ -534,6 +556,7 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     from .jobs import send_job
     from .progress import Steps
 
+    month = _one_of(month, period)
     writable_folder(folder, "FOLDER")
     rate_per_min = None
     if rate:
@@ -554,19 +577,19 @@ def send(folder: Path, month: str, smtp_host, smtp_port, security, smtp_user, sm
     sys.exit(summary.exit_code)
 
 
-@main.command(short_help="Post the month to WeCom, DingTalk or Feishu group chats.")
+@main.command(short_help="Post a month or period to group chats.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@month_option
+@month_or_period_option
 @click.option("--only", multiple=True, help="Only this team (repeatable); '*' is the company's post.")
 @click.option("--resend", is_flag=True, help="Post again even what the ledger says was posted.")
 @click.option("--dry-run", is_flag=True, help="Write each request as JSON into FOLDER/MONTH/outbox/chat/ instead.")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=Path(CONFIG_FILE),
               show_default=True, help="The file with the [[chat]] tables.")
-def post(folder: Path, month: str, only, resend, dry_run, config: Path):
+def post(folder: Path, month: str | None, period, only, resend, dry_run, config: Path):
     """Post each team's month to its group chat: attainment, rank, champion, reps behind pace,
     overdue revisits; WeCom also gets the team's PDF report.
 
-    Reads FOLDER/MONTH/dashboard.json (written by `reports`) and the [[chat]] tables of
+    Reads FOLDER/MONTH/dashboard.json (FOLDER/PERIOD/ with --period; written by `reports`) and the [[chat]] tables of
     salesdesk.toml (kind, url or url_env, secret_env, teams; see docs/chat.md). Signing secrets
     come only from the environment. A ledger makes a re-run post only what was not posted.
     Exit code 1 if any post failed or was skipped, 2 if nothing could be posted.
@@ -577,6 +600,7 @@ def post(folder: Path, month: str, only, resend, dry_run, config: Path):
     from .chat_message import ChatError
     from .progress import Steps
 
+    month = _one_of(month, period)
     writable_folder(folder, "FOLDER")
     try:
         summary, outbox = post_month(folder, month, config, set(only) or None, dry_run, resend,

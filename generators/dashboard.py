@@ -21,6 +21,7 @@ from addin.engine.money import exact_sum
 from workbooks.files import write_text_atomic
 
 from .report_data import OVERDUE_LISTED, champion_of
+from .report_model import is_behind
 from .report_html import environment
 
 DATA_NAME = "dashboard.json"
@@ -38,7 +39,7 @@ def dashboard_figures(facts) -> dict:
     commissions = [r.commission for r in facts.reps if r.commission is not None]
     overdue = _overdue(facts)
     return {
-        "month": facts.month, "language": facts.lang, "as_of": facts.as_of.isoformat(),
+        "month": facts.month, "period": facts.month, "period_kind": "month", "language": facts.lang, "as_of": facts.as_of.isoformat(),
         "open_month": facts.open_month, "company": _company(facts), "teams": _teams(facts),
         "champion": _champion(facts), "behind": _behind(facts), "overdue": overdue[:30],
         "overdue_count": len(overdue),
@@ -119,6 +120,61 @@ def write_figures(month_dir: Path, facts) -> None:
     write_text_atomic(month_dir / DATA_NAME, json.dumps(dashboard_figures(facts), indent=1, ensure_ascii=False))
 
 
+def period_dashboard_figures(facts) -> dict:
+    """A week's, quarter's or year's figures for its dashboard (``period_model.PeriodFacts``): the
+    company and team rows are the exact sums of the teams' and reps' period rows; while the period
+    is open the target to date (its share of working days passed) is shown beside the target, and a
+    rep is behind by the one rule (``report_model.is_behind``)."""
+    from addin.engine import rules
+    from addin.engine.money import round_cents
+
+    p = facts.period
+    share = rules.elapsed_share(facts.as_of, p.first, p.last)
+
+    def to_date(target: float) -> float:
+        return target if share is None else float(round_cents([target * share])[0])
+
+    teams = []
+    for t in facts.teams:
+        row = t.sales[0]
+        behind = [r for r in t.reps if is_behind(_ratio(r.actual, r.target), share)]
+        teams.append({"team": t.key, "manager": t.team.manager if isinstance(t.team.manager, str) else None,
+                      "actual": row.actual, "target": row.target, "attainment": _ratio(row.actual, row.target),
+                      "reps": len(t.reps), "behind": len(behind), "champion": _rep(t.champion),
+                      "behind_reps": [{"rep_id": r.rep_id, "name": r.name, "team": t.key, "actual": r.actual,
+                                       "target": to_date(r.target), "attainment": _ratio(r.actual, to_date(r.target))}
+                                      for r in behind]})
+    actual, target = exact_sum(t["actual"] for t in teams), exact_sum(t["target"] for t in teams)
+    company = [{"label": "Period", "actual": actual, "target": target, "attainment": _ratio(actual, target)}]
+    if share is not None:
+        due = exact_sum(to_date(t["target"]) for t in teams)
+        company.append({"label": "Period to date", "actual": actual, "target": due, "attainment": _ratio(actual, due)})
+    behind = sorted((r for t in teams for r in t.pop("behind_reps")),
+                    key=lambda x: (x["attainment"] if x["attainment"] is not None else 0, x["rep_id"]))
+    return {"period": p.key, "period_kind": p.kind, "month": p.months[-1], "language": facts.lang,
+            "as_of": facts.as_of.isoformat(), "open_month": share is not None, "company": company,
+            "teams": sorted(teams, key=lambda x: (x["attainment"] is None, -(x["attainment"] or 0), -x["actual"], x["team"])),
+            "champion": _champion(facts), "behind": behind, "commission": None,
+            "left_out": [{"rep_id": r.rep_id, "name": r.name, "team": team, "reason": r.reason}
+                         for team, reps in sorted(facts.left_out.items()) for r in reps]}
+
+
+def write_period_figures(folder: Path, facts) -> None:
+    write_text_atomic(folder / DATA_NAME, json.dumps(period_dashboard_figures(facts), indent=1, ensure_ascii=False))
+
+
+def _neighbours(folder: Path) -> list[dict]:
+    """The periods related to the folder's (``periods.related``) whose dashboards exist in OUT."""
+    from .periods import parse_period, related
+
+    try:
+        period = parse_period(folder.name)
+    except ValueError:
+        return []
+    return [{"role": role, "key": key, "href": f"../{key}/{PAGE_NAME}"} for role, key in related(period)
+            if (folder.parent / key / PAGE_NAME).exists() or (folder.parent / key / DATA_NAME).exists()]
+
+
 def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -155,6 +211,15 @@ def write_dashboard(month_dir: Path) -> Path | None:
     manifest = _read_json(month_dir / "manifest.json") or {"deliveries": []}
     reconciliation = _read_json(month_dir / "reconciliation.json")
     html = environment(figures.get("language", "en")).get_template("dashboard.html.j2").render(
-        d=figures, deliveries=manifest.get("deliveries", []), files=_files(month_dir), reconciliation=reconciliation)
+        d=figures, deliveries=manifest.get("deliveries", []), files=_files(month_dir), reconciliation=reconciliation,
+        kind=figures.get("period_kind", "month"), key=figures.get("period", figures["month"]),
+        neighbours=_neighbours(month_dir))
     write_text_atomic(month_dir / PAGE_NAME, html)
     return month_dir / PAGE_NAME
+
+
+def redraw_neighbours(folder: Path) -> None:
+    """Draw again the dashboards of the periods related to ``folder``'s that exist in OUT, so that
+    theirs link it too (called under OUT's lock, once the folder is in place)."""
+    for n in _neighbours(Path(folder)):
+        write_dashboard(Path(folder).parent / n["key"])

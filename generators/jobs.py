@@ -66,23 +66,39 @@ def reports_job(md, out: Path, formats: tuple[str, ...], jobs: int | None = None
                 say: Say = _quiet):
     """Every rep's and team's report for the month in OUT/MONTH/ (``reports.run_reports``); the
     commission from ``commission`` (a computed result) or computed beside the report facts."""
-    from .report_model import MISSING_NOTES
-    from .reports import report_stems, run_reports
+    from .reports import run_reports
 
-    known = {str(key) for stems in report_stems(md).values() for key in stems}   # every rep and team listed
-    unknown = sorted(set(only) - known)
-    if unknown:          # a typo stops the run before anything is written, as post's --only does
-        raise JobError(f"salesdesk reports: --only {', '.join(map(repr, unknown))}: no rep_id or team by that name "
-                       "in the workbook; nothing was written")
-
+    _check_only(md, only, say)
     if commission is not None:
         summary = commission.summary
     else:   # computed under the folder's lock, with the report facts (bench/RESULTS.md, issue 27:
         # forking it beside them saved 3-4% of the run, inside the noise, so it is not done)
         summary = lambda: commission_summary(md, Path(out))  # noqa: E731
+    return run_reports(md, Path(out), formats, jobs, list(only) or None, summary)
+
+
+def period_reports_job(md, period, out: Path, formats: tuple[str, ...], jobs: int | None = None, only=(),
+                       say: Say = _quiet):
+    """Every rep's and team's report for a week, quarter or year in OUT/PERIOD/ (``period_run``)."""
+    from .period_run import run_period_reports
+
+    _check_only(md, only, say)
+    return run_period_reports(md, period, Path(out), formats, jobs, list(only) or None)
+
+
+def _check_only(md, only, say: Say) -> None:
+    """An --only name no rep or team of the workbook has stops the run before anything is written
+    (as post's --only does); then the optional sheets the workbook lacks are said once."""
+    from .report_model import MISSING_NOTES
+    from .reports import report_stems
+
+    known = {str(key) for stems in report_stems(md).values() for key in stems}   # every rep and team listed
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise JobError(f"salesdesk reports: --only {', '.join(map(repr, unknown))}: no rep_id or team by that name "
+                       "in the workbook; nothing was written")
     for sheet in md.missing:      # once for the run; each report says it too
         say(f"  {MISSING_NOTES[sheet]}")
-    return run_reports(md, Path(out), formats, jobs, list(only) or None, summary)
 
 
 def report_lines(run) -> list[str]:
@@ -92,7 +108,7 @@ def report_lines(run) -> list[str]:
     lines = [f"{run.reports} reports ({len(run.written)} files) for {run.month} in {run.folder}"]
     page = run.folder / "index.html"
     lines.append(f"  index: {page}" if page.exists() else
-                 "  no month page (index.html) yet: a run without --only draws it, with every report")
+                 "  no dashboard (index.html) yet: a run without --only draws it, with every report")
     lines += ["  " + note for note in run.notes + run.left_out]
     # one line per kind of failure; a PDF not made says why (the same reason for every report)
     kinds = Counter(f.problem if f.problem.startswith("PDF not made") else f.problem.split(":")[0]

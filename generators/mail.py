@@ -137,12 +137,13 @@ def build_messages(month_dir: Path, month: str, settings: MailSettings, only: se
     if not manifest_path.exists():
         raise MailConfigError(f"no manifest at {manifest_path}; run `salesdesk reports` for {month} first")
     manifest = json.loads(manifest_path.read_text())
-    if manifest.get("month") != month:
-        raise MailConfigError(f"{manifest_path} is for {manifest.get('month')}, not {month}")
+    made_for = manifest.get("period", manifest.get("month"))       # a week's, quarter's or year's, or the month's
+    if made_for != month:
+        raise MailConfigError(f"{manifest_path} is for {made_for}, not {month}")
     t = language(manifest.get("language", "en"))
     out = []
     for d in manifest["deliveries"]:
-        if only and d["key"] not in only:
+        if (only and d["key"] not in only) or d["kind"] == "company":    # the company's report has no recipient
             continue
         try:
             out.append(_report_message(month_dir, month, d, settings, t))
@@ -150,7 +151,7 @@ def build_messages(month_dir: Path, month: str, settings: MailSettings, only: se
             item = Outgoing(d.get("kind", "?"), str(d.get("key", "?")), None, None, "")
             item.problem = f"cannot compose: {type(exc).__name__}: {_clean_name(exc)}"
             out.append(item)
-    finance = _finance_message(month_dir, month, settings, t)
+    finance = _finance_message(month_dir, month, settings, t) if "period" not in manifest else None   # monthly only
     if finance is not None and (not only or "finance" in only):
         out.append(finance)
     return out
@@ -171,7 +172,8 @@ def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings
             return item
     html_file = next((month_dir / f["path"] for f in d["files"] if f["format"] == "html"), None)
     report_html = _body_of(html_file.read_text()) if html_file and html_file.exists() else None
-    ctx = {"kind": d["kind"], "key": d["key"], "month_label": t.month(month), "lang": t.code,
+    ctx = {"kind": d["kind"], "key": d["key"], "month_label": t.period(month), "monthly": "-" in month and len(month) == 7,
+           "lang": t.code,
            "greeting": _clean_name(d.get("name")) or t("there"),
            "has_pdf": any(f["format"] == "pdf" for f in files), "h": d.get("highlights"),
            "reply_name": _clean_name(d.get("name")) if d["kind"] == "team" else None}
@@ -199,7 +201,8 @@ def _finance_message(month_dir: Path, month: str, settings: MailSettings, t: Lan
     if not valid_address(settings.finance):
         item.problem = "no valid --finance address; the finance message was not sent"
         return item
-    ctx = {"kind": "finance", "key": "finance", "month_label": t.month(month), "lang": t.code, "greeting": t("Finance"),
+    ctx = {"kind": "finance", "key": "finance", "month_label": t.month(month), "monthly": True, "lang": t.code,
+           "greeting": t("Finance"),
            "has_pdf": False, "h": None, "reply_name": None}
     item.message = _compose(settings, ctx, settings.finance, "Finance", None, None, None, attachments, digest)
     return item

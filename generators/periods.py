@@ -97,3 +97,46 @@ def check_month(text: str) -> str:
     if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
         raise ValueError(f"--month must be a month of the years {FIRST_YEAR} to {LAST_YEAR}; got {text!r}")
     return parse_period(m.group(0)).key
+
+
+def shifted(period: Period, steps: int) -> Period | None:
+    """The period ``steps`` before (negative) or after ``period``, of the same kind; None past the
+    years dates are computed in."""
+    if period.kind == "week":
+        monday = period.first + dt.timedelta(weeks=steps)
+        year, week, _ = monday.isocalendar()
+        key = f"{year}-W{week:02d}"
+    elif period.kind == "year":
+        key = f"{period.first.year + steps}"
+    else:
+        size = 3 if period.kind == "quarter" else 1
+        index = period.first.year * 12 + period.first.month - 1 + steps * size
+        year, month = divmod(index, 12)
+        key = f"{year}-Q{month // 3 + 1}" if size == 3 else f"{year}-{month + 1:02d}"
+    try:
+        return parse_period(key)
+    except ValueError:
+        return None
+
+
+def related(period: Period) -> list[tuple[str, str]]:
+    """The periods a page for ``period`` links, as (role, key): the one before and after, the
+    months, quarter and year it falls in, and the shorter periods it is made of (a month's ISO
+    weeks, a quarter's months, a year's quarters)."""
+    out = [(role, p.key) for role, p in (("previous", shifted(period, -1)), ("next", shifted(period, 1))) if p]
+    months = period.months
+    if period.kind == "week":
+        out += [("month", m) for m in months]
+    if period.kind in ("week", "month"):
+        out += [("quarter", q) for q in dict.fromkeys(f"{m[:4]}-Q{(int(m[5:]) - 1) // 3 + 1}" for m in months)]
+    if period.kind != "year":
+        out += [("year", y) for y in dict.fromkeys(m[:4] for m in months)]
+    if period.kind == "month":
+        mondays = range((period.first - dt.timedelta(days=period.first.weekday())).toordinal(),
+                        period.last.toordinal() + 1, 7)
+        out += [("week", "{}-W{:02d}".format(*dt.date.fromordinal(d).isocalendar()[:2])) for d in mondays]
+    elif period.kind == "quarter":
+        out += [("month", m) for m in months]
+    elif period.kind == "year":
+        out += [("quarter", f"{period.first.year}-Q{q}") for q in range(1, 5)]
+    return out

@@ -20,9 +20,9 @@ from workbooks.engine_args import seasonality_weights, team_targets
 from workbooks.kpis import kind_of, scorecard_kpis
 
 from .monthdata import MonthData
-from .report_model import (BEHIND_PACE, ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
+from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
                            RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
-                           Scorecard, TeamInfo, TeamMonth, TierCount)
+                           Scorecard, TeamInfo, TeamMonth, TierCount, is_behind)
 
 TREND_MONTHS = 12
 LARGE_RETURN = 1000.0        # returns at or above this amount are listed as team risks
@@ -313,8 +313,7 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
         trend=tuple(SalesRow(p, round(sales([p]), 2), round(target([p]), 2)) for p in cal.trend),
         funnel=_sum_funnels([x.funnel.get(r, _empty_funnel()) for r in member_ids]),
         underperformers=tuple(r for r in ranked if r.status == "red"),
-        risks=Risks(behind_pace=tuple(r for r, a in zip(ranked, att)
-                                      if a is not None and a < BEHIND_PACE * (cal.prorate or 1.0)),
+        risks=Risks(behind_pace=tuple(r for r, a in zip(ranked, att) if is_behind(a, cal.prorate)),
                     overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], OVERDUE_LISTED),
                     large_returns=_returns(big_returns)),
         champion=champion_of(ranked),

@@ -28,7 +28,7 @@ def environment(lang: str = "en") -> Environment:
                       default_for_string=True, default=True), undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
     env.globals.update(_=t, term=t.term, money=t.money, pct=t.pct, num=t.num, ratio=t.ratio,
-                       kpi_value=t.kpi_value, note=t.note, month_name=t.month, lang=t.code,
+                       kpi_value=t.kpi_value, note=t.note, month_name=t.month, period_name=t.period, lang=t.code,
                        missing_notes=MISSING_NOTES, behind_pace=BEHIND_PACE, kpi_bar_scale=KPI_BAR_SCALE)
     return env
 

@@ -255,6 +255,12 @@ Report = RepMonth | TeamMonth
 BEHIND_PACE = 0.85      # attainment (pro-rated while the month is open) below this is behind pace: amber, then red
 KPI_BAR_SCALE = 1.5     # a KPI's attainment bar runs to 150%, with the mark at 100%
 
+
+def is_behind(attainment: float | None, elapsed: float | None) -> bool:
+    """Behind pace: attainment of the whole period's target below BEHIND_PACE of the share of the
+    period passed (``elapsed``; None once it is closed). The month's, week's and dashboards' rule."""
+    return attainment is not None and attainment < BEHIND_PACE * (1.0 if elapsed is None else elapsed)
+
 MISSING_NOTES = {
     "Teams": "No Teams sheet: teams are taken from the Reps sheet, without managers.",
     "Customers": "No Customers sheet: customer tiers, revisits and tier movements not shown.",

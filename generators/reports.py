@@ -31,7 +31,7 @@ from workbooks.xlsxstyle import HEADER, MONEY, PERCENT
 
 from .exits import DONE, FINISHED_WITH_PROBLEMS
 from .monthdata import MonthData, batch_problem, rep_failures
-from .dashboard import write_dashboard, write_figures
+from .dashboard import redraw_neighbours, write_dashboard, write_figures
 from .progress import bar, timed
 from .report_data import attach_commission, month_facts
 from .report_html import render
@@ -172,6 +172,7 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, plan: RunPlan) -
         if not only_set and folder.exists():
             link_tree(folder, target, skip=OWN_NAMES)    # the other commands' files come along
         write_dashboard(target)                 # once the other commands' files are in the folder too
+    redraw_neighbours(folder)                   # the pages of the periods around it link it now
     run.written = [folder / f.relative_to(target) for files in ok.values() for f in files]
     return run
 

@@ -43,7 +43,7 @@ from .period_model import PeriodFacts
 from .period_summary import PeriodFigures, period_figures
 from .periods import Period, parse_period
 from .report_data import _left_out_by_team, _records, _rep_info, champion_of
-from .report_model import BEHIND_PACE, ActivityLine, CustomerRow, RankedRep, SalesRow, TeamInfo
+from .report_model import ActivityLine, CustomerRow, RankedRep, SalesRow, TeamInfo, is_behind
 from .review_model import Deal, NextWeek, Pipeline, RepLine, RepWeek, StageMove, TeamWeek
 
 HISTORY = "OpportunityHistory"
@@ -316,8 +316,7 @@ def _rep_week(w: _Week, rid: str) -> RepWeek:
 
 def _team_week(w: _Week, team: str, member_ids: list[str]) -> TeamWeek:
     ranked = ranked_on_week(w, member_ids)
-    pace = BEHIND_PACE * (w.figures.elapsed if w.open_week else 1.0)
-    behind = tuple(r for r in ranked if (a := attainment_of(r.actual, r.target)) is not None and a < pace)
+    behind = tuple(r for r in ranked if is_behind(attainment_of(r.actual, r.target), w.figures.elapsed))
     info = w.team_info.get(team, {})
     week_cents = sum(w.sales[r] for r in member_ids)
     mtd_cents = sum(int(w.mtd_sales.get(r, 0)) for r in member_ids)

@@ -108,7 +108,7 @@ class TeamWeek:
     open_week: bool
     team: TeamInfo
     reps: tuple[RankedRep, ...]          # ranked on the week: attainment, then sales
-    behind: tuple[RankedRep, ...]        # below report_model.BEHIND_PACE of the week's target to date
+    behind: tuple[RankedRep, ...]        # behind pace on the week (report_model.is_behind)
     champion: RankedRep | None
     sales: tuple[SalesRow, ...]
     lines: tuple[RepLine, ...]           # each rep's week, in the ranking's order

@@ -20,7 +20,7 @@ from workbooks.i18n import DASH, Language, language
 from workbooks.xlsxstyle import INT, MONEY, NUMBER
 
 from .report_html import _inliner, environment
-from .report_model import BEHIND_PACE
+from .report_model import is_behind
 from .report_pdf import page_frame, table as pdf_table
 from .report_text import report_notes
 from .report_xlsx import ReportBlocks, SheetWriter, _hf
@@ -78,6 +78,11 @@ def review_titles(ctx: Review) -> tuple[str, str]:
             t("Manager {manager}", manager=ctx.team.manager or "-"))
 
 
+def review_title(ctx: Review) -> str:
+    """The review's title, for the manifest and the mail."""
+    return review_titles(ctx)[0]
+
+
 def _who(ctx: Review) -> str:
     return f"{ctx.rep.name} ({ctx.rep.rep_id})" if ctx.kind == "rep" else ctx.team.team
 
@@ -88,10 +93,9 @@ def _sales_label(t: Language, label: str, month: str) -> str:
     return labels.get(label, label)
 
 
-def _mark(actual: float, target: float, pace: float) -> str:
-    """red: behind pace (attainment below report_model.BEHIND_PACE of the pace), the one rule."""
-    a = attainment_of(actual, target)
-    return "red" if a is not None and a < BEHIND_PACE * pace else ""
+def _mark(actual: float, target: float) -> str:
+    """red: behind pace against a target already to date (``report_model.is_behind``, the one rule)."""
+    return "red" if is_behind(attainment_of(actual, target), None) else ""
 
 
 # --- the content ----------------------------------------------------------------------------------
@@ -114,7 +118,7 @@ def review_content(ctx: Review) -> list[Section]:
 def _sales_section(t: Language, ctx: Review, targets: bool) -> Section:
     s = Section(t("Sales against target"))
     rows = [[_sales_label(t, r.label, ctx.month), r.actual, r.target, None] for r in ctx.sales]
-    marks = [_mark(r.actual, r.target, 1.0) if r.label != "Week" or not ctx.open_week else "" for r in ctx.sales]
+    marks = [_mark(r.actual, r.target) if r.label != "Week" or not ctx.open_week else "" for r in ctx.sales]
     if targets:
         s.tables.append((None, Table([t("period"), t("actual"), t("target"), t("attainment")],
                                      ["text", "money", "money", "pct"], rows, ratio=(3, 1, 2), marks=marks)))

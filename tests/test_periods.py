@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from generators.periods import check_month, iso_weeks, parse_period
+from generators.periods import check_month, iso_weeks, parse_period, related, shifted
 
 
 @pytest.mark.parametrize("text, kind, first, last, months", [
@@ -60,3 +60,23 @@ def test_periods_module_is_light():
     code = "import sys, generators.periods; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("key, before, after", [
+    ("2026-W41", "2026-W40", "2026-W42"), ("2026-W53", "2026-W52", "2027-W01"), ("2026-W01", "2025-W52", "2026-W02"),
+    ("2026-01", "2025-12", "2026-02"), ("2026-Q1", "2025-Q4", "2026-Q2"), ("2026", "2025", "2027")])
+def test_the_period_before_and_after_cross_years(key, before, after):
+    p = parse_period(key)
+    assert (shifted(p, -1).key, shifted(p, 1).key) == (before, after)
+    assert shifted(parse_period("1900-01"), -1) is None and shifted(parse_period("2261"), 1) is None
+
+
+def test_related_periods_are_the_neighbours_the_enclosing_and_the_parts():
+    assert related(parse_period("2026-W53")) == [
+        ("previous", "2026-W52"), ("next", "2027-W01"), ("month", "2026-12"), ("month", "2027-01"),
+        ("quarter", "2026-Q4"), ("quarter", "2027-Q1"), ("year", "2026"), ("year", "2027")]
+    october = dict.fromkeys(key for role, key in related(parse_period("2026-10")) if role == "week")
+    # every ISO week with a day in October 2026: 28 Sep-4 Oct (W40) to 26 Oct-1 Nov (W44)
+    assert list(october) == ["2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44"]
+    assert [k for r, k in related(parse_period("2026-Q3")) if r == "month"] == ["2026-07", "2026-08", "2026-09"]
+    assert [k for r, k in related(parse_period("2026")) if r == "quarter"] == [f"2026-Q{q}" for q in range(1, 5)]

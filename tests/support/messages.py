@@ -18,7 +18,7 @@ def _python_ids(path: Path) -> set[str]:
             continue
         f = node.func
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-        at = 0 if name in ("t", "Note") else 3 if name == "label" else None
+        at = 0 if name in ("t", "Note", "self") else 3 if name == "label" else None
         if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant) \
                 and isinstance(node.args[at].value, str):
             found.add(node.args[at].value)
@@ -45,7 +45,8 @@ def _tables() -> set[str]:
 TERMS = ("high-value", "potential", "ordinary", "at-risk", "green", "amber", "red", "up", "down", "same", "new",
          "matched", "underpaid", "overpaid", "missing in payroll", "unknown rep", "not computed",
          "below the first tier", "original order not found among credited sales; nothing to claw back",
-         "lost", "team", "rep", "Team reports", "Rep reports", "Month", "Quarter to date", "Year to date",
+         "lost", "team", "rep", "company", "Company report", "Team reports", "Rep reports", "Month", "Period",
+         "Period to date", "Quarter to date", "Year to date",
          "Sales against target", "Team against target", "{n} days", "Page {page} of {pages}")
 
 

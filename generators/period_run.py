@@ -1,0 +1,101 @@
+"""`salesdesk reports BOOK --period 2026-W41|2026-Q3|2026`: every rep's and team's report for a
+week, quarter or year (and the company's for a quarter or year) in OUT/PERIOD/, made under the
+month's folder protocol (``reports.run_plan``: the lock, the staging folder swapped in whole, the
+workers, manifest.json, errors.xlsx, the exit codes), with summary.xlsx and the period's dashboard.
+
+Each kind of period names what makes its reports in PERIOD_REPORTS, as "module:function" (imported
+only when that kind runs; the renderers are pickled by name into the workers):
+
+    facts(md, period, only) -> period_model.PeriodFacts
+    xlsx(ctx) -> bytes        html(ctx) -> str        pdf(ctx) -> bytes        title(ctx) -> str
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from .dashboard import write_period_figures
+from .monthdata import MonthData
+from .period_model import PeriodFacts
+from .period_summary import PeriodFigures, write_period_summary
+from .periods import Period
+from .progress import timed
+from .reports import Renderers, ReportRun, RunPlan, _failure, report_stems, run_plan
+
+
+@dataclass(frozen=True)
+class PeriodReports:
+    facts: str
+    xlsx: str
+    html: str
+    pdf: str
+    title: str
+
+
+PERIOD_REPORTS: dict[str, PeriodReports] = {
+    "week": PeriodReports("generators.review_data:review_facts", "generators.review_render:review_xlsx",
+                          "generators.review_render:review_html", "generators.review_render:review_pdf",
+                          "generators.review_render:review_title"),
+}
+
+
+def _load(name: str):
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def can_report(period: Period) -> bool:
+    return period.kind in PERIOD_REPORTS
+
+
+def run_period_reports(md: MonthData, period: Period, out: Path, formats, jobs: int | None = None,
+                       only: list[str] | None = None) -> ReportRun:
+    """The period's reports in OUT/PERIOD/ (see the module's docstring)."""
+    spec = PERIOD_REPORTS[period.kind]
+    renderers = Renderers(_load(spec.xlsx), _load(spec.html), _load(spec.pdf))
+    plan = RunPlan(period.key, partial(_contexts, md, period, _load(spec.facts)), renderers, _load(spec.title),
+                   lambda facts: {"period": period.key, "period_kind": period.kind, "as_of": facts.as_of.isoformat()},
+                   _extras)
+    return run_plan(md, Path(out), plan, formats, jobs, only)
+
+
+def _contexts(md: MonthData, period: Period, facts_of, only_set: set | None, run: ReportRun):
+    """Every report's model with its file stem; an --only name that is no active rep or team is a
+    failure (a company report is made on full runs only)."""
+    with timed("Computing"):
+        facts: PeriodFacts = facts_of(md, period, only_set)
+    stems = report_stems(md)
+    contexts = [replace(c, file_stem=stems[c.kind][c.key]) for c in facts.reps + facts.teams]
+    if facts.company is not None and not only_set:
+        contexts.append(replace(facts.company, file_stem="company"))
+    run.reports = len(contexts)
+    if only_set:
+        for name in sorted(only_set - {c.key for c in contexts}):
+            run.failures.append(_failure("--only", name, "no active rep or team by that name",
+                                         "a rep_id or team from the workbook"))
+    return contexts, facts
+
+
+def _extras(folder: Path, facts: PeriodFacts) -> None:
+    """summary.xlsx (a row per rep and team, from the same figures as the reports) and the
+    dashboard's figures."""
+    write_period_summary(folder, figures_of(facts), facts.lang)
+    write_period_figures(folder, facts)
+
+
+def figures_of(facts: PeriodFacts) -> PeriodFigures:
+    """The reports' own period rows as summary.xlsx's figures: one number, shown twice, agrees."""
+    from addin.engine import rules
+
+    p = facts.period
+    reps = pd.DataFrame([{"rep_id": c.key, "name": c.rep.name, "team": c.rep.team, "net_sales": c.sales[0].actual,
+                          "target": c.sales[0].target} for c in facts.reps],
+                        columns=["rep_id", "name", "team", "net_sales", "target"])
+    teams = pd.DataFrame([{"team": c.key, "manager": c.team.manager, "net_sales": c.sales[0].actual,
+                           "target": c.sales[0].target} for c in facts.teams],
+                         columns=["team", "manager", "net_sales", "target"])
+    return PeriodFigures(p, facts.as_of, rules.elapsed_share(facts.as_of, p.first, p.last), reps, teams)
