@@ -105,15 +105,14 @@ def _week(md: MonthData, period: Period) -> _Week:
     as_of, month = figures.as_of, period.last.strftime("%Y-%m")
     reps = f["Reps"].drop_duplicates("rep_id").set_index("rep_id")
     reps = reps.loc[figures.reps["rep_id"]].reset_index()
-    nxt = period.last + dt.timedelta(days=1)
-    end = min(as_of, period.last)
-    days = max(0, int(working_days(period.first, end + dt.timedelta(days=1))))
-    deals, has_expected = _deals(f, period, as_of, parse_period(_iso_week(nxt)))
+    nxt = parse_period(_iso_week(period.last + dt.timedelta(days=1)))
+    days = max(0, int(working_days(period.first, min(as_of, period.last) + dt.timedelta(days=1))))
+    deals, has_expected = _deals(f, period, as_of, nxt)
     moves = _moves(f, period)
     acts = f["Activities"]
     in_week = acts[(acts["date"] >= pd.Timestamp(period.first)) & (acts["date"] <= pd.Timestamp(period.last))]
     return _Week(
-        period=period, figures=figures, month=month, next_week=parse_period(_iso_week(nxt)),
+        period=period, figures=figures, month=month, next_week=nxt,
         reps={r["rep_id"]: r for r in reps.to_dict("records")},
         team_info=f["Teams"].drop_duplicates("team").set_index("team").to_dict("index"),
         week_target_cents=_week_targets(figures), to_date=_to_date(figures),
@@ -121,7 +120,7 @@ def _week(md: MonthData, period: Period) -> _Week:
         mtd_sales=_month_sales(f["Orders"], month, as_of), mtd_target=_month_targets(f, month, as_of),
         deals=deals, moves=moves, has_expected=has_expected, has_history=HISTORY in md.data.frames,
         activities=in_week.groupby(["rep_id", "type"]).size().unstack(fill_value=0).to_dict("index"),
-        working_days=days, revisits=_revisits(md, period, as_of, parse_period(_iso_week(nxt))))
+        working_days=days, revisits=_revisits(md, period, as_of, nxt))
 
 
 def _iso_week(day: dt.date) -> str:
@@ -315,7 +314,7 @@ def _rep_week(w: _Week, rid: str) -> RepWeek:
 
 
 def _team_week(w: _Week, team: str, member_ids: list[str]) -> TeamWeek:
-    ranked = ranked_on_week(w, member_ids)
+    ranked = _ranked_on_week(w, member_ids)
     behind = tuple(r for r in ranked if is_behind(attainment_of(r.actual, r.target), w.figures.elapsed))
     info = w.team_info.get(team, {})
     week_cents = sum(w.sales[r] for r in member_ids)
@@ -330,7 +329,7 @@ def _team_week(w: _Week, team: str, member_ids: list[str]) -> TeamWeek:
                     working_days=w.working_days, next_week=_next_week(w, member_ids))
 
 
-def ranked_on_week(w: _Week, member_ids: list[str]) -> tuple[RankedRep, ...]:
+def _ranked_on_week(w: _Week, member_ids: list[str]) -> tuple[RankedRep, ...]:
     """The team's reps ranked on the week: attainment (reps without a target last), then sales, then rep_id."""
     rows = [(rid, w.sales[rid] / 100, w.week_target_cents.get(rid, 0) / 100) for rid in member_ids]
     rows.sort(key=lambda r: (attainment_of(r[1], r[2]) is None, -(attainment_of(r[1], r[2]) or 0.0), -r[1], r[0]))

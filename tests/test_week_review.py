@@ -5,6 +5,7 @@ OpportunityHistory give known new, won, lost, slipped deals and stage moves."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 from dataclasses import replace
 
@@ -12,9 +13,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from addin.engine.kpi import attainment_of
 from addin.engine.rules import counted
+from generators.cli import main
 from generators.monthdata import load_month
 from generators.periods import parse_period
 from generators.report_model import BEHIND_PACE
@@ -244,3 +247,21 @@ def test_the_pdf_is_made_with_the_weeks_figures(planted, facts):
         text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
         assert t.money(ctx.sales[0].actual) in text and t.money(ctx.sales[0].target) in text
         assert "Week 40, 2026" in text and "X-SLIP" in text
+
+
+def test_the_command_line_writes_every_weekly_review_with_the_weeks_figures(tmp_path, planted, facts):
+    book, rep = planted
+    run = CliRunner().invoke(main, ["reports", str(book), "--period", "2026-W40", "--out", str(tmp_path),
+                                    "--formats", "xlsx,html"])
+    assert run.exit_code == 0, run.output
+    folder = tmp_path / "2026-W40"
+    r, team = _reports(facts, rep)
+    assert _row(_cells((folder / "reps" / f"{rep}.xlsx").read_bytes()), "Week")[1:3] == (r.sales[0].actual,
+                                                                                       r.sales[0].target)
+    html = (folder / "teams" / f"{team.key}.html").read_text(encoding="utf-8")
+    assert language("en").money(team.sales[0].actual) in html and "X-SLIP" in html
+    summary = pd.read_excel(folder / "summary.xlsx", sheet_name="Summary").set_index("rep or team")
+    assert summary.loc[rep, "actual"] == r.sales[0].actual and summary.loc[team.key, "actual"] == team.sales[0].actual
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    titles = {(d["kind"], d["key"]): d["title"] for d in manifest["deliveries"]}
+    assert titles[("rep", rep)].startswith("Weekly review: ") and len(titles) == len(facts.reps) + len(facts.teams)
