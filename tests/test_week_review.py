@@ -200,9 +200,14 @@ def test_stage_moves_come_from_the_planted_history(planted, facts):
 
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory, demo_frames):
-    """The demo without OpportunityHistory, without expected_close, its orders ending on Wed 7 Oct 2026."""
+    """The demo without OpportunityHistory, without expected_close, its orders ending on Wed 7 Oct 2026,
+    and a row of R0002's in error."""
     frames = {k: v for k, v in demo_frames.items() if k != "OpportunityHistory"}
-    frames["Orders"] = frames["Orders"][frames["Orders"]["order_date"] <= D("2026-10-07")]
+    orders = frames["Orders"][frames["Orders"]["order_date"] <= D("2026-10-07")].copy()
+    bad = orders.index[(orders["rep_id"] == "R0002") & (orders["status"] == "booked")][0]
+    orders.loc[bad, "amount"] = -5.0            # a booked line with a negative amount: R0002 is left out
+    frames["Orders"] = orders
+    frames["OrderCredits"] = frames["OrderCredits"][frames["OrderCredits"]["order_id"].isin(orders["order_id"])]
     book = tmp_path_factory.mktemp("bare") / "sales.xlsx"
     write_sales_workbook(frames, book)
     week = parse_period("2026-W41")
@@ -265,3 +270,14 @@ def test_the_command_line_writes_every_weekly_review_with_the_weeks_figures(tmp_
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     titles = {(d["kind"], d["key"]): d["title"] for d in manifest["deliveries"]}
     assert titles[("rep", rep)].startswith("Weekly review: ") and len(titles) == len(facts.reps) + len(facts.teams)
+
+
+def test_a_rep_left_out_is_not_in_the_teams_figures_and_the_team_review_names_them(bare):
+    facts, frames = bare
+    reps = frames["Reps"].set_index("rep_id")
+    team = next(t for t in facts.teams if t.key == reps.loc["R0002", "team"])
+    assert "R0002" not in {r.key for r in facts.reps} and "R0002" not in {r.rep_id for r in team.reps}
+    assert [x.rep_id for x in team.left_out] == ["R0002"]
+    assert team.sales[0].actual == pytest.approx(sum(r.actual for r in team.reps), abs=0.005)
+    html = review_html(team)
+    assert reps.loc["R0002", "name"] in html and "R0002" in html
