@@ -53,18 +53,20 @@ class CommissionRun:
         return FINISHED_WITH_PROBLEMS if (self.left_out or self.problem_lines) else DONE
 
 
-def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False) -> CommissionResult:
-    """The month as computed now, against the closed months in the ledger. For a month that
-    is itself closed, the figures issued at closing stand (``allow_closed``), or it is refused."""
+def month_result(md: MonthData, ledger: Ledger, allow_closed: bool = False, month: str | None = None) -> CommissionResult:
+    """The month (``md.month``, or ``month``: a quarter's or year's last month with data) as computed
+    now, against the closed months in the ledger. For a month that is itself closed, the figures
+    issued at closing stand (``allow_closed``), or it is refused."""
+    month = month or md.month
     closed = ledger.closed_periods()
-    if md.month in closed and not allow_closed:
-        raise PeriodClosed(f"{md.month} was closed on {closed[md.month]}; its statements stand as issued")
-    books = ledger.books(before=md.month)
-    result = compute(commission_inputs(md.frames, md.quotas), md.month, books if len(books.summary) else None)
-    if md.month in closed:
-        issued = ledger.books(before=(pd.Period(md.month, "M") + 1).strftime("%Y-%m")).summary
-        issued = issued[issued["period"] == md.month]
-        result.summary = pd.concat([result.summary[result.summary["period"] != md.month], issued], ignore_index=True)
+    if month in closed and not allow_closed:
+        raise PeriodClosed(f"{month} was closed on {closed[month]}; its statements stand as issued")
+    books = ledger.books(before=month)
+    result = compute(commission_inputs(md.frames, md.quotas), month, books if len(books.summary) else None)
+    if month in closed:
+        issued = ledger.books(before=(pd.Period(month, "M") + 1).strftime("%Y-%m")).summary
+        issued = issued[issued["period"] == month]
+        result.summary = pd.concat([result.summary[result.summary["period"] != month], issued], ignore_index=True)
     return result
 
 

@@ -34,13 +34,20 @@ class PeriodReports:
     html: str
     pdf: str
     title: str
+    commission: bool = False     # facts(..., commission=f): f(month) is the engine's summary through that month
 
 
-PERIOD_REPORTS: dict[str, PeriodReports] = {
-    "week": PeriodReports("generators.review_data:review_facts", "generators.review_render:review_xlsx",
-                          "generators.review_render:review_html", "generators.review_render:review_pdf",
-                          "generators.review_render:review_title"),
-}
+PERIOD_REPORTS: dict[str, PeriodReports] = {}
+# the weekly review (周报): a rep's and a team's
+PERIOD_REPORTS["week"] = PeriodReports(
+    "generators.review_data:review_facts", "generators.review_render:review_xlsx",
+    "generators.review_render:review_html", "generators.review_render:review_pdf",
+    "generators.review_render:review_title")
+# the quarter and year summaries (季度总结、年度总结): a rep's, a team's and the company's
+PERIOD_REPORTS["quarter"] = PERIOD_REPORTS["year"] = PeriodReports(
+    "generators.summary_data:summary_facts", "generators.summary_render:summary_xlsx",
+    "generators.summary_render:summary_html", "generators.summary_render:summary_pdf",
+    "generators.summary_render:summary_title", commission=True)
 
 
 def _load(name: str):
@@ -57,10 +64,21 @@ def run_period_reports(md: MonthData, period: Period, out: Path, formats, jobs: 
     """The period's reports in OUT/PERIOD/ (see the module's docstring)."""
     spec = PERIOD_REPORTS[period.kind]
     renderers = Renderers(_load(spec.xlsx), _load(spec.html), _load(spec.pdf))
-    plan = RunPlan(period.key, partial(_contexts, md, period, _load(spec.facts)), renderers, _load(spec.title),
+    facts_of = _load(spec.facts)
+    if spec.commission:       # each month's statement as the month's run has it: against OUT's ledger
+        facts_of = partial(facts_of, commission=partial(_ledger_commission, md, Path(out)))
+    plan = RunPlan(period.key, partial(_contexts, md, period, facts_of), renderers, _load(spec.title),
                    lambda facts: {"period": period.key, "period_kind": period.kind, "as_of": facts.as_of.isoformat()},
                    _extras)
     return run_plan(md, Path(out), plan, formats, jobs, only)
+
+
+def _ledger_commission(md: MonthData, out: Path, month: str):
+    """The engine's summary through ``month``, against OUT's commission ledger (called under the lock)."""
+    from .commissions import COMMISSION_LEDGER, month_result
+    from .ledger import Ledger
+
+    return month_result(md, Ledger(out / COMMISSION_LEDGER), allow_closed=True, month=month).summary
 
 
 def _contexts(md: MonthData, period: Period, facts_of, only_set: set | None, run: ReportRun):

@@ -29,6 +29,7 @@ def _tables() -> set[str]:
     """Labels kept in tables and translated where shown."""
     from addin.engine import kpi_catalogue, tiering
     from generators import commissions, dashboard, report_data, report_model, report_xlsx, reports, statements
+    from generators import summary_data
     from workbooks import contract, planning_book, platforms
     ids = set(statements.LINE_HEADERS) | set(statements.KIND_LABEL.values())
     ids |= set(statements.HEADING_LABELS) | set(statements.TOTAL_LABELS) | set(reports.SUMMARY_HEADERS)
@@ -37,6 +38,7 @@ def _tables() -> set[str]:
     ids |= set(report_xlsx.COMMISSION_HEADERS) | set(report_model.MISSING_NOTES.values()) | set(dashboard.SPANS) | {d.label for d in kpi_catalogue.CATALOGUE}
     ids |= set(planning_book.LABELS) | {platforms.platform(p).install for p in platforms.PLATFORMS}
     ids |= set(TERMS)
+    ids |= {label for labels in summary_data.PERIOD_LABELS.values() for label in labels}
     ids |= set(contract.STAGES) | set(contract.ACTIVITY_TYPES) | {name for name, _, _ in tiering.RF_SEGMENTS}
     return ids
 
