@@ -15,7 +15,8 @@ from .report_model import ActivityLine, CustomerRow, LeftOutRep, RankedRep, RepI
 @dataclass(frozen=True)
 class Deal:
     """A deal of the pipeline's week: created, won or lost in it, slipped, or expected to close next
-    week (``date``: the day that puts it in the list; ``amount`` None when the sheet leaves it blank)."""
+    week (``date``: the day that puts it in the list; ``stage``: its stage now, as the Opportunities
+    sheet has it; ``amount`` None when the sheet leaves it blank: shown blank, counted as 0)."""
     opp_id: str
     rep_id: str
     customer_id: str | None
