@@ -38,6 +38,11 @@ class PeriodReports:
 
 
 PERIOD_REPORTS: dict[str, PeriodReports] = {}
+# the weekly review (周报): a rep's and a team's
+PERIOD_REPORTS["week"] = PeriodReports(
+    "generators.review_data:review_facts", "generators.review_render:review_xlsx",
+    "generators.review_render:review_html", "generators.review_render:review_pdf",
+    "generators.review_render:review_title")
 # the quarter and year summaries (季度总结、年度总结): a rep's, a team's and the company's
 PERIOD_REPORTS["quarter"] = PERIOD_REPORTS["year"] = PeriodReports(
     "generators.summary_data:summary_facts", "generators.summary_render:summary_xlsx",

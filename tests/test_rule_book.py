@@ -13,7 +13,8 @@ from workbooks import planning_book
 from workbooks.reader import read_workbook
 from workbooks.salesbook import write_sales_workbook
 
-DATE_COLUMNS = {"Orders": "order_date", "Activities": "date", "Satisfaction": "date", "Opportunities": "created"}
+DATE_COLUMNS = {"Orders": "order_date", "Activities": "date", "Satisfaction": "date", "Opportunities": "created",
+                "OpportunityHistory": "date"}
 
 
 def _ending(frames: dict[str, pd.DataFrame], last_day: str) -> dict[str, pd.DataFrame]:

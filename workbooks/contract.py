@@ -96,6 +96,17 @@ OPPORTUNITIES = SheetSchema("Opportunities", "The pipeline: one row per deal wit
                 "closed before it was created", "a close date on or after the created date"),
     ))
 
+OPPORTUNITY_HISTORY = SheetSchema("OpportunityHistory", "The pipeline's history, as CRMs export it: one row per "
+                                   "change of a deal (its stage, amount or expected close) on the day it changed.", (
+    C("opp_id", "id", "The deal (Opportunities.opp_id)."),
+    C("date", "date", "Day of the change."),
+    C("stage", "choice", "The deal's stage from that day.", choices=STAGES),
+    C("amount", "money", "Deal value from that day; optional column.", required=False, nullable=True, minimum=0),
+    C("expected_close", "date", "Expected close from that day; optional column.", required=False, nullable=True),
+# no unique key: a CRM logs a change of amount or expected close on a day as a row of the same stage
+), references=(Ref("opp_id", "Opportunities", "opp_id"),), optional=True,
+    turns_on="stage moves (deals advanced and moved back) in the weekly review")
+
 ACTIVITIES = SheetSchema("Activities", "Calls, visits, demos, quotes and emails logged by reps.", (
     C("date", "date", "Day of the activity."),
     C("rep_id", "id", "Rep (Reps.rep_id)."),
@@ -201,7 +212,8 @@ SETTINGS = SheetSchema("Settings", "How to read this workbook: one row per setti
             "not a language SalesDesk speaks", "language " + " or ".join(LANGUAGES)),
 ))
 
-SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES, ACTIVITIES,
+SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES,
+                                   OPPORTUNITY_HISTORY, ACTIVITIES,
                                    SATISFACTION, TARGETS, SEASONALITY, KPIS, PLANS, SPIFFS, PAYROLL)
 BY_NAME = {s.name: s for s in SHEETS}
 

@@ -114,8 +114,10 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
     opps_df["opp_id"] = [f"P{i + 1:07d}" for i in range(len(opps_df))]
     activities_df = activities_df[activities_df["date"] >= activities_df["rep_id"].map(hired)].reset_index(drop=True)
     satisfaction_df = satisfaction_df[satisfaction_df["date"] >= satisfaction_df["rep_id"].map(hired)].reset_index(drop=True)
+    history_df = _opportunity_history(opps_df, period_end, seed)
     return {"Reps": r.frame, "Teams": teams_df, "Customers": customers_df, "Orders": orders_df,
-            "OrderCredits": credits_df, "Opportunities": opps_df, "Activities": activities_df,
+            "OrderCredits": credits_df, "Opportunities": opps_df, "OpportunityHistory": history_df,
+            "Activities": activities_df,
             "Satisfaction": satisfaction_df, "Targets": _targets(r, float(np.mean(lines.amount)), sorted(set(starts.year))),
             "Seasonality": pd.DataFrame({"month": range(1, 13), "weight": SEASONALITY}),
             "KPIs": _kpis(), "Plans": _plans((period_start + pd.DateOffset(months=months // 2)).normalize()),
@@ -356,6 +358,38 @@ def _opportunities(rng, ids, starts, counts, cust_ids, per_rep, skill, period_en
         "stage": stage[order], "created": pd.to_datetime(created[order]), "closed": pd.to_datetime(closed[order]),
         "amount": amount[order], "lost_stage": lost_stage[order],
     })
+
+
+HISTORY_MONTHS = 4       # the OpportunityHistory export covers the deals created in the last four months
+MOVED_BACK = 0.12        # share of those deals (past demo) moved back a stage once, then on again
+
+
+def _opportunity_history(opps: pd.DataFrame, period_end: pd.Timestamp, seed: int) -> pd.DataFrame:
+    """The deals' history as a CRM exports it: a row per stage each deal reached, from lead on the
+    day it was created, spread over its life, to won or lost on its close date; some deals dip back a
+    stage and recover. Its own random stream (the other sheets are as without it); vectorized."""
+    rng = np.random.default_rng([seed, 28])
+    recent = opps[opps["created"] > period_end - pd.DateOffset(months=HISTORY_MONTHS)]
+    stage = recent["stage"].to_numpy()
+    rank = {s: i for i, s in enumerate(OPEN_STAGES)}
+    closed = np.isin(stage, ["won", "lost"])
+    top = np.where(stage == "won", len(OPEN_STAGES) - 1,
+                   pd.Series(np.where(stage == "lost", recent["lost_stage"].to_numpy(), stage)).map(rank)
+                   .fillna(0).to_numpy(dtype=int))
+    dip = (top >= 2) & (rng.random(len(recent)) < MOVED_BACK)
+    rows = top + 1 + 2 * dip + closed
+    opp = np.repeat(np.arange(len(recent)), rows)
+    j = np.arange(len(opp)) - np.repeat(np.cumsum(rows) - rows, rows)
+    t, d = top[opp], dip[opp]
+    step = np.where(j <= t, j, np.where(d & (j == t + 1), t - 1, np.where(d & (j == t + 2), t, -1)))
+    names = np.where(step >= 0, np.array(OPEN_STAGES)[np.maximum(step, 0)], stage[opp])
+    created = recent["created"].to_numpy().astype("datetime64[D]")
+    end = np.where(closed, recent["closed"].to_numpy().astype("datetime64[D]"), np.datetime64(period_end.date()))
+    span = (end - created).astype(int) * np.where(closed, 1.0, rng.uniform(0.4, 1.0, len(recent)))
+    share = j / np.maximum(rows[opp] - 1, 1)
+    dates = created[opp] + np.floor(share * span[opp]).astype(int).astype("timedelta64[D]")
+    return pd.DataFrame({"opp_id": recent["opp_id"].to_numpy()[opp], "date": pd.to_datetime(dates), "stage": names,
+                         "amount": recent["amount"].to_numpy()[opp]})
 
 
 ACTIVITY_MIX = (("call", 0.5), ("email", 0.2), ("visit", 0.15), ("demo", 0.1), ("quote", 0.05))
