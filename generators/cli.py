@@ -453,13 +453,12 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
     sys.exit(run.exit_code)
 
 
-@main.command(short_help="Every rep's and team's monthly report.")
+@main.command(short_help="Each rep's and team's report for a period.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--month", default=None, metavar="YYYY-MM", callback=_month, help="The month, e.g. 2026-10.")
 @click.option("--period", default=None, metavar="PERIOD", callback=_period,
-              help="Instead of --month: a week 2026-W41, month 2026-10, quarter 2026-Q3 or year 2026. "
-                   "For a week, quarter or year only OUT/PERIOD/summary.xlsx is written for now (each rep's "
-                   "and team's net sales, target and attainment; the target to date while it is open).")
+              help="Instead of --month: a week 2026-W41 (the weekly review), month 2026-10, quarter 2026-Q3 or "
+                   "year 2026 (the summaries, with the company's) in OUT/PERIOD/.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--formats", default="xlsx,html,pdf", show_default=True, metavar="xlsx,html,pdf",
               help="Formats, comma-separated: any of xlsx, html, pdf.")
@@ -468,7 +467,8 @@ def reconcile(workbook: Path, month: str, payroll: Path | None, out: Path):
 @click.option("--allow-empty", is_flag=True, help="Run a month after the last order (a month just begun).")
 def reports(workbook: Path, month: str | None, period, out: Path, formats: str, jobs: int | None,
             only: tuple[str, ...], allow_empty: bool):
-    """Every rep's and team's monthly report (xlsx, HTML, PDF) in OUT/MONTH/.
+    """Every rep's and team's monthly report (xlsx, HTML, PDF) in OUT/MONTH/; with --period a
+    week's review (周报) or a quarter's or year's summaries (and the company's) in OUT/PERIOD/.
 
     Also index.html, summary.xlsx and manifest.json. Exit code 1 if any report, rep or row was
     left out (the lines printed say what; see errors.xlsx), 2 if nothing was done.
@@ -485,10 +485,7 @@ def reports(workbook: Path, month: str | None, period, out: Path, formats: str, 
     writable_folder(out)
     if month is None:
         from .jobs import period_reports_job
-        from .period_run import can_report
 
-        if not can_report(period):
-            _period_summary(workbook, period, out, allow_empty)
         md = _load_month(workbook, period.key, allow_empty, period=period)
         run = period_reports_job(md, period, out, wanted, jobs, only, say=click.echo)
     else:
@@ -497,19 +494,6 @@ def reports(workbook: Path, month: str | None, period, out: Path, formats: str, 
     for line in report_lines(run):
         click.echo(line)
     sys.exit(run.exit_code)
-
-
-def _period_summary(workbook: Path, period, out: Path, allow_empty: bool) -> None:
-    """A week's, quarter's or year's summary.xlsx (the first slice of the period reports); exits."""
-    from .period_summary import period_summary_job
-
-    md = _load_month(workbook, period.key, allow_empty, period=period)
-    path, code, left_out = period_summary_job(md, period, out)
-    click.echo(f"{period.key}: each rep's and team's net sales and target in {path} "
-               "(for a week, quarter or year only the summary is made, for now)")
-    for line in left_out:
-        click.echo(line)
-    sys.exit(code)
 
 
 def _formats(text: str, command: str) -> tuple[str, ...]:

@@ -55,10 +55,6 @@ def _load(name: str):
     return getattr(importlib.import_module(module), function)
 
 
-def can_report(period: Period) -> bool:
-    return period.kind in PERIOD_REPORTS
-
-
 def run_period_reports(md: MonthData, period: Period, out: Path, formats, jobs: int | None = None,
                        only: list[str] | None = None) -> ReportRun:
     """The period's reports in OUT/PERIOD/ (see the module's docstring)."""

@@ -102,17 +102,3 @@ def _summary_row(cw: CellWriter, ws, i: int, row: tuple, elapsed: float | None) 
         to_date = float(round_cents([target * elapsed])[0])      # half-up, as every amount stated
         cw.cell(ws, i, 7, to_date, MONEY)
         cw.attainment(ws, i, 8, "E", "H", actual, to_date)
-
-
-def period_summary_job(md: MonthData, period: Period, out: Path) -> tuple[Path, int, list[str]]:
-    """OUT/P/summary.xlsx for a week, quarter or year (and errors.xlsx when rows or reps were left
-    out): its path, the exit code (1 when something was left out) and the lines that say what."""
-    folder = Path(out) / period.key
-    folder.mkdir(parents=True, exist_ok=True)
-    path = write_period_summary(folder, period_figures(md, period), md.language)
-    errors = folder / "errors.xlsx"
-    if md.problems or md.bad_reps:
-        write_errors_report(md.problems, errors, rep_failures(md))
-    elif errors.exists():
-        errors.unlink()
-    return path, (1 if md.incomplete else 0), md.left_out_lines(errors)
