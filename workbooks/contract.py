@@ -1,6 +1,7 @@
 """The sales workbook contract: one schema per sheet. docs/workbook.md is generated from it."""
 from __future__ import annotations
 
+from addin.engine.forecast import DEFAULT_STAGE_PROBABILITY
 from addin.engine.kpi_catalogue import KINDS as KPI_KIND_CHOICES
 
 from .i18n import LANGUAGES
@@ -95,6 +96,14 @@ OPPORTUNITIES = SheetSchema("Opportunities", "The pipeline: one row per deal wit
         RowRule("closed", lambda d: d["closed"].notna() & d["created"].notna() & (d["closed"] < d["created"]),
                 "closed before it was created", "a close date on or after the created date"),
     ))
+
+STAGE_PROBABILITIES = SheetSchema("Stages", "The chance an open deal at each stage is won, for the forecast "
+                                  "(docs/forecast.md). A stage not listed keeps its default: " +
+                                  ", ".join(f"{k} {v:.0%}" for k, v in DEFAULT_STAGE_PROBABILITY.items()) +
+                                  ". A deal's own probability (Opportunities.probability) wins over its stage's.", (
+    C("stage", "choice", "An open stage.", choices=STAGES[:5]),
+    C("probability", "number", "Chance a deal at this stage is won, 0 to 1.", minimum=0, maximum=1),
+), key=("stage",), optional=True, turns_on="your own stage probabilities in the forecast (without it: the defaults)")
 
 ACTIVITIES = SheetSchema("Activities", "Calls, visits, demos, quotes and emails logged by reps.", (
     C("date", "date", "Day of the activity."),
@@ -201,8 +210,8 @@ SETTINGS = SheetSchema("Settings", "How to read this workbook: one row per setti
             "not a language SalesDesk speaks", "language " + " or ".join(LANGUAGES)),
 ))
 
-SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES, ACTIVITIES,
-                                   SATISFACTION, TARGETS, SEASONALITY, KPIS, PLANS, SPIFFS, PAYROLL)
+SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES,
+                                   STAGE_PROBABILITIES, ACTIVITIES, SATISFACTION, TARGETS, SEASONALITY, KPIS, PLANS, SPIFFS, PAYROLL)
 BY_NAME = {s.name: s for s in SHEETS}
 
 
