@@ -106,3 +106,29 @@ def _by_rep(frame: pd.DataFrame) -> dict[str, list[DealLine]]:
 
 def _text(x) -> str | None:
     return None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+
+
+FORECAST_COLUMNS = ("period", "level", "key", "target", *engine.CATEGORIES)
+
+
+def forecast_rows(facts) -> list[dict]:
+    """The month's forecast as rows (``FORECAST_COLUMNS``) for summary.xlsx and the dashboard:
+    per period (the month, then the quarter) the company (the exact sum of the teams, in cents),
+    each team and each rep; none for a closed month."""
+    teams = [t for t in facts.teams if t.forecast is not None]
+    reps = [r for r in facts.reps if r.forecast is not None]
+    if not teams and not reps:
+        return []
+    rows = []
+    for i, span in enumerate((teams or reps)[0].forecast.periods):
+        parts = [("team", t.key, t.forecast.periods[i]) for t in teams]
+        rows.append({"period": span.period, "span": span.span, "level": "company", "key": "",
+                     **{c: _cents_sum(p[c] for _, _, p in parts) for c in ("target", *engine.CATEGORIES)}})
+        parts += [("rep", r.key, r.forecast.periods[i]) for r in reps]
+        rows += [{"period": p.period, "span": p.span, "level": level, "key": key,
+                  **{c: p[c] for c in ("target", *engine.CATEGORIES)}} for level, key, p in parts]
+    return rows
+
+
+def _cents_sum(values) -> float:
+    return sum(int(round(v * 100)) for v in values) / 100

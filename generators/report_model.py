@@ -298,6 +298,11 @@ Report = RepMonth | TeamMonth
 BEHIND_PACE = 0.85      # attainment (pro-rated while the month is open) below this is behind pace: amber, then red
 KPI_BAR_SCALE = 1.5     # a KPI's attainment bar runs to 150%, with the mark at 100%
 
+# The forecast's categories as every format shows them: (field, message id, bar colour)
+FORECAST_CATEGORIES = (("booked", "booked", "#1F4E79"), ("commit", "commit", "#4472C4"),
+                       ("most_likely", "most likely", "#70AD47"), ("best_case", "best case", "#A9D18E"),
+                       ("run_rate", "run-rate", "#ED7D31"))
+
 MISSING_NOTES = {
     "Teams": "No Teams sheet: teams are taken from the Reps sheet, without managers.",
     "Customers": "No Customers sheet: customer tiers, revisits and tier movements not shown.",
