@@ -56,7 +56,7 @@ def month_forecast(frames: dict[str, pd.DataFrame], card: pd.DataFrame, month: s
     for s in spans(month):
         per_rep = engine.forecast(frames["Orders"], deals, rep_ids, s.first, s.last, as_of)
         figures[s] = (per_rep, engine.rolled_up(per_rep, teams))
-    listed = _listed(deals, as_of, spans(month)[1].last)
+    listed = _listed(deals, as_of, spans(month)[1])
     team_names = frames["Teams"]["team"].tolist()
     reps = {r: _forecast(figures, r, 0, quotas, listed, [r]) for r in rep_ids}
     members = card.groupby("team")["rep_id"].agg(list).to_dict()
@@ -84,10 +84,10 @@ def _merged(by_rep: dict[str, list[DealLine]], rep_ids: list[str]) -> list[DealL
         else deals
 
 
-def _listed(deals: pd.DataFrame, as_of: dt.date, quarter_last: dt.date) -> dict[str, dict[str, list[DealLine]]]:
+def _listed(deals: pd.DataFrame, as_of: dt.date, quarter: Span) -> dict[str, dict[str, list[DealLine]]]:
     """rep_id -> the rep's slipped deals, and those expected in the rest of the quarter without
     an amount, each the largest first (then the earliest expected)."""
-    rest = engine.ahead(deals, as_of, quarter_last)
+    rest = engine.ahead(deals, as_of, quarter.first, quarter.last)
     return {"slipped": _by_rep(engine.slipped(deals, as_of)), "unpriced": _by_rep(rest[rest["amount"].isna()])}
 
 

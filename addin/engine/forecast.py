@@ -57,10 +57,12 @@ def slipped(deals: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return deals[deals["expected_close"].notna() & (deals["expected_close"] <= pd.Timestamp(as_of))]
 
 
-def ahead(deals: pd.DataFrame, as_of: dt.date, last: dt.date) -> pd.DataFrame:
-    """Open deals expected in the rest of the period: after the as-of day up to its last day."""
+def ahead(deals: pd.DataFrame, as_of: dt.date, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Open deals expected in the rest of the period: after the as-of day (and from the period's
+    first day) up to its last day."""
     close = deals["expected_close"]
-    return deals[close.notna() & (close > pd.Timestamp(as_of)) & (close <= pd.Timestamp(last))]
+    return deals[close.notna() & (close > pd.Timestamp(as_of)) & (close >= pd.Timestamp(first))
+                 & (close <= pd.Timestamp(last))]
 
 
 def booked_cents(orders: pd.DataFrame, first: dt.date, as_of: dt.date) -> pd.Series:
@@ -81,7 +83,7 @@ def forecast(orders: pd.DataFrame, deals: pd.DataFrame, rep_ids, first: dt.date,
     ``deal_probabilities``). A rep without orders or deals has zeros."""
     ids = pd.Index(list(rep_ids), dtype=object)
     booked = booked_cents(orders, first, as_of).reindex(ids, fill_value=0).to_numpy(dtype=np.int64)
-    rest = ahead(deals, as_of, last)
+    rest = ahead(deals, as_of, first, last)
     amount = cents_of(rest["amount"].fillna(0).to_numpy(dtype=float))
     rate = micro_of(rest["probability"].fillna(0).to_numpy(dtype=float))
     parts = pd.DataFrame({"rep_id": rest["rep_id"].to_numpy(dtype=object),
