@@ -4,6 +4,7 @@ the month actually booked, for the company and per team. Mean absolute error, an
 the mean actual. Also the forecast's cost in the 2,000-rep workbook's re-run (``--cost BOOK``).
 
     .venv/bin/python bench/forecast_backtest.py [--reps 40 --teams 5 --months 24 --seed 7]
+    .venv/bin/python bench/forecast_backtest.py --workbook my-sales.xlsx
     .venv/bin/python bench/forecast_backtest.py --cost /tmp/demo-2000-forecast.xlsx [--runs 3]
 
 The workbook holds the pipeline as it is at its end, so the pipeline as of a past day is
@@ -143,12 +144,17 @@ def main():
     p.add_argument("--teams", type=int, default=5)
     p.add_argument("--months", type=int, default=24)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--workbook", type=Path, help="back-test this workbook instead of the demo")
     p.add_argument("--cost", type=Path)
     p.add_argument("--runs", type=int, default=3)
     a = p.parse_args()
     if a.cost:
         return cost(a.cost, a.runs)
-    frames = demo.build(reps=a.reps, teams=a.teams, months=a.months, seed=a.seed)
+    if a.workbook:
+        from workbooks.reader import read_workbook
+        frames = read_workbook(a.workbook).frames
+    else:
+        frames = demo.build(reps=a.reps, teams=a.teams, months=a.months, seed=a.seed)
     rows = backtest(frames)
     print(markdown(errors(rows)))
 

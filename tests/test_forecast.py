@@ -204,3 +204,31 @@ def test_a_closed_month_shows_no_forecast(tmp_path, demo_book):
     assert "Forecast" not in openpyxl.load_workbook(out / "2026-10" / "summary.xlsx", read_only=True).sheetnames
     assert 'id="forecast"' not in (out / "2026-10" / "reps" / "R0001.html").read_text(encoding="utf-8")
     assert 'id="forecast"' not in (out / "2026-10" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("headers, expected", [
+    (["商机编号", "销售员", "阶段", "创建日期", "金额", "预计成交日期", "赢率"], ("预计成交日期", "赢率")),
+    (["Opportunity ID", "Owner", "Stage", "Created", "Amount", "Expected Close Date", "Win Probability"],
+     ("Expected Close Date", "Win Probability")),
+    (["opp_id", "rep_id", "stage", "created", "Closed Date", "Close Date", "Probability (%)"], ("Close Date", "Probability (%)")),
+    (["deal_id", "sales_agent", "deal_stage", "engage_date", "close_date", "close_value"], (None, None)),
+])
+def test_import_suggest_maps_the_crm_columns_of_expected_close_and_probability(headers, expected):
+    from workbooks.contract import BY_NAME
+    from workbooks.import_suggest import _matches
+    found = _matches(BY_NAME["Opportunities"], headers)
+    assert (found.get("expected_close"), found.get("probability")) == expected
+    if "close_date" in headers:        # a CRM's close date beside no other: the actual one
+        assert found["closed"] == "close_date"
+
+
+def test_the_stages_sheet_is_validated_and_read_back(tmp_path, demo_frames):
+    from workbooks.reader import read_workbook
+    frames = dict(demo_frames, Stages=pd.DataFrame({"stage": ["quote", "won", "demo"], "probability": [0.75, 0.9, 1.5]}))
+    book = tmp_path / "stages.xlsx"
+    write_sales_workbook(frames, book)
+    data = read_workbook(book, sheets=["Stages"])
+    bad = sorted((p.row, p.column) for p in data.errors if p.sheet == "Stages")
+    assert bad == [(3, "stage"), (4, "probability")]
+    good = data.frames["Stages"]
+    assert dict(zip(good["stage"], good["probability"]))["quote"] == 0.75
