@@ -6,6 +6,7 @@ the mean actual. Also the forecast's cost in the 2,000-rep workbook's re-run (``
     .venv/bin/python bench/forecast_backtest.py [--reps 40 --teams 5 --months 24 --seed 7]
     .venv/bin/python bench/forecast_backtest.py --workbook my-sales.xlsx
     .venv/bin/python bench/forecast_backtest.py --cost /tmp/demo-2000-forecast.xlsx [--runs 3]
+    .venv/bin/python bench/forecast_backtest.py --rerun OPEN-MONTH.xlsx --old /path/to/checkout [--runs 3]
 
 The workbook holds the pipeline as it is at its end, so the pipeline as of a past day is
 rebuilt (``as_of_frames``): the deals created by that day and not closed by it, a deal closed
@@ -133,9 +134,49 @@ def cost(book: Path, runs: int) -> None:
             times[name].append(time.perf_counter() - t)
             assert (facts.reps[0].forecast is not None) == (name == "with")
     report_data._with_forecast = keep
+    x = report_data._month(md)
+    alone = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        report_data.month_forecast(md.frames, x.card, x.cal.month, x.cal.as_of, x.quotas, x.team_targets)
+        alone.append(time.perf_counter() - t)
+    times["the forecast alone (report_forecast.month_forecast)"] = alone
     for name, ts in times.items():
         print(f"{name}: median {statistics.median(ts):.2f} s ({', '.join(f'{t:.2f}' for t in ts)})")
     print(f"reps {len(facts.reps)}, teams {len(facts.teams)}")
+
+
+def rerun_cost(book: Path, old: Path, runs: int) -> None:
+    """``salesdesk reports --formats xlsx,html --jobs 2`` re-run (a warm cache of the parsed
+    workbook) on ``book`` (an open month), this tree (with the forecast) against ``old`` (a
+    checkout without it), interleaved; each tree's cache warmed by an untimed first run."""
+    import os
+    import subprocess
+    import tempfile
+    root = Path(__file__).resolve().parent.parent
+    trees = {"without": old.resolve(), "with": root}
+    caches = {name: Path(tempfile.mkdtemp(prefix=f"sd-fc-{name}-")) for name in trees}
+
+    def run(tree: Path, cache: Path) -> float:
+        with tempfile.TemporaryDirectory() as out:
+            cmd = [sys.executable, "-m", "generators.cli", "reports", str(book), "--month", "2026-10", "--out", out,
+                   "--formats", "xlsx,html", "--jobs", "2"]
+            env = dict(os.environ, SALESDESK_CACHE_DIR=str(cache), PYTHONPATH=str(tree))
+            t = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
+            took = time.perf_counter() - t
+        assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+        return took
+
+    for name, tree in trees.items():
+        print(f"warm-up {name}: {run(tree, caches[name]):.1f} s", flush=True)
+    times = {name: [] for name in trees}
+    for i in range(runs):
+        for name, tree in trees.items():
+            times[name].append(run(tree, caches[name]))
+            print(f"round {i + 1}: {name}: {times[name][-1]:.1f} s", flush=True)
+    for name, ts in times.items():
+        print(f"{name}: median {statistics.median(ts):.1f} s ({', '.join(f'{t:.1f}' for t in ts)})")
 
 
 def main():
@@ -147,7 +188,11 @@ def main():
     p.add_argument("--workbook", type=Path, help="back-test this workbook instead of the demo")
     p.add_argument("--cost", type=Path)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--rerun", type=Path, help="an open month's workbook: time the reports re-run")
+    p.add_argument("--old", type=Path, help="with --rerun: a checkout without the forecast")
     a = p.parse_args()
+    if a.rerun:
+        return rerun_cost(a.rerun, a.old, a.runs)
     if a.cost:
         return cost(a.cost, a.runs)
     if a.workbook:
