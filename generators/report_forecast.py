@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from addin.engine import forecast as engine
+from addin.engine.money import cents_of
 from addin.engine.rules import month_bounds
 from workbooks.engine_args import forecast_deals
 
@@ -71,37 +72,49 @@ def _forecast(figures: dict, key: str, level: int, targets: dict, listed: dict, 
         cents = f.loc[key] if key in f.index else pd.Series(0, index=engine.CATEGORIES)
         target = sum(int(round(targets.get((key, m), 0.0) * 100)) for m in s.months)
         periods.append(ForecastFigures(s.span, s.period, target / 100, *(int(cents[c]) / 100 for c in engine.CATEGORIES)))
-    slipped = _merged(listed["slipped"], rep_ids)
-    unpriced = _merged(listed["unpriced"], rep_ids)
-    return Forecast(tuple(periods), tuple(slipped[:LISTED_DEALS]), len(slipped),
-                    float(sum(int(round((d.amount or 0) * 100)) for d in slipped)) / 100,
-                    tuple(unpriced[:LISTED_DEALS]), len(unpriced))
+    slipped, unpriced = (_merged(listed[k], rep_ids) for k in ("slipped", "unpriced"))
+    return Forecast(tuple(periods), slipped[0], slipped[1], slipped[2] / 100, unpriced[0], unpriced[1])
 
 
-def _merged(by_rep: dict[str, list[DealLine]], rep_ids: list[str]) -> list[DealLine]:
-    deals = [d for r in rep_ids for d in by_rep.get(r, ())]
-    return sorted(deals, key=lambda d: (-(d.amount or 0), d.expected_close or "", d.opp_id)) if len(rep_ids) > 1 \
-        else deals
+def _merged(by_rep: dict[str, _Listed], rep_ids: list[str]) -> tuple[tuple[DealLine, ...], int, int]:
+    """The largest ``LISTED_DEALS`` of the reps' deals (each rep's list already holds its largest),
+    how many deals there are and their amount in cents."""
+    parts = [by_rep[r] for r in rep_ids if r in by_rep]
+    deals = [d for p in parts for d in p.deals]
+    if len(parts) > 1:
+        deals.sort(key=lambda d: (-(d.amount or 0), d.expected_close or "", d.opp_id))
+    return tuple(deals[:LISTED_DEALS]), sum(p.count for p in parts), sum(p.cents for p in parts)
 
 
-def _listed(deals: pd.DataFrame, as_of: dt.date, quarter: Span) -> dict[str, dict[str, list[DealLine]]]:
+@dataclass(frozen=True)
+class _Listed:
+    deals: tuple[DealLine, ...]        # the rep's largest LISTED_DEALS
+    count: int
+    cents: int
+
+
+def _listed(deals: pd.DataFrame, as_of: dt.date, quarter: Span) -> dict[str, dict[str, _Listed]]:
     """rep_id -> the rep's slipped deals, and those expected in the rest of the quarter without
-    an amount, each the largest first (then the earliest expected)."""
+    an amount: the largest first (then the earliest expected), with how many and their amount."""
     rest = engine.ahead(deals, as_of, quarter.first, quarter.last)
     return {"slipped": _by_rep(engine.slipped(deals, as_of)), "unpriced": _by_rep(rest[rest["amount"].isna()])}
 
 
-def _by_rep(frame: pd.DataFrame) -> dict[str, list[DealLine]]:
+def _by_rep(frame: pd.DataFrame) -> dict[str, _Listed]:
     frame = frame.sort_values(["rep_id", "amount", "expected_close", "opp_id"], ascending=[True, False, True, True],
                               na_position="last", kind="stable")
-    close = frame["expected_close"].dt.strftime("%Y-%m-%d").tolist()
-    out: dict[str, list[DealLine]] = {}
-    for opp, rep, cust, stage, day, amount, prob in zip(frame["opp_id"].tolist(), frame["rep_id"].tolist(),
-                                                       frame["customer_id"].tolist(), frame["stage"].tolist(), close,
-                                                       frame["amount"].tolist(), frame["probability"].tolist()):
-        out.setdefault(rep, []).append(DealLine(str(opp), str(rep), _text(cust), str(stage), _text(day),
-                                                None if amount != amount else float(amount), float(prob)))
-    return out
+    totals = pd.DataFrame({"rep_id": frame["rep_id"].to_numpy(dtype=object),
+                           "cents": cents_of(frame["amount"].fillna(0).to_numpy(dtype=float))}) \
+        .groupby("rep_id")["cents"].agg(["size", "sum"])
+    top = frame.groupby("rep_id", sort=False).head(LISTED_DEALS)
+    close = top["expected_close"].dt.strftime("%Y-%m-%d").tolist()
+    lines: dict[str, list[DealLine]] = {}
+    for opp, rep, cust, stage, day, amount, prob in zip(top["opp_id"].tolist(), top["rep_id"].tolist(),
+                                                       top["customer_id"].tolist(), top["stage"].tolist(), close,
+                                                       top["amount"].tolist(), top["probability"].tolist()):
+        lines.setdefault(rep, []).append(DealLine(str(opp), str(rep), _text(cust), str(stage), _text(day),
+                                                  None if amount != amount else float(amount), float(prob)))
+    return {rep: _Listed(tuple(lines.get(rep, ())), int(n), int(c)) for rep, (n, c) in totals.iterrows()}
 
 
 def _text(x) -> str | None:

@@ -232,3 +232,19 @@ def test_the_stages_sheet_is_validated_and_read_back(tmp_path, demo_frames):
     assert bad == [(3, "stage"), (4, "probability")]
     good = data.frames["Stages"]
     assert dict(zip(good["stage"], good["probability"]))["quote"] == 0.75
+
+
+def test_the_reports_forecast_lists_slipped_and_unpriced_deals_and_sums_a_team():
+    from generators.report_forecast import month_forecast
+    frames = dict(_frames(), Teams=pd.DataFrame({"team": ["A", "B"]}))
+    card = pd.DataFrame({"rep_id": list(TEAMS), "team": list(TEAMS.values())})
+    quotas = {("A1", m): 1000.0 for m in ("2026-10", "2026-11", "2026-12")}
+    fc = month_forecast(frames, card, "2026-10", AS_OF, quotas, {("A", "2026-10"): 5000.0})
+    a = fc.teams["A"]
+    assert [d.opp_id for d in a.slipped] == ["d7", "d5"] and (a.slipped_count, a.slipped_amount) == (2, 1800.0)
+    assert [d.opp_id for d in fc.reps["A1"].unpriced] == ["d4"] and fc.teams["B"].slipped_count == 0
+    month, quarter = fc.reps["A1"].periods
+    assert (month.period, month.target, quarter.period, quarter.target) == ("2026-10", 1000.0, "2026-Q4", 3000.0)
+    assert (month.booked, month.most_likely, month.run_rate) == (900.0, 2283.33, 1980.0)
+    assert a.periods[0].target == 5000.0 and a.periods[1].target == 5000.0
+    assert a.periods[0].most_likely == round(month.most_likely + fc.reps["A2"].periods[0].most_likely, 2)
