@@ -7,6 +7,7 @@ the mean actual. Also the forecast's cost in the 2,000-rep workbook's re-run (``
     .venv/bin/python bench/forecast_backtest.py --workbook my-sales.xlsx
     .venv/bin/python bench/forecast_backtest.py --cost /tmp/demo-2000-forecast.xlsx [--runs 3]
     .venv/bin/python bench/forecast_backtest.py --rerun OPEN-MONTH.xlsx --old /path/to/checkout [--runs 3]
+    .venv/bin/python bench/forecast_backtest.py --render [--runs 3]
 
 The workbook holds the pipeline as it is at its end, so the pipeline as of a past day is
 rebuilt (``as_of_frames``): the deals created by that day and not closed by it, a deal closed
@@ -179,6 +180,36 @@ def rerun_cost(book: Path, old: Path, runs: int) -> None:
         print(f"{name}: median {statistics.median(ts):.1f} s ({', '.join(f'{t:.1f}' for t in ts)})")
 
 
+def render_cost(frames, runs: int) -> None:
+    """Drawing each report (HTML, xlsx) of ``frames`` cut as of 2026-10-14, with and without its
+    forecast section, interleaved: milliseconds a report."""
+    import tempfile
+    from dataclasses import replace
+    from generators.monthdata import load_month
+    from generators.report_data import month_facts
+    from generators.report_html import render
+    from generators.report_xlsx import rep_workbook, team_workbook
+    from workbooks.salesbook import write_sales_workbook
+    with tempfile.TemporaryDirectory() as folder:
+        book = Path(folder) / "open.xlsx"
+        cut = as_of_frames(frames, dt.date(2026, 10, 14))
+        cut["Payroll"] = frames["Payroll"][frames["Payroll"]["period"] < "2026-10"]
+        write_sales_workbook(cut, book)
+        facts = month_facts(load_month(book, "2026-10"))
+    shown = {"with": facts.reps + facts.teams}
+    shown["without"] = [replace(c, forecast=None) for c in shown["with"]]
+    drawers = {"html": render, "xlsx": lambda c: rep_workbook(c) if c.kind == "rep" else team_workbook(c)}
+    times = {(f, n): [] for f in drawers for n in ("without", "with")}
+    for _ in range(runs):
+        for (fmt, name), ts in times.items():
+            t = time.perf_counter()
+            for c in shown[name]:
+                drawers[fmt](c)
+            ts.append((time.perf_counter() - t) / len(shown[name]) * 1000)
+    for (fmt, name), ts in times.items():
+        print(f"{fmt} {name}: median {statistics.median(ts):.1f} ms a report ({', '.join(f'{t:.1f}' for t in ts)})")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--reps", type=int, default=40)
@@ -188,6 +219,7 @@ def main():
     p.add_argument("--workbook", type=Path, help="back-test this workbook instead of the demo")
     p.add_argument("--cost", type=Path)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--render", action="store_true", help="time drawing the reports with and without the forecast")
     p.add_argument("--rerun", type=Path, help="an open month's workbook: time the reports re-run")
     p.add_argument("--old", type=Path, help="with --rerun: a checkout without the forecast")
     a = p.parse_args()
@@ -195,6 +227,8 @@ def main():
         return rerun_cost(a.rerun, a.old, a.runs)
     if a.cost:
         return cost(a.cost, a.runs)
+    if a.render:
+        return render_cost(demo.build(reps=a.reps, teams=a.teams, months=a.months, seed=a.seed), a.runs)
     if a.workbook:
         from workbooks.reader import read_workbook
         frames = read_workbook(a.workbook).frames
