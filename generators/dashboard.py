@@ -22,6 +22,7 @@ from workbooks.files import write_text_atomic
 
 from .report_data import OVERDUE_LISTED, champion_of
 from .report_model import is_behind
+from .report_forecast import forecast_rows
 from .report_html import environment
 
 DATA_NAME = "dashboard.json"
@@ -50,10 +51,26 @@ def dashboard_figures(facts) -> dict:
         # reps left out of every figure above (errors in their rows), and why
         "left_out": [{"rep_id": r.rep_id, "name": r.name, "team": team, "reason": r.reason}
                      for team, reps in sorted(facts.left_out.items()) for r in reps],
+        "forecast": _forecast(facts),
         "commission": None if not commissions else {
             "reps": len(commissions), "earned": exact_sum(c.earned for c in commissions),
             "paid": exact_sum(c.paid for c in commissions)},
     }
+
+
+def _forecast(facts) -> list[dict]:
+    """The open month's and quarter's forecast of the company and each team (none for a closed
+    month): per period its rows, the company first, then the teams as the ranking orders them."""
+    order = {t["team"]: i for i, t in enumerate(_teams(facts))}
+    periods: dict[str, dict] = {}
+    for row in forecast_rows(facts):
+        if row["level"] == "rep":
+            continue
+        p = periods.setdefault(row["period"], {"period": row["period"], "span": row["span"], "rows": []})
+        p["rows"].append({k: v for k, v in row.items() if k not in ("period", "span")})
+    for p in periods.values():
+        p["rows"].sort(key=lambda r: (r["level"] != "company", order.get(r["key"], len(order)), r["key"]))
+    return list(periods.values())
 
 
 def _teams(facts) -> list[dict]:

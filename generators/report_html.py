@@ -12,7 +12,7 @@ from workbooks.i18n import language
 
 from . import templates_folder
 from .charts import trend_png
-from .report_model import BEHIND_PACE, KPI_BAR_SCALE, MISSING_NOTES, Report
+from .report_model import BEHIND_PACE, FORECAST_CATEGORIES, KPI_BAR_SCALE, MISSING_NOTES, Report
 from .report_text import report_notes, titles
 
 TEMPLATES = templates_folder()
@@ -29,7 +29,8 @@ def environment(lang: str = "en") -> Environment:
                       lstrip_blocks=True)
     env.globals.update(_=t, term=t.term, money=t.money, pct=t.pct, num=t.num, ratio=t.ratio,
                        kpi_value=t.kpi_value, note=t.note, month_name=t.month, period_name=t.period, lang=t.code,
-                       missing_notes=MISSING_NOTES, behind_pace=BEHIND_PACE, kpi_bar_scale=KPI_BAR_SCALE)
+                       missing_notes=MISSING_NOTES, behind_pace=BEHIND_PACE, kpi_bar_scale=KPI_BAR_SCALE,
+                       forecast_categories=FORECAST_CATEGORIES)
     return env
 
 

@@ -144,6 +144,47 @@ class Commission:
 
 
 @dataclass(frozen=True)
+class ForecastFigures:
+    """Where a period (the month, or the quarter it falls in) will land, as of the report's day,
+    against its target (addin/engine/forecast.py; docs/forecast.md): currency units."""
+    span: str                  # "Month" or "Quarter" (message ids)
+    period: str                # 2026-10, 2026-Q4
+    target: float
+    booked: float
+    commit: float
+    most_likely: float
+    best_case: float
+    run_rate: float
+
+    def __getitem__(self, category: str) -> float:   # the templates list the categories by name
+        return getattr(self, category)
+
+
+@dataclass(frozen=True)
+class DealLine:
+    """An open deal the forecast lists: slipped (expected on or before the as-of day) or without an amount."""
+    opp_id: str
+    rep_id: str
+    customer_id: str | None
+    stage: str
+    expected_close: str | None
+    amount: float | None
+    probability: float
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The forecast of an open month: the month's and the quarter's figures, and the deals listed
+    (the largest first; the counts say how many there are in all)."""
+    periods: tuple[ForecastFigures, ...]
+    slipped: tuple[DealLine, ...]
+    slipped_count: int
+    slipped_amount: float
+    unpriced: tuple[DealLine, ...]       # expected in the rest of the quarter, amount blank (counted 0)
+    unpriced_count: int
+
+
+@dataclass(frozen=True)
 class RepInfo:
     rep_id: str
     name: str
@@ -189,6 +230,7 @@ class RepMonth:
     lang: str = "en"                     # the language it is written in (workbooks.i18n)
     missing: tuple[str, ...] = ()        # optional sheets the workbook lacks: their sections are left out
     kind: str = "rep"
+    forecast: Forecast | None = None     # an open month only
 
 
 @dataclass(frozen=True)
@@ -245,6 +287,7 @@ class TeamMonth:
     left_out: tuple[LeftOutRep, ...] = ()   # reps of the team not in its figures, and why
     kind: str = "team"
     champion_note: Note | None = None    # who the champion SPIFF is paid to, when not the champion named
+    forecast: Forecast | None = None     # an open month only
 
 
 Report = RepMonth | TeamMonth
@@ -260,6 +303,10 @@ def is_behind(attainment: float | None, elapsed: float | None) -> bool:
     """Behind pace: attainment of the whole period's target below BEHIND_PACE of the share of the
     period passed (``elapsed``; None once it is closed). The month's, week's and dashboards' rule."""
     return attainment is not None and attainment < BEHIND_PACE * (1.0 if elapsed is None else elapsed)
+# The forecast's categories as every format shows them: (field, message id, bar colour)
+FORECAST_CATEGORIES = (("booked", "booked", "#1F4E79"), ("commit", "commit", "#4472C4"),
+                       ("most_likely", "most likely", "#70AD47"), ("best_case", "best case", "#A9D18E"),
+                       ("run_rate", "run-rate", "#ED7D31"))
 
 MISSING_NOTES = {
     "Teams": "No Teams sheet: teams are taken from the Reps sheet, without managers.",

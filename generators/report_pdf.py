@@ -15,8 +15,8 @@ from functools import lru_cache
 from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
 
-from .report_text import report_notes, titles
-from .report_model import (KPI_BAR_SCALE, CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
+from .report_text import forecast_words, report_notes, titles
+from .report_model import (FORECAST_CATEGORIES, KPI_BAR_SCALE, CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
                            TeamMonth)
 from .typeset import typeset
 
@@ -127,6 +127,25 @@ def _sales_section(t: Language, heading: str, rows: tuple[SalesRow, ...], target
         [[t(s.label), t.money(s.actual), t.money(s.target), t.ratio(s.actual, s.target)] for s in rows], "lrrr")}
 
 
+def _forecast_sections(ctx: RepMonth | TeamMonth, t: Language) -> dict:
+    """The open month's forecast (report_model.Forecast) and the deals it lists."""
+    f, words = ctx.forecast, forecast_words(ctx)
+    header = [t("category")] + [h for p in f.periods for h in (f"{t(p.span)} {p.period}", t("gap to target"))]
+    rows = [[t("target")] + [v for p in f.periods for v in (t.money(p.target), "")]]
+    rows += [[t(label)] + [v for p in f.periods for v in (t.money(p[field]), t.money(p[field] - p.target)
+                                                          if p.target > 0 else "")]
+             for field, label, _ in FORECAST_CATEGORIES]
+    out = {"forecast": {"title": t("Forecast"), "table": table(header, rows, "l" + "r" * (len(header) - 1)),
+                        "notes": [words["rule"]]}}
+    for key, deals in (("slipped", f.slipped), ("unpriced", f.unpriced)):
+        if deals:
+            out[key] = {"title": words[key], "table": table(
+                [t("deal"), t("rep"), t("customer"), t("stage"), t("expected close"), t("amount")],
+                [[d.opp_id, d.rep_id, d.customer_id or "", t.term(d.stage), d.expected_close or "",
+                  t.money(d.amount) if d.amount is not None else t("no amount")] for d in deals], "lllllr")}
+    return out
+
+
 def _funnel_section(t: Language, funnel: tuple[FunnelStage, ...], lines: list[str] = ()) -> dict:
     top = max([f.reached for f in funnel] + [1])
     rows = [[t.term(f.stage), t.num(f.reached, 0), {"bar": f.reached / top},
@@ -186,6 +205,8 @@ def rep_content(ctx: RepMonth) -> dict:
     s["sales"] = _sales_section(t, "Sales against target", ctx.sales, has("Targets"))
     if ctx.runrate:
         s["sales"]["notes"] = [_runrate_line(ctx, t)]
+    if ctx.forecast:
+        s.update(_forecast_sections(ctx, t))
     if has("KPIs"):
         s["scorecard"] = _scorecard_section(ctx, t)
     if has("Opportunities"):
@@ -309,6 +330,8 @@ def team_content(ctx: TeamMonth) -> dict:
                    "sub": t("Behind pace:") + " " + t.num(len(ctx.risks.behind_pace), 0)}]
     s = d["sections"]
     s["sales"] = _sales_section(t, "Team against target", ctx.sales, has("Targets"))
+    if ctx.forecast:
+        s.update(_forecast_sections(ctx, t))
     ch = ctx.champion
     s["champion"] = {"title": t("Sales champion of the month"), "lines": [
         t("{name} ({rep_id}): {actual} against {target}", name=ch.name, rep_id=ch.rep_id, actual=t.money(ch.actual),

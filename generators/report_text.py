@@ -30,3 +30,18 @@ def report_notes(ctx: Report) -> list[str]:
                        "them, errors.xlsx lists every problem:", n=len(left_out)))
         notes += [f"{r.name} ({r.rep_id}): {r.reason}" for r in left_out]
     return notes
+
+
+def forecast_words(ctx: Report) -> dict[str, str]:
+    """The forecast section's words in the report's language (the xlsx and PDF reports; the HTML
+    template says the same with the same messages): its rule, and the headings of its deal lists."""
+    t, f = language(ctx.lang), ctx.forecast
+    return {
+        "rule": t("Commit adds the open deals expected by the period's end with a probability of 70% or more; most "
+                  "likely adds them all weighted by their probability; best case adds them all at full value; "
+                  "run-rate extends the sales booked so far over the period's working days. Deals expected on or "
+                  "before {date} have slipped and count in none.", date=ctx.as_of),
+        "slipped": t("Slipped deals: {count}, {amount}", count=f.slipped_count, amount=t.money(f.slipped_amount))
+        + (" " + t("(the {n} largest below)", n=len(f.slipped)) if f.slipped_count > len(f.slipped) else ""),
+        "unpriced": t("Deals expected this quarter without an amount (counted as 0): {count}", count=f.unpriced_count),
+    }

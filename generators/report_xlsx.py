@@ -18,8 +18,8 @@ from workbooks.xlsxstyle import (BOLD, HEADER, INT, ITALIC, KIND_FORMAT, MONEY, 
 
 from .report_layout import (MAX_WIDTH, ROW_PT, BarChart, Block, CellFormula, Heading, Note, Page, Placed, Styled,
                             Subtitle, Table, TrendChart, lay_out)
-from .report_model import KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
-from .report_text import report_notes
+from .report_model import FORECAST_CATEGORIES, KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
+from .report_text import forecast_words, report_notes
 
 SHEET = "Report"
 HEADING = dict(SECTION, bottom=1)     # a section's heading, ruled below
@@ -216,6 +216,28 @@ def _sales(rep: ReportBlocks, sales: tuple[SalesRow, ...], runrate: RunRate | No
                    amount=t.money(runrate.amount)))
 
 
+def _forecast(rep: ReportBlocks, ctx: RepMonth | TeamMonth) -> None:
+    """The open month's forecast: each category for the month and the quarter with its gap to the
+    target, the rule, and the deals it lists (report_model.Forecast)."""
+    t, f = rep.t, ctx.forecast
+    words = forecast_words(ctx)
+    rep.section(t("Forecast"))
+    headers = [t("category")]
+    for p in f.periods:
+        headers += [f"{t(p.span)} {p.period}", t("gap to target")]
+    rows = [[t("target")] + [v for p in f.periods for v in (p.target, None)]]
+    rows += [[t(label)] + [v for p in f.periods for v in (p[field], round(p[field] - p.target, 2) if p.target > 0 else None)]
+             for field, label, _ in FORECAST_CATEGORIES]
+    rep.table(headers, rows, [None] + [MONEY] * (len(headers) - 1))
+    rep.note(words["rule"])
+    for key, deals in (("slipped", f.slipped), ("unpriced", f.unpriced)):
+        if deals:
+            rep.subtitle(words[key])
+            rep.table([t("deal"), t("rep"), t("customer"), t("stage"), t("expected close"), t("amount")],
+                      [[d.opp_id, d.rep_id, d.customer_id or "", t.term(d.stage), d.expected_close, d.amount]
+                       for d in deals], [None, None, None, None, None, MONEY])
+
+
 def _funnel(rep: ReportBlocks, funnel: tuple[FunnelStage, ...]) -> None:
     t = rep.t
     rep.section(t("Funnel (deals created in the last 12 months)"))
@@ -267,6 +289,8 @@ def _rep_body(rep: ReportBlocks, ctx: RepMonth) -> None:
                date=ctx.as_of))
     has = _missing_notes(rep, ctx)
     _sales(rep, ctx.sales, ctx.runrate, "Sales against target", has("Targets"))
+    if ctx.forecast:
+        _forecast(rep, ctx)
     if has("KPIs"):
         _scorecard(rep, ctx)
     if has("Opportunities"):
@@ -362,6 +386,8 @@ def _team_body(rep: ReportBlocks, ctx: TeamMonth) -> None:
     if ctx.target_note:
         rep.note(t.note(ctx.target_note))
     _sales(rep, ctx.sales, None, "Team against target", has("Targets"))
+    if ctx.forecast:
+        _forecast(rep, ctx)
     ch = ctx.champion
     rep.section(t("Sales champion of the month"))
     rep.note(t("{name} ({rep_id}): {actual} against {target}", name=ch.name, rep_id=ch.rep_id,

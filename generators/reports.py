@@ -34,6 +34,7 @@ from .monthdata import MonthData, batch_problem, rep_failures
 from .dashboard import redraw_neighbours, write_dashboard, write_figures
 from .progress import bar, timed
 from .report_data import attach_commission, month_facts
+from .report_forecast import FORECAST_COLUMNS, forecast_rows
 from .report_html import render
 from .report_text import titles
 from .report_model import Report
@@ -336,4 +337,20 @@ def _summary_workbook(path: Path, facts) -> None:
             cw.attainment(ws, r, 6, "E", "F", m.actual, m.target)
         if r:
             ws.autofilter(0, 0, r, len(SUMMARY_HEADERS) - 1)
+        _forecast_sheet(wb, cw, forecast_rows(facts))
         wb.close()
+
+
+def _forecast_sheet(wb, cw: CellWriter, rows: list[dict]) -> None:
+    """The open month's forecast for finance and other tools (docs/forecast.md): one row per
+    period, level (company, team, rep) and key; the columns keep their ids in every language."""
+    if not rows:
+        return
+    ws = wb.add_worksheet("Forecast")
+    for j, h in enumerate(FORECAST_COLUMNS):
+        ws.write_string(0, j, h, cw.fmt(HEADER))
+        ws.set_column(j, j, 14)
+    for i, row in enumerate(rows, 1):
+        cw.row(ws, i, [row[c] for c in FORECAST_COLUMNS], [None, None, None] + [MONEY] * (len(FORECAST_COLUMNS) - 3))
+    ws.freeze_panes(1, 3)
+    ws.autofilter(0, 0, len(rows), len(FORECAST_COLUMNS) - 1)

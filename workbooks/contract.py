@@ -1,6 +1,7 @@
 """The sales workbook contract: one schema per sheet. docs/workbook.md is generated from it."""
 from __future__ import annotations
 
+from addin.engine.forecast import DEFAULT_STAGE_PROBABILITY
 from addin.engine.kpi_catalogue import KINDS as KPI_KIND_CHOICES
 
 from .i18n import LANGUAGES
@@ -106,6 +107,14 @@ OPPORTUNITY_HISTORY = SheetSchema("OpportunityHistory", "The pipeline's history,
 # no unique key: a CRM logs a change of amount or expected close on a day as a row of the same stage
 ), references=(Ref("opp_id", "Opportunities", "opp_id"),), optional=True,
     turns_on="stage moves (deals advanced and moved back) in the weekly review")
+
+STAGE_PROBABILITIES = SheetSchema("Stages", "The chance an open deal at each stage is won, for the forecast "
+                                  "(docs/forecast.md). A stage not listed keeps its default: " +
+                                  ", ".join(f"{k} {v:.0%}" for k, v in DEFAULT_STAGE_PROBABILITY.items()) +
+                                  ". A deal's own probability (Opportunities.probability) wins over its stage's.", (
+    C("stage", "choice", "An open stage.", choices=STAGES[:5]),
+    C("probability", "number", "Chance a deal at this stage is won, 0 to 1.", minimum=0, maximum=1),
+), key=("stage",), optional=True, turns_on="your own stage probabilities in the forecast (without it: the defaults)")
 
 ACTIVITIES = SheetSchema("Activities", "Calls, visits, demos, quotes and emails logged by reps.", (
     C("date", "date", "Day of the activity."),
@@ -213,7 +222,7 @@ SETTINGS = SheetSchema("Settings", "How to read this workbook: one row per setti
 ))
 
 SHEETS: tuple[SheetSchema, ...] = (SETTINGS, REPS, TEAMS, CUSTOMERS, ORDERS, ORDER_CREDITS, OPPORTUNITIES,
-                                   OPPORTUNITY_HISTORY, ACTIVITIES,
+                                   OPPORTUNITY_HISTORY, STAGE_PROBABILITIES, ACTIVITIES,
                                    SATISFACTION, TARGETS, SEASONALITY, KPIS, PLANS, SPIFFS, PAYROLL)
 BY_NAME = {s.name: s for s in SHEETS}
 

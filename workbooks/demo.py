@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from addin.engine.forecast import DEFAULT_STAGE_PROBABILITY
+
 FIRST = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Finn", "Grace", "Hugo", "Isla", "Jack", "Kara", "Liam", "Maya",
          "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Victor", "Wendy", "Xavier", "Yara", "Zane",
          "Amir", "Bea", "Carlos", "Dina", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena", "Mateo",
@@ -112,6 +114,7 @@ def generate(reps: int = 40, teams: int = 5, months: int = 24, seed: int = 7, en
     hired = r.frame.set_index("rep_id")["hire_date"]
     opps_df = opps_df[opps_df["created"] >= opps_df["rep_id"].map(hired)].reset_index(drop=True)
     opps_df["opp_id"] = [f"P{i + 1:07d}" for i in range(len(opps_df))]
+    opps_df = _forecast_columns(np.random.default_rng((seed, 29)), opps_df, period_end)
     activities_df = activities_df[activities_df["date"] >= activities_df["rep_id"].map(hired)].reset_index(drop=True)
     satisfaction_df = satisfaction_df[satisfaction_df["date"] >= satisfaction_df["rep_id"].map(hired)].reset_index(drop=True)
     history_df = _opportunity_history(opps_df, period_end, seed)
@@ -390,6 +393,32 @@ def _opportunity_history(opps: pd.DataFrame, period_end: pd.Timestamp, seed: int
     dates = created[opp] + np.floor(share * span[opp]).astype(int).astype("timedelta64[D]")
     return pd.DataFrame({"opp_id": recent["opp_id"].to_numpy()[opp], "date": pd.to_datetime(dates), "stage": names,
                          "amount": recent["amount"].to_numpy()[opp]})
+FORECAST_OWN_PROBABILITY = 0.25   # share of open deals whose rep set a probability of their own
+UNPRICED_LEADS = 0.05             # share of open leads without an amount yet
+
+
+def _forecast_columns(rng, opps: pd.DataFrame, period_end: pd.Timestamp) -> pd.DataFrame:
+    """expected_close and probability, from a generator of their own (the other sheets' draws
+    stay as they were). A closed deal's expected close is near the day it closed (the rep's
+    last estimate); an open deal's is its created day plus a planned cycle, moved past the data's
+    end by most reps when it passes, left slipped by the rest (and by every stalled deal). A
+    quarter of the open deals carry a probability of their own near their stage's default."""
+    n = len(opps)
+    created = opps["created"].to_numpy(dtype="datetime64[D]")
+    closed = opps["closed"].to_numpy(dtype="datetime64[D]")
+    planned = created + np.maximum(5, rng.lognormal(np.log(35), 0.5, n)).astype(int).astype("timedelta64[D]")
+    end = np.datetime64(period_end.date())
+    is_open = ~np.isin(opps["stage"].to_numpy(dtype=object), ["won", "lost"])
+    moved = is_open & (planned <= end) & (created > end - np.timedelta64(60, "D")) & (rng.random(n) < 0.75)
+    planned = np.where(moved, end + rng.integers(1, 75, n).astype("timedelta64[D]"), planned)
+    estimate = closed + np.round(rng.normal(0, 6, n)).astype(int).astype("timedelta64[D]")
+    expected = np.where(is_open, planned, np.maximum(estimate, created))
+    default = opps["stage"].map(DEFAULT_STAGE_PROBABILITY).to_numpy(dtype=float)
+    own = np.clip(np.round((default + rng.uniform(-0.15, 0.15, n)) * 20) / 20, 0.05, 0.95)
+    unpriced = is_open & (opps["stage"].to_numpy(dtype=object) == "lead") & (rng.random(n) < UNPRICED_LEADS)
+    return opps.assign(amount=np.where(unpriced, np.nan, opps["amount"].to_numpy(dtype=float)),
+                       expected_close=pd.to_datetime(expected),
+                       probability=np.where(is_open & (rng.random(n) < FORECAST_OWN_PROBABILITY), own, np.nan))
 
 
 ACTIVITY_MIX = (("call", 0.5), ("email", 0.2), ("visit", 0.15), ("demo", 0.1), ("quote", 0.05))

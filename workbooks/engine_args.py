@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from addin.engine.commission import CommissionInputs
+from addin.engine.forecast import deal_probabilities, open_deals, stage_probabilities
 from addin.engine.planning import period_parts, phased_targets, tied_parts
 
 
@@ -86,3 +87,20 @@ def commission_inputs(frames: dict[str, pd.DataFrame], quotas: pd.DataFrame) -> 
     reps = reps[reps["plan_id"].notna()]      # no plan: the rep earns no commission (not an error)
     return CommissionInputs(reps=reps, orders=frames["Orders"], credits=frames.get("OrderCredits", empty_credits),
                             plans=frames["Plans"], spiffs=frames.get("Spiffs"), quotas=quotas)
+
+
+def forecast_deals(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The open deals of the Opportunities sheet as the forecast takes them: opp_id, rep_id,
+    customer_id, stage, amount, expected_close and probability (the deal's own, else its stage's
+    from the Stages sheet, else the default: ``forecast.deal_probabilities``). A workbook without
+    the optional columns has no dated deals, so nothing beyond the booked sales is forecast."""
+    opps = frames["Opportunities"]
+    live = opps[open_deals(opps["stage"])]
+    stages = frames.get("Stages")
+    table = stage_probabilities(None if stages is None else dict(zip(stages["stage"], stages["probability"])))
+    own = live["probability"] if "probability" in live.columns else pd.Series(np.nan, index=live.index)
+    close = live["expected_close"] if "expected_close" in live.columns else pd.Series(pd.NaT, index=live.index)
+    return pd.DataFrame({"opp_id": live["opp_id"], "rep_id": live["rep_id"], "customer_id": live["customer_id"],
+                         "stage": live["stage"], "amount": live["amount"].astype(float),
+                         "expected_close": pd.to_datetime(close),
+                         "probability": deal_probabilities(live["stage"], own, table)})

@@ -52,7 +52,13 @@ SYNONYMS = {
     "opp_id": ["opp_id", "opportunity_id", "opportunity", "deal_id", "商机编号", "机会编号", "商机"],
     "stage": ["stage", "deal_stage", "阶段", "销售阶段"],
     "created": ["created", "engage_date", "create_date", "created_date", "创建日期"],
-    "closed": ["closed", "close_date", "closed_date", "关闭日期", "成交日期"],
+    "closed": ["closed", "closed_date", "close_date", "关闭日期", "成交日期"],
+    # a CRM's "close date" is the actual one where a closed date is beside it, else the expected one
+    "expected_close": ["expected_close", "expected_close_date", "expected_closing_date", "estimated_close_date",
+                       "forecast_close_date", "target_close_date", "预计成交日期", "预计签单日期", "预计成交时间",
+                       "预计签约日期", "预计关闭日期", "预计结单日期", "close_date"],
+    "probability": ["probability", "win_probability", "win_prob", "win_chance", "probability_%", "likelihood",
+                    "赢率", "成交概率", "赢单率", "赢单概率", "成交几率", "成单率", "成功率"],
 }
 # the sheets a suggestion covers, in order
 SHEETS = ("Reps", "Teams", "Customers", "Orders", "Opportunities")

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .calendar import holiday_array, working_days_elapsed, working_days_in_month
+from .calendar import holiday_array, next_month, working_days
 from .errors import InputError
 from .kpi_catalogue import is_cumulative
 from .rules import COUNTED_ACTIVITIES
@@ -29,15 +29,26 @@ def attainment(actual: float, target: float) -> float:
     return actual / target
 
 
+def runrate_days(as_of: dt.date, first: dt.date, last: dt.date, holidays=None) -> tuple[int, int]:
+    """(working days elapsed, working days in the period) for a run-rate over the period
+    ``first``..``last`` as of ``as_of``: elapsed counts ``first`` to ``as_of`` inclusive (0 before
+    the period starts, the whole period after it ends). The one rule behind every run-rate:
+    the month's (``runrate``) and the forecast's for a month or a quarter."""
+    hol = holiday_array(holidays)
+    one = dt.timedelta(days=1)
+    total = int(working_days(first, last + one, hol))
+    elapsed = int(working_days(first, min(as_of, last) + one, hol)) if as_of >= first else 0
+    return elapsed, total
+
+
 def runrate(mtd_actual: float, as_of: dt.date, month_target: float, holidays=None) -> tuple[float, float | None]:
     """(projected month-end amount, projected attainment).
 
     Projection = month-to-date / working days elapsed (as_of included) x working days in the
     month. Before the month's first working day nothing is extrapolated: projection = MTD.
     """
-    hol = holiday_array(holidays)
-    elapsed = working_days_elapsed(as_of, hol)
-    total = working_days_in_month(as_of.year, as_of.month, hol)
+    first = as_of.replace(day=1)
+    elapsed, total = runrate_days(as_of, first, next_month(first) - dt.timedelta(days=1), holidays)
     projected = mtd_actual if elapsed == 0 else mtd_actual * total / elapsed
     if month_target < 0:
         raise InputError("month_target", "month_target must be zero or more", value=month_target)

@@ -37,7 +37,7 @@ def _tables() -> set[str]:
     ids |= set(commissions.RECONCILIATION_HEADERS) | set(commissions.LINE_DETAIL_HEADERS)
     ids |= set(report_xlsx.COMMISSION_HEADERS) | set(report_model.MISSING_NOTES.values()) | set(dashboard.SPANS) | {d.label for d in kpi_catalogue.CATALOGUE}
     ids |= set(planning_book.LABELS) | {platforms.platform(p).install for p in platforms.PLATFORMS}
-    ids |= set(TERMS)
+    ids |= set(TERMS) | {label for _, label, _ in report_model.FORECAST_CATEGORIES} | {"Quarter"}
     ids |= {label for labels in summary_data.PERIOD_LABELS.values() for label in labels}
     ids |= set(contract.STAGES) | set(contract.ACTIVITY_TYPES) | {name for name, _, _ in tiering.RF_SEGMENTS}
     return ids
