@@ -172,6 +172,7 @@ def period_dashboard_figures(facts) -> dict:
             "as_of": facts.as_of.isoformat(), "open_month": share is not None, "company": company,
             "teams": sorted(teams, key=lambda x: (x["attainment"] is None, -(x["attainment"] or 0), -x["actual"], x["team"])),
             "champion": _champion(facts), "behind": behind, "commission": None,
+            "forecast": None,
             "left_out": [{"rep_id": r.rep_id, "name": r.name, "team": team, "reason": r.reason}
                          for team, reps in sorted(facts.left_out.items()) for r in reps]}
 

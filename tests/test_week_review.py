@@ -71,7 +71,7 @@ def _planted_frames(frames: dict, rep: str) -> dict:
     opps = opps[opps["rep_id"] != rep].assign(expected_close=pd.NaT)
     planted = pd.DataFrame(PLANTED, columns=["opp_id", "stage", "created", "closed", "amount", "expected_close",
                                              "lost_stage"])
-    planted = planted.assign(rep_id=rep, customer_id=[mine[i % 3] for i in range(len(planted))])
+    planted = planted.assign(rep_id=rep, customer_id=[mine[i % 3] for i in range(len(planted))], probability=np.nan)
     for c in ("created", "closed", "expected_close"):
         planted[c] = pd.to_datetime(planted[c])
     frames["Opportunities"] = pd.concat([opps, planted[opps.columns]], ignore_index=True)
@@ -203,6 +203,7 @@ def bare(tmp_path_factory, demo_frames):
     """The demo without OpportunityHistory, without expected_close, its orders ending on Wed 7 Oct 2026,
     and a row of R0002's in error."""
     frames = {k: v for k, v in demo_frames.items() if k != "OpportunityHistory"}
+    frames["Opportunities"] = frames["Opportunities"].drop(columns=["expected_close", "probability"])
     orders = frames["Orders"][frames["Orders"]["order_date"] <= D("2026-10-07")].copy()
     bad = orders.index[(orders["rep_id"] == "R0002") & (orders["status"] == "booked")][0]
     orders.loc[bad, "amount"] = -5.0            # a booked line with a negative amount: R0002 is left out
