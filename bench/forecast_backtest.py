@@ -60,6 +60,9 @@ def as_of_frames(frames: dict[str, pd.DataFrame], day: dt.date) -> dict[str, pd.
     opps.loc[later, "closed"] = pd.NaT
     opps.loc[later, "lost_stage"] = None
     out["Opportunities"] = opps
+    if "OpportunityHistory" in frames:        # the deals' history up to the day, of the deals known then
+        history = frames["OpportunityHistory"]
+        out["OpportunityHistory"] = history[(history["date"] <= cut) & history["opp_id"].isin(opps["opp_id"])].copy()
     return out
 
 

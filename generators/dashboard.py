@@ -59,8 +59,8 @@ def dashboard_figures(facts) -> dict:
 
 
 def _forecast(facts) -> list[dict]:
-    """The open month's and quarter's forecast of the company and each team (none for a closed
-    month): per period its rows, the company first, then the teams as the ranking orders them."""
+    """The month's and its quarter's forecast of the company and each team (those still open):
+    per period its rows, the company first, then the teams as the ranking orders them."""
     order = {t["team"]: i for i, t in enumerate(_teams(facts))}
     periods: dict[str, dict] = {}
     for row in forecast_rows(facts):

@@ -20,7 +20,7 @@ from workbooks.engine_args import seasonality_weights, team_targets
 from workbooks.kpis import kind_of, scorecard_kpis
 
 from .monthdata import MonthData
-from .report_forecast import month_forecast
+from .report_forecast import month_forecast, open_spans
 from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
                            RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
                            Scorecard, TeamInfo, TeamMonth, TierCount, is_behind)
@@ -103,7 +103,7 @@ def month_facts(md: MonthData, only: set[str] | None = None) -> MonthFacts:
     if md.language != "en" or md.missing:      # the language it is written in; the sheets it lacks
         rep_ctx = [replace(c, lang=md.language, missing=md.missing) for c in rep_ctx]
         team_ctx = [replace(c, lang=md.language, missing=md.missing) for c in team_ctx]
-    if x.cal.open_month:                       # where the month and its quarter will land
+    if open_spans(x.cal.month, x.cal.as_of):   # where the month and its quarter will land, while open
         rep_ctx, team_ctx = _with_forecast(md, x, rep_ctx, team_ctx)
     left_out = _left_out_by_team(md) if md.bad_reps else {}
     if left_out:                                # a team report says whom its figures leave out

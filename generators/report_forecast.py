@@ -12,7 +12,7 @@ import pandas as pd
 
 from addin.engine import forecast as engine
 from addin.engine.money import cents_of
-from addin.engine.rules import month_bounds
+from addin.engine.rules import elapsed_share, month_bounds
 from workbooks.engine_args import forecast_deals
 
 from .report_model import DealLine, Forecast, ForecastFigures
@@ -39,6 +39,12 @@ def spans(month: str) -> tuple[Span, Span]:
             Span("Quarter", f"{q.year}-Q{q.quarter}", q.start_time.date(), q.end_time.normalize().date(), q_months))
 
 
+def open_spans(month: str, as_of: dt.date) -> tuple[Span, ...]:
+    """Of the month and its quarter, those still open on ``as_of`` (working days of them remain
+    after it): a closed month's reports still say where its open quarter will land."""
+    return tuple(s for s in spans(month) if elapsed_share(as_of, s.first, s.last) is not None)
+
+
 @dataclass(frozen=True)
 class MonthForecast:
     reps: dict[str, Forecast]
@@ -47,14 +53,14 @@ class MonthForecast:
 
 def month_forecast(frames: dict[str, pd.DataFrame], card: pd.DataFrame, month: str, as_of: dt.date,
                    quotas: dict, team_targets: dict) -> MonthForecast:
-    """Every rep's and team's forecast for the open ``month`` as of ``as_of``. ``card`` lists
+    """Every rep's and team's forecast for ``month`` and its quarter, those of them still open, as of ``as_of``. ``card`` lists
     the reps in the run with their team; ``quotas`` and ``team_targets`` map (rep or team,
     YYYY-MM) to the month's target, as the reports read them."""
     rep_ids, teams = card["rep_id"].tolist(), dict(zip(card["rep_id"].tolist(), card["team"].tolist()))
     deals = forecast_deals(frames)
     deals = deals[deals["rep_id"].isin(rep_ids)]
     figures = {}
-    for s in spans(month):
+    for s in open_spans(month, as_of):
         per_rep = engine.forecast(frames["Orders"], deals, rep_ids, s.first, s.last, as_of)
         figures[s] = (per_rep, engine.rolled_up(per_rep, teams))
     listed = _listed(deals, as_of, spans(month)[1])
@@ -127,7 +133,7 @@ FORECAST_COLUMNS = ("period", "level", "key", "target", *engine.CATEGORIES)
 def forecast_rows(facts) -> list[dict]:
     """The month's forecast as rows (``FORECAST_COLUMNS``) for summary.xlsx and the dashboard:
     per period (the month, then the quarter) the company (the exact sum of the teams, in cents),
-    each team and each rep; none for a closed month."""
+    each team and each rep; none when the month and its quarter are closed."""
     teams = [t for t in facts.teams if t.forecast is not None]
     reps = [r for r in facts.reps if r.forecast is not None]
     if not teams and not reps:

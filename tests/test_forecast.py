@@ -196,14 +196,20 @@ def test_the_figures_on_the_rendered_rep_and_team_reports(open_month):
     assert 'id="forecast"' in dashboard and 'data-level="company"' in dashboard
 
 
-def test_a_closed_month_shows_no_forecast(tmp_path, demo_book):
+def test_a_closed_month_shows_its_open_quarters_forecast_and_a_closed_quarter_none(tmp_path, demo_book):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["reports", str(demo_book), "--month", "2026-10", "--out", str(out),
-                                       "--formats", "html"])
-    assert result.exit_code == 0, result.output
-    assert "Forecast" not in openpyxl.load_workbook(out / "2026-10" / "summary.xlsx", read_only=True).sheetnames
-    assert 'id="forecast"' not in (out / "2026-10" / "reps" / "R0001.html").read_text(encoding="utf-8")
-    assert 'id="forecast"' not in (out / "2026-10" / "index.html").read_text(encoding="utf-8")
+    for month in ("2026-10", "2026-09"):        # the demo's data end on 31 October: Q4 is open, Q3 closed
+        result = CliRunner().invoke(main, ["reports", str(demo_book), "--month", month, "--out", str(out),
+                                           "--formats", "html"])
+        assert result.exit_code == 0, result.output
+    october = openpyxl.load_workbook(out / "2026-10" / "summary.xlsx", read_only=True)
+    assert {row[0] for row in october["Forecast"].iter_rows(min_row=2, values_only=True)} == {"2026-Q4"}
+    rep = (out / "2026-10" / "reps" / "R0001.html").read_text(encoding="utf-8")
+    assert 'data-figure="2026-Q4:most_likely"' in rep and 'data-figure="2026-10:' not in rep
+    assert 'data-period="2026-Q4"' in (out / "2026-10" / "index.html").read_text(encoding="utf-8")
+    assert "Forecast" not in openpyxl.load_workbook(out / "2026-09" / "summary.xlsx", read_only=True).sheetnames
+    assert 'id="forecast"' not in (out / "2026-09" / "reps" / "R0001.html").read_text(encoding="utf-8")
+    assert 'id="forecast"' not in (out / "2026-09" / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("headers, expected", [
