@@ -61,12 +61,14 @@ class Note:
 @dataclass(frozen=True)
 class Table:
     """Headers and rows; ``ratio`` = (result col, numerator col, denominator col) as a formula;
-    ``totals`` = columns summed in a total row."""
+    ``totals`` = columns summed in a total row; ``marks`` = a status per row (``STATUS_FILL``'s
+    red: behind pace) that fills its ratio cell."""
     headers: list[str]
     rows: list[list]
     styles: list[dict | None] | None = None
     ratio: tuple[int, int, int] | None = None
     totals: list[int] | None = None
+    marks: list[str] | None = None
 
     def total(self, col: int):
         """A total column's value: the exact decimal sum of its cells."""

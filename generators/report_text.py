@@ -2,9 +2,9 @@
 One place, so the xlsx, HTML and PDF reports and the mail say the same."""
 from __future__ import annotations
 
-from workbooks.i18n import language
+from workbooks.i18n import Language, language
 
-from .report_model import MISSING_NOTES, Report
+from .report_model import FORECAST_CATEGORIES, MISSING_NOTES, DealLine, Forecast, Report
 
 
 def titles(ctx: Report) -> tuple[str, str]:
@@ -45,3 +45,21 @@ def forecast_words(ctx: Report) -> dict[str, str]:
         + (" " + t("(the {n} largest below)", n=len(f.slipped)) if f.slipped_count > len(f.slipped) else ""),
         "unpriced": t("Deals expected this quarter without an amount (counted as 0): {count}", count=f.unpriced_count),
     }
+
+
+def forecast_table(t: Language, f: Forecast) -> tuple[list[str], list[list]]:
+    """The forecast's table as typed values (the monthly xlsx report and the weekly review): per
+    period its amount and gap to the target (blank without a target), a row per category."""
+    headers = [t("category")]
+    for p in f.periods:
+        headers += [f"{t(p.span)} {p.period}", t("gap to target")]
+    rows = [[t("target")] + [v for p in f.periods for v in (p.target, None)]]
+    rows += [[t(label)] + [v for p in f.periods for v in (p[field], round(p[field] - p.target, 2) if p.target > 0 else None)]
+             for field, label, _ in FORECAST_CATEGORIES]
+    return headers, rows
+
+
+def forecast_deal_table(t: Language, deals: tuple[DealLine, ...]) -> tuple[list[str], list[list]]:
+    """A list of the forecast's deals (slipped, or without an amount) as typed values."""
+    return ([t("deal"), t("rep"), t("customer"), t("stage"), t("expected close"), t("amount")],
+            [[d.opp_id, d.rep_id, d.customer_id or "", t.term(d.stage), d.expected_close, d.amount] for d in deals])

@@ -18,8 +18,8 @@ from workbooks.xlsxstyle import (BOLD, HEADER, INT, ITALIC, KIND_FORMAT, MONEY, 
 
 from .report_layout import (MAX_WIDTH, ROW_PT, BarChart, Block, CellFormula, Heading, Note, Page, Placed, Styled,
                             Subtitle, Table, TrendChart, lay_out)
-from .report_model import FORECAST_CATEGORIES, KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
-from .report_text import forecast_words, report_notes
+from .report_model import KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
+from .report_text import forecast_deal_table, forecast_table, forecast_words, report_notes
 
 SHEET = "Report"
 HEADING = dict(SECTION, bottom=1)     # a section's heading, ruled below
@@ -57,8 +57,9 @@ class ReportBlocks:
         self.blocks.append(Note(text))
 
     def table(self, headers: list[str], rows: list[list], styles: list[dict | None] | None = None,
-              ratio: tuple[int, int, int] | None = None, totals: list[int] | None = None) -> None:
-        self.blocks.append(Table(headers, rows, styles, ratio, totals))
+              ratio: tuple[int, int, int] | None = None, totals: list[int] | None = None,
+              marks: list[str] | None = None) -> None:
+        self.blocks.append(Table(headers, rows, styles, ratio, totals, marks))
 
     def trend_chart(self, title: str, targets: bool = True) -> None:
         """Actual (and target) columns of the table just before."""
@@ -124,8 +125,9 @@ class SheetWriter:
         for i, values in enumerate(table.rows):
             if i in at.repeated:
                 self._header(at.rows[i] - 1, table.headers)
+            mark = table.marks[i] if table.marks else ""
             for j, v in enumerate(values):
-                self._cell(at.rows[i], j, v, values, table)
+                self._cell(at.rows[i], j, v, values, table, mark)
         if table.totals and table.rows:
             self._total_row(at.end, table, at.row + 1, at.rows[-1])
         if not table.rows:
@@ -135,7 +137,8 @@ class SheetWriter:
         for j, h in enumerate(headers):
             self.ws.write_string(row, j, h, self.cw.fmt(HEADER))
 
-    def _cell(self, row: int, j: int, v, values: list, table: Table) -> None:
+    def _cell(self, row: int, j: int, v, values: list, table: Table, mark: str = "") -> None:
+        """A cell; the ratio's is a formula, filled as its row's ``mark`` says (STATUS_FILL: red, behind pace)."""
         ws, cw, ratio = self.ws, self.cw, table.ratio
         if ratio and j == ratio[0]:
             if values[ratio[1]] is None:
@@ -143,7 +146,7 @@ class SheetWriter:
             num, den = values[ratio[1]], values[ratio[2]]
             cached = (num / den) if (num is not None and den) else ""
             a, b, r = column_letters(ratio[1] + 1), column_letters(ratio[2] + 1), row + 1
-            ws.write_formula(row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(PERCENT), cached)
+            ws.write_formula(row, j, f'=IF(N({b}{r})<>0,N({a}{r})/N({b}{r}),"")', cw.fmt(dict(PERCENT, **STATUS_FILL.get(mark, {}))), cached)
         elif isinstance(v, CellFormula):
             ws.write_formula(row, j, v.text.replace("{r}", str(row + 1)), cw.fmt(v.style), v.cached)
         elif isinstance(v, Styled):
@@ -222,20 +225,13 @@ def _forecast(rep: ReportBlocks, ctx: RepMonth | TeamMonth) -> None:
     t, f = rep.t, ctx.forecast
     words = forecast_words(ctx)
     rep.section(t("Forecast"))
-    headers = [t("category")]
-    for p in f.periods:
-        headers += [f"{t(p.span)} {p.period}", t("gap to target")]
-    rows = [[t("target")] + [v for p in f.periods for v in (p.target, None)]]
-    rows += [[t(label)] + [v for p in f.periods for v in (p[field], round(p[field] - p.target, 2) if p.target > 0 else None)]
-             for field, label, _ in FORECAST_CATEGORIES]
+    headers, rows = forecast_table(t, f)
     rep.table(headers, rows, [None] + [MONEY] * (len(headers) - 1))
     rep.note(words["rule"])
     for key, deals in (("slipped", f.slipped), ("unpriced", f.unpriced)):
         if deals:
             rep.subtitle(words[key])
-            rep.table([t("deal"), t("rep"), t("customer"), t("stage"), t("expected close"), t("amount")],
-                      [[d.opp_id, d.rep_id, d.customer_id or "", t.term(d.stage), d.expected_close, d.amount]
-                       for d in deals], [None, None, None, None, None, MONEY])
+            rep.table(*forecast_deal_table(t, deals), [None, None, None, None, None, MONEY])
 
 
 def _funnel(rep: ReportBlocks, funnel: tuple[FunnelStage, ...]) -> None:

@@ -20,6 +20,9 @@ What the week counts, and why:
   as-of day while open) and the rep's capacity (``kpi.planned_activities``).
 - Revisits falling due in the next ISO week (``tiering.customer_view`` as of the as-of day; lost
   customers are not listed, as the monthly overdue list leaves them out).
+- The forecast: the monthly report's (``report_forecast.month_forecast``, against the same rep
+  quotas and team targets) for the month of the week's last day and its quarter, those still open
+  on the as-of day, for the week's reps; a team's is the exact sum of its reps'.
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ from addin.engine.funnel import DEFAULT_ORDER
 from addin.engine.kpi import attainment_of, planned_activities
 from addin.engine.money import cents_of, exact_sum, round_cents
 from addin.engine.tiering import customer_view
-from workbooks.engine_args import period_targets
+from workbooks.engine_args import period_targets, seasonality_weights, team_targets
 from workbooks.schema import ROW
 
 from .monthdata import MonthData
@@ -43,6 +46,7 @@ from .period_model import PeriodFacts
 from .period_summary import PeriodFigures, period_figures
 from .periods import Period, parse_period
 from .report_data import _left_out_by_team, _records, _rep_info, champion_of
+from .report_forecast import MonthForecast, month_forecast, open_spans, spans
 from .report_model import ActivityLine, CustomerRow, RankedRep, SalesRow, TeamInfo, is_behind
 from .review_model import Deal, NextWeek, Pipeline, RepLine, RepWeek, StageMove, TeamWeek
 
@@ -96,6 +100,10 @@ def review_facts(md: MonthData, period: Period, only: set[str] | None = None) ->
     left_out = _left_out_by_team(md) if md.bad_reps else {}
     reps = [replace(r, lang=md.language, missing=md.missing) for r in reps]
     teams = [replace(t, lang=md.language, missing=md.missing, left_out=left_out.get(t.key, ())) for t in teams]
+    if open_spans(w.month, w.as_of):         # where the week's month and quarter will land, while open
+        fc = _forecast(md, w)
+        reps = [replace(r, forecast=fc.reps.get(r.key)) for r in reps]
+        teams = [replace(t, forecast=fc.teams.get(t.key)) for t in teams]
     return PeriodFacts(period, w.as_of, w.open_week, reps, teams, None, md.language, left_out)
 
 
@@ -170,6 +178,18 @@ def _month_targets(frames: dict, month: str, as_of: dt.date) -> dict:
     out = dict(zip(reps["rep_id"], round_cents(reps["target_cents"].to_numpy() / 100 * share).tolist()))
     out.update(zip(teams["team"], round_cents(teams["target_cents"].to_numpy() / 100 * share).tolist()))
     return out
+
+
+def _forecast(md: MonthData, w: _Week) -> MonthForecast:
+    """The monthly report's forecast of the week's month and quarter for the week's reps, against
+    the targets the monthly reports use: the reps' quotas and the teams' phased targets."""
+    f, months = md.frames, spans(w.month)[1].months
+    quotas = md.quotas[md.quotas["period"].isin(months)]
+    quotas = dict(zip(zip(quotas["rep_id"], quotas["period"]), (quotas["quota_cents"] / 100).tolist()))
+    teams = team_targets(f["Targets"], seasonality_weights(f), [int(w.month[:4])])
+    teams = dict(zip(zip(teams["team"], teams["period"]), teams["target"].tolist()))
+    card = w.figures.reps[["rep_id", "team"]]
+    return month_forecast(f, card, w.month, w.as_of, quotas, teams)
 
 
 # --- the pipeline's week --------------------------------------------------------------------
@@ -322,7 +342,8 @@ def _team_week(w: _Week, team: str, member_ids: list[str]) -> TeamWeek:
     return TeamWeek(key=team, **_common(w),
                     team=TeamInfo(team, _blank(info.get("manager")), _blank(info.get("manager_email")),
                                   _blank(info.get("region"))),
-                    reps=ranked, behind=behind, champion=champion_of(list(ranked)),
+                    reps=ranked, behind=behind,
+                    to_date=tuple(float(w.to_date[r.rep_id]) for r in ranked) if w.open_week else None, champion=champion_of(list(ranked)),
                     sales=_sales_rows(w, team, week_cents, mtd_cents),
                     lines=tuple(_rep_line(w, r.rep_id) for r in ranked),
                     pipeline=_pipeline(w, member_ids), activities=_activities(w, member_ids),

@@ -5,12 +5,14 @@
              [StageMove], [ActivityLine], NextWeek ── [CustomerRow], [Deal]
     TeamWeek ── TeamInfo, [RankedRep] (ranked on the week), [RepLine] (each rep's week), the same
              sections as the team's totals
+    both     ── Forecast | None: the month the week ends in and its quarter, those still open on the
+             as-of day (``report_forecast.month_forecast``, the monthly report's)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .report_model import ActivityLine, CustomerRow, LeftOutRep, RankedRep, RepInfo, SalesRow, TeamInfo
+from .report_model import ActivityLine, CustomerRow, Forecast, LeftOutRep, RankedRep, RepInfo, SalesRow, TeamInfo
 
 @dataclass(frozen=True)
 class Deal:
@@ -95,6 +97,7 @@ class RepWeek:
     file_stem: str = ""
     lang: str = "en"
     missing: tuple[str, ...] = ()
+    forecast: Forecast | None = None     # None: the month and its quarter are closed on the as-of day
     kind: str = "rep"
 
 
@@ -109,6 +112,7 @@ class TeamWeek:
     open_week: bool
     team: TeamInfo
     reps: tuple[RankedRep, ...]          # ranked on the week: attainment, then sales
+    to_date: tuple[float, ...] | None    # each ranked rep's week target to date (open week), else None
     behind: tuple[RankedRep, ...]        # behind pace on the week (report_model.is_behind)
     champion: RankedRep | None
     sales: tuple[SalesRow, ...]
@@ -121,6 +125,7 @@ class TeamWeek:
     lang: str = "en"
     missing: tuple[str, ...] = ()
     left_out: tuple[LeftOutRep, ...] = ()
+    forecast: Forecast | None = None
     kind: str = "team"
 
 

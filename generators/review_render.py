@@ -22,7 +22,7 @@ from workbooks.xlsxstyle import INT, MONEY, NUMBER
 from .report_html import _inliner, environment
 from .report_model import is_behind
 from .report_pdf import page_frame, table as pdf_table
-from .report_text import report_notes
+from .report_text import forecast_deal_table, forecast_table, forecast_words, report_notes
 from .report_xlsx import ReportBlocks, SheetWriter, _hf
 from .report_layout import lay_out
 from .review_model import Deal, Review, StageMove
@@ -105,6 +105,8 @@ def review_content(ctx: Review) -> list[Section]:
     t = language(ctx.lang)
     has = lambda sheet: sheet not in ctx.missing    # noqa: E731
     sections = [_sales_section(t, ctx, has("Targets"))]
+    if ctx.forecast:
+        sections.append(_forecast_section(t, ctx))
     if ctx.kind == "team":
         sections.append(_ranking_section(t, ctx))
     if has("Opportunities"):
@@ -132,13 +134,33 @@ def _sales_section(t: Language, ctx: Review, targets: bool) -> Section:
     return s
 
 
+def _forecast_section(t: Language, ctx: Review) -> Section:
+    """Where the week's month and its quarter will land: the monthly report's table, rule and deals
+    without an amount; its slipped deals are counted here and listed in the pipeline's week."""
+    s, f, words = Section(t("Forecast")), ctx.forecast, forecast_words(ctx)
+    headers, rows = forecast_table(t, f)
+    s.tables.append((None, Table(headers, ["text"] + ["money"] * (len(headers) - 1), rows)))
+    if f.unpriced:
+        headers, rows = forecast_deal_table(t, f.unpriced)
+        s.tables.append((words["unpriced"], Table(headers, ["text"] * 5 + ["money"], rows)))
+    if f.slipped_count:
+        s.notes.append(t("Slipped deals: {count}, {amount}", count=f.slipped_count, amount=t.money(f.slipped_amount)))
+    s.notes.append(words["rule"])
+    return s
+
+
 def _ranking_section(t: Language, ctx: Review) -> Section:
+    """The reps ranked on the week; while it is open, each rep's target to date beside the week's."""
     s = Section(t("The team's reps on the week"))
     behind = {r.rep_id for r in ctx.behind}
-    rows = [[r.rank, r.name, r.rep_id, r.actual, r.target, None] for r in ctx.reps]
-    s.tables.append((None, Table([t("rank"), t("name"), t("rep"), t("actual"), t("target"), t("attainment")],
-                                 ["int", "text", "text", "money", "money", "pct"], rows, ratio=(5, 3, 4),
-                                 totals=[3, 4], marks=["red" if r.rep_id in behind else "" for r in ctx.reps])))
+    to_date = [[x] for x in ctx.to_date] if ctx.to_date is not None else [[] for _ in ctx.reps]
+    rows = [[r.rank, r.name, r.rep_id, r.actual, r.target, *d, None] for r, d in zip(ctx.reps, to_date)]
+    extra = ctx.to_date is not None
+    s.tables.append((None, Table([t("rank"), t("name"), t("rep"), t("actual"), t("target")]
+                                 + ([t("target to date")] if extra else []) + [t("attainment")],
+                                 ["int", "text", "text", "money", "money"] + (["money"] if extra else []) + ["pct"],
+                                 rows, ratio=(6 if extra else 5, 3, 4), totals=[3, 4, 5] if extra else [3, 4],
+                                 marks=["red" if r.rep_id in behind else "" for r in ctx.reps])))
     s.lines.append(t("Champion of the week: {name} ({rep_id})", name=ctx.champion.name, rep_id=ctx.champion.rep_id)
                    if ctx.champion else t("No champion this week (no rep with sales against a target)."))
     s.lines.append(t("Behind pace: {names}", names=t(", ").join(t("{name} ({rep_id})", name=r.name, rep_id=r.rep_id)
@@ -251,7 +273,7 @@ def review_xlsx(ctx: Review) -> bytes:
             if sub:
                 blocks.subtitle(sub)
             blocks.table(tab.headers, tab.rows, [STYLES.get(k) for k in tab.kinds], ratio=tab.ratio,
-                         totals=tab.totals)
+                         totals=tab.totals, marks=tab.marks)
         for note in sec.notes:
             blocks.note(note)
     writer = SheetWriter(title, _who(ctx), ctx.month, t)
