@@ -30,3 +30,19 @@ def report_notes(ctx: Report) -> list[str]:
                        "them, errors.xlsx lists every problem:", n=len(left_out)))
         notes += [f"{r.name} ({r.rep_id}): {r.reason}" for r in left_out]
     return notes
+
+
+def focus_figure(t, value, kind: str) -> str:
+    """A coaching figure as its kind reads: a rate in whole percent (41%), else as a KPI's value."""
+    return t.pct(value, 0) if kind == "percentage" and value is not None else t.kpi_value(value, kind)
+
+
+def focus_statement(t, f) -> str:
+    """A focus (``report_model.CoachingFocus``) stated with its figures, in the language ``t``:
+    "demo -> quote 41% against a team median of 68%" / "演示→报价 41%，团队中位数 68%"."""
+    value = focus_figure(t, f.rep_value, f.kind)
+    if f.basis == "team":
+        return t("{measure} {value} against a team median of {median}", measure=t(f.measure_label), value=value,
+                 median=focus_figure(t, f.team_median, f.kind))
+    return t("{measure} {value} against a target of {target}", measure=t(f.measure_label), value=value,
+             target=focus_figure(t, f.target, f.kind))

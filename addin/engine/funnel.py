@@ -61,6 +61,15 @@ def furthest_stages(stages, lost_stages=None, order: Sequence[str] = DEFAULT_ORD
     return furthest.fillna(0).astype(int).to_numpy()
 
 
+def reached_by(keys, stages, lost_stages=None, order: Sequence[str] = DEFAULT_ORDER) -> pd.DataFrame:
+    """Vectorized: per key (a rep, a team), the deals that reached each stage of ``order`` (columns
+    0..len(order)-1, as ``furthest_stages`` counts them: a deal has reached its furthest stage and
+    every stage before it). The monthly report's funnel and coaching's conversions count so."""
+    furthest = furthest_stages(stages, lost_stages, order)
+    counts = pd.crosstab(pd.Series(keys).to_numpy(), furthest).reindex(columns=range(len(order)), fill_value=0)
+    return counts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
+
+
 def win_rate(stages: Sequence[str]) -> float:
     s = [(x or "").strip().lower() for x in stages]
     won, lost = s.count("won"), s.count(LOST)

@@ -27,7 +27,7 @@ def _python_ids(path: Path) -> set[str]:
 
 def _tables() -> set[str]:
     """Labels kept in tables and translated where shown."""
-    from addin.engine import kpi_catalogue, tiering
+    from addin.engine import coaching, kpi_catalogue, tiering
     from generators import commissions, dashboard, report_data, report_model, report_xlsx, reports, statements
     from workbooks import contract, planning_book, platforms
     ids = set(statements.LINE_HEADERS) | set(statements.KIND_LABEL.values())
@@ -36,7 +36,7 @@ def _tables() -> set[str]:
     ids |= set(commissions.RECONCILIATION_HEADERS) | set(commissions.LINE_DETAIL_HEADERS)
     ids |= set(report_xlsx.COMMISSION_HEADERS) | set(report_model.MISSING_NOTES.values()) | set(dashboard.SPANS) | {d.label for d in kpi_catalogue.CATALOGUE}
     ids |= set(planning_book.LABELS) | {platforms.platform(p).install for p in platforms.PLATFORMS}
-    ids |= set(TERMS)
+    ids |= set(TERMS) | {f.label for f in coaching.CATALOGUE} | {f.measure_label for f in coaching.CATALOGUE}
     ids |= set(contract.STAGES) | set(contract.ACTIVITY_TYPES) | {name for name, _, _ in tiering.RF_SEGMENTS}
     return ids
 
