@@ -10,8 +10,8 @@ The rules, with every constant, are in docs/coaching.md.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -93,92 +93,100 @@ def window(month: str, as_of: dt.date, prorate: float | None) -> Window:
     return Window(start, end, months, int(working_days(start.date(), end.date() + dt.timedelta(days=1))), prorate)
 
 
+class _Figure(NamedTuple):
+    """One focus's figures for the reps (Series by rep_id): the value, whether it rests on enough
+    rows, and the target (a Series or one number for all)."""
+    focus: Focus
+    value: pd.Series
+    evidence: pd.Series
+    target: pd.Series | float = np.nan
+
+
 def coaching(sheets: Mapping[str, pd.DataFrame], reps: pd.DataFrame, win: Window, kpis: Sequence[Kpi] = (),
              quotas: pd.Series | None = None) -> pd.DataFrame:
     """Every rep's focus (``COLUMNS``, at most ``MAX_FOCUS`` a rep, largest gap first, ties by focus
     id). ``reps`` has rep_id, team and capacity; ``quotas`` is the target per (rep_id, period)."""
     team = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy())
-    parts = []
+    figures = []
     if sheets.get("Opportunities") is not None:
-        parts += _conversions(sheets["Opportunities"], win, team)
+        figures += _conversions(sheets["Opportunities"], win)
     if sheets.get("Activities") is not None:
-        parts += _activities(sheets["Activities"], win, reps, team)
-    parts += _measured(sheets, win, team, kpis, quotas)
-    found = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
-    if found is None:
-        return pd.DataFrame(columns=COLUMNS)
-    found = found[found["real"]].sort_values(["rep_id", "severity", "focus"], ascending=[True, False, True],
-                                              kind="stable")
+        figures += _activities(sheets["Activities"], win, reps)
+    figures += _measured(sheets, win, team, kpis, quotas)
+    found = _judged(figures, team)
+    found = found.sort_values(["rep_id", "severity", "focus"], ascending=[True, False, True], kind="stable")
     return found.groupby("rep_id", sort=False).head(MAX_FOCUS)[COLUMNS].reset_index(drop=True)
 
 
-def _gaps(focus: Focus, value: pd.Series, evidence: pd.Series, team: pd.Series, target=np.nan) -> pd.DataFrame:
-    """One focus for every rep of ``team`` (rep_id -> team): the rep's value, the team's median over
-    the reps with enough evidence (at least MIN_PEERS of them), the target, the gap and whether it is real."""
-    f = pd.DataFrame({"rep_id": team.index, "team": team.to_numpy()})
-    f["rep_value"] = value.reindex(team.index).to_numpy(dtype=float)
-    f["enough"] = evidence.reindex(team.index).fillna(False).to_numpy(dtype=bool) & f["rep_value"].notna().to_numpy()
-    f["target"] = (target.reindex(team.index).to_numpy(dtype=float) if isinstance(target, pd.Series)
-                   else np.full(len(f), target, dtype=float))
-    judged = f["rep_value"].where(f["enough"])
-    median = judged.groupby(f["team"]).transform("median")
-    peers = f["enough"].groupby(f["team"]).transform("sum")
-    f["team_median"] = median.where(peers >= MIN_PEERS)
-    bench = f["team_median"] if focus.basis == "team" else f["target"]
-    short = (f["rep_value"] - bench) if focus.direction == "lower" else (bench - f["rep_value"])
-    if focus.scale == "relative":
-        short = short / bench.where(bench > 0)
-        if focus.kind == "count":           # a count compared with fewer than MIN_EVIDENCE is too small to judge
-            short = short.where(bench >= MIN_EVIDENCE)
-    threshold = GAP_POINTS if focus.scale == "points" else GAP_RELATIVE
-    f["gap"] = short
-    f["severity"] = short / threshold
-    f["real"] = f["enough"] & (short >= threshold - 1e-12)
-    f["focus"], f["measure"] = focus.id, focus.measure
-    return f
+def _judged(figures: list[_Figure], team: pd.Series) -> pd.DataFrame:
+    """The real gaps of every rep and focus (reps x foci as arrays): the team's median over the reps
+    with enough evidence (at least MIN_PEERS of them), the benchmark, the gap and its size."""
+    if not figures or not len(team):
+        return pd.DataFrame(columns=COLUMNS)
+    ids = team.index
+    value = np.column_stack([f.value.reindex(ids).to_numpy(dtype=float) for f in figures])
+    enough = np.column_stack([f.evidence.reindex(ids).fillna(False).to_numpy(dtype=bool) for f in figures]) \
+        & ~np.isnan(value)
+    target = np.column_stack([f.target.reindex(ids).to_numpy(dtype=float) if isinstance(f.target, pd.Series)
+                              else np.full(len(ids), f.target, dtype=float) for f in figures])
+    teams = team.to_numpy()
+    median = pd.DataFrame(np.where(enough, value, np.nan)).groupby(teams).transform("median").to_numpy()
+    peers = pd.DataFrame(enough.astype(int)).groupby(teams).transform("sum").to_numpy()
+    median = np.where(peers >= MIN_PEERS, median, np.nan)
+    foci = [f.focus for f in figures]
+    relative = np.array([f.scale == "relative" for f in foci])
+    bench = np.where([f.basis == "team" for f in foci], median, target)
+    short = np.where([f.direction == "lower" for f in foci], value - bench, bench - value)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        short = np.where(relative, short / np.where(bench > 0, bench, np.nan), short)
+    # a count compared with fewer than MIN_EVIDENCE is too small to judge
+    short = np.where(relative & np.array([f.kind == "count" for f in foci]) & ~(bench >= MIN_EVIDENCE), np.nan, short)
+    threshold = np.where(relative, GAP_RELATIVE, GAP_POINTS)
+    r, c = np.nonzero(enough & (short >= threshold - 1e-12))
+    return pd.DataFrame({"rep_id": ids.to_numpy()[r], "team": teams[r],
+                         "focus": np.array([f.id for f in foci], dtype=object)[c],
+                         "measure": np.array([f.measure for f in foci], dtype=object)[c],
+                         "rep_value": value[r, c], "team_median": median[r, c], "target": target[r, c],
+                         "gap": short[r, c], "severity": short[r, c] / threshold[c]}, columns=COLUMNS)
 
 
-def _conversions(opps: pd.DataFrame, win: Window, team: pd.Series) -> list[pd.DataFrame]:
+def _conversions(opps: pd.DataFrame, win: Window) -> list[_Figure]:
     """Each stage's conversion over the deals created in the window (funnel.reached_by)."""
     o = opps[(opps["created"] >= win.start) & (opps["created"] <= win.end)]
     reached = reached_by(o["rep_id"], o["stage"], o["lost_stage"] if "lost_stage" in o.columns else None)
-    out = []
-    for i, focus in enumerate(f for f in CATALOGUE if f.measure.endswith("_conversion")):
-        base = reached[i]
-        out.append(_gaps(focus, reached[i + 1] / base.where(base > 0), base >= MIN_EVIDENCE, team))
-    return out
+    stages = [f for f in CATALOGUE if f.measure.endswith("_conversion")]
+    return [_Figure(focus, reached[i + 1] / reached[i].where(reached[i] > 0), reached[i] >= MIN_EVIDENCE)
+            for i, focus in enumerate(stages)]
 
 
-def _activities(acts: pd.DataFrame, win: Window, reps: pd.DataFrame, team: pd.Series) -> list[pd.DataFrame]:
+def _activities(acts: pd.DataFrame, win: Window, reps: pd.DataFrame) -> list[_Figure]:
     """Visits against the planned cadence; the share of selling steps against the team's."""
     a = acts[(acts["date"] >= win.start) & (acts["date"] <= win.end) & acts["type"].isin(COUNTED_ACTIVITIES)]
     by_type = a.groupby(["rep_id", "type"]).size().unstack(fill_value=0).reindex(
-        index=team.index, columns=list(COUNTED_ACTIVITIES), fill_value=0)
+        index=reps["rep_id"].to_numpy(), columns=list(COUNTED_ACTIVITIES), fill_value=0)
     plan = {c: planned_activities(win.working_days, c)["visit"] for c in reps["capacity"].unique()}
     planned = pd.Series(reps["capacity"].map(plan).to_numpy(dtype=float), index=reps["rep_id"].to_numpy())
     counted = by_type.sum(axis=1)
     share = by_type[list(SELLING_STEPS)].sum(axis=1) / counted.where(counted > 0)
     planned_share = sum(WEEKLY_CADENCE[s] for s in SELLING_STEPS) / sum(WEEKLY_CADENCE.values())
-    return [_gaps(BY_ID["visit_cadence"], by_type["visit"].astype(float), planned > 0, team, planned),
-            _gaps(BY_ID["activity_mix"], share, counted >= MIN_ACTIVITIES, team, planned_share)]
+    return [_Figure(BY_ID["visit_cadence"], by_type["visit"].astype(float), planned > 0, planned),
+            _Figure(BY_ID["activity_mix"], share, counted >= MIN_ACTIVITIES, planned_share)]
 
 
-def _measured(sheets, win: Window, team: pd.Series, kpis: Sequence[Kpi], quotas) -> list[pd.DataFrame]:
+def _measured(sheets, win: Window, team: pd.Series, kpis: Sequence[Kpi], quotas) -> list[_Figure]:
     """Cycle length, deal size, new customers against the team; the KPIs against the rep's targets:
     each measured over the window by ``measures.rep_measures`` (the catalogue's rules)."""
     coached = [k for k in kpis if f"kpi_{k.name}" in BY_ID]
     wanted = ["orders", "cycle_days", "deal_size", "new_customers", *(k.name for k in coached)]
     m = rep_measures(sheets, MeasurePeriod(win.start, win.end, win.start), wanted, team.index)
     evidence = _evidence(sheets, win, m, team)
-    out = []
-    for fid, sheet in (("cycle_length", "won"), ("deal_size", "Orders"), ("new_customers", "Orders")):
-        focus = BY_ID[fid]
-        if focus.measure in m.columns:
-            out.append(_gaps(focus, m[focus.measure], evidence[sheet], team))
+    out = [_Figure(BY_ID[fid], m[BY_ID[fid].measure], evidence[rows])
+           for fid, rows in (("cycle_length", "won"), ("deal_size", "Orders"), ("new_customers", "Orders"))
+           if BY_ID[fid].measure in m.columns]
     for k in coached:
         if k.name in m.columns:
-            focus = BY_ID[f"kpi_{k.name}"]
-            out.append(_gaps(focus, m[k.name], evidence[NEEDS[k.name]], team, _kpi_target(k, win, quotas, team)))
+            focus = replace(BY_ID[f"kpi_{k.name}"], direction=k.direction)    # the KPIs sheet's, as scored
+            out.append(_Figure(focus, m[k.name], evidence[NEEDS[k.name]], _kpi_target(k, win, quotas, team)))
     return out
 
 
