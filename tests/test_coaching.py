@@ -198,3 +198,18 @@ def test_a_rep_without_real_gaps_says_so(planted_run):
         html = (folder / "reps" / f"{rep_id}.html").read_text()
         assert "No focus: no real gap against the team" in html
         assert "data-focus=" not in html
+
+
+def test_a_focus_is_stated_with_its_figures_in_both_languages():
+    from generators.report_model import CoachingFocus
+    from generators.report_text import focus_statement
+    from workbooks.i18n import language
+    f = coaching.BY_ID["demo_to_quote"]
+    weak = CoachingFocus(f.id, f.label, f.measure, f.measure_label, f.kind, f.basis, 0.41, 0.68, None)
+    assert focus_statement(language("en"), weak) == "demo -> quote 41% against a team median of 68%"
+    assert focus_statement(language("zh-CN"), weak) == "演示→报价 41%，团队中位数 68%"
+    v = coaching.BY_ID["visit_cadence"]
+    visits = CoachingFocus(v.id, v.label, v.measure, v.measure_label, v.kind, v.basis, 6.0, 7.0, 10.0)
+    assert focus_statement(language("en"), visits) == "Visits 6 against a target of 10"
+    assert focus_statement(language("zh-CN"), visits) == "拜访 6，目标 10"
+    assert language("zh-CN")(f.label) == "促成报价的产品演示"
