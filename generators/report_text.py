@@ -33,8 +33,11 @@ def report_notes(ctx: Report) -> list[str]:
 
 
 def focus_figure(t, value, kind: str) -> str:
-    """A coaching figure as its kind reads: a rate in whole percent (41%), else as a KPI's value."""
-    return t.pct(value, 0) if kind == "percentage" and value is not None else t.kpi_value(value, kind)
+    """A coaching figure as its kind reads: a rate in whole percent (41%), days as a number (the
+    measure's label says "(days)"), else as a KPI's value."""
+    if value is not None and kind in ("percentage", "days"):
+        return t.pct(value, 0) if kind == "percentage" else t.num(value, 1)
+    return t.kpi_value(value, kind)
 
 
 def focus_statement(t, f) -> str:

@@ -213,3 +213,6 @@ def test_a_focus_is_stated_with_its_figures_in_both_languages():
     assert focus_statement(language("en"), visits) == "Visits 6 against a target of 10"
     assert focus_statement(language("zh-CN"), visits) == "拜访 6，目标 10"
     assert language("zh-CN")(f.label) == "促成报价的产品演示"
+    c = coaching.BY_ID["cycle_length"]
+    slow = CoachingFocus(c.id, c.label, c.measure, c.measure_label, c.kind, c.basis, 50.0, 38.0, None)
+    assert focus_statement(language("en"), slow) == "Sales cycle (days) 50.0 against a team median of 38.0"
