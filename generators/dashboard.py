@@ -77,16 +77,20 @@ def _teams(facts) -> list[dict]:
 
 def _training(facts) -> list[dict]:
     """The company's training plan from the teams': each focus, how many reps need it, in which
-    teams, and the first TRAINING_LISTED of them with their figures; the focus most need first."""
+    teams (the most first), and the TRAINING_LISTED reps with the largest gaps, with their figures;
+    the focus most reps need first."""
     needs: dict[str, dict] = {}
     for team in facts.teams:
         for need in team.training:
-            n = needs.setdefault(need.focus, {"focus": need.focus, "label": need.label, "count": 0, "teams": [],
-                                              "reps": []})
-            n["count"] += len(need.reps)
+            n = needs.setdefault(need.focus, {"focus": need.focus, "label": need.label, "teams": [], "reps": []})
             n["teams"].append([team.key, len(need.reps)])
-            n["reps"] += [{"rep_id": r.rep_id, "name": r.name, "team": team.key, "figures": asdict(r.focus)}
-                          for r in need.reps[:max(TRAINING_LISTED - len(n["reps"]), 0)]]
+            n["reps"] += [(team.key, r) for r in need.reps]
+    for n in needs.values():
+        n["count"] = len(n["reps"])
+        n["teams"].sort(key=lambda tc: (-tc[1], tc[0]))
+        largest = sorted(n["reps"], key=lambda tr: (-tr[1].focus.severity, tr[1].rep_id))[:TRAINING_LISTED]
+        n["reps"] = [{"rep_id": r.rep_id, "name": r.name, "team": team, "figures": asdict(r.focus)}
+                     for team, r in largest]
     return sorted(needs.values(), key=lambda n: (-n["count"], n["focus"]))
 
 

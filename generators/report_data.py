@@ -167,19 +167,25 @@ def _coaching(frames, reps: pd.DataFrame, cal: _Calendar, kpis: list[Kpi], quota
     for r in found.itertuples(index=False):
         f = coaching.BY_ID[r.focus]
         out.setdefault(r.rep_id, []).append(CoachingFocus(f.id, f.label, f.measure, f.measure_label, f.kind, f.basis,
-                                                          float(r.rep_value), _num(r.team_median), _num(r.target)))
+                                                          float(r.rep_value), _num(r.team_median), _num(r.target),
+                                                          float(r.severity)))
     return {rid: tuple(v) for rid, v in out.items()}
 
 
 def _training(x: _Month, member_ids: list[str], names: dict) -> tuple[TrainingNeed, ...]:
     """The team's training plan: each focus its reps need, the focus most reps need first (then by
-    id); within one, the reps in the order of the team's ranking."""
+    id); within one, the largest gap first (then by rep_id)."""
     needs: dict[str, list[TrainingRep]] = {}
     for rid in member_ids:
         for f in x.coaching.get(rid, ()):
             needs.setdefault(f.focus, []).append(TrainingRep(rid, names[rid], f))
     ordered = sorted(needs.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return tuple(TrainingNeed(focus, reps[0].focus.label, tuple(reps)) for focus, reps in ordered)
+    return tuple(TrainingNeed(focus, reps[0].focus.label, tuple(sorted(reps, key=_largest_gap)))
+                 for focus, reps in ordered)
+
+
+def _largest_gap(r: TrainingRep):
+    return -r.focus.severity, r.rep_id
 
 
 def _month_quota(quota: pd.Series, month: str) -> pd.Series:
@@ -336,7 +342,7 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
                     for label, ps in (("Month", [cal.month]), ("Quarter to date", cal.quarter), ("Year to date", cal.ytd))),
         trend=tuple(SalesRow(p, round(sales([p]), 2), round(target([p]), 2)) for p in cal.trend),
         funnel=_sum_funnels([x.funnel.get(r, _empty_funnel()) for r in member_ids]),
-        training=_training(x, [r.rep_id for r in ranked], names),
+        training=_training(x, member_ids, names),
         underperformers=tuple(r for r in ranked if r.status == "red"),
         risks=Risks(behind_pace=tuple(r for r, a in zip(ranked, att)
                                       if a is not None and a < BEHIND_PACE * (cal.prorate or 1.0)),

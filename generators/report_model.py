@@ -156,6 +156,7 @@ class CoachingFocus:
     rep_value: float
     team_median: float | None
     target: float | None
+    severity: float = 0.0       # the gap in units of its threshold (1.0: just real); the largest first
 
 
 @dataclass(frozen=True)
