@@ -182,6 +182,9 @@ class Forecast:
     slipped_amount: float
     unpriced: tuple[DealLine, ...]       # expected in the rest of the quarter, amount blank (counted 0)
     unpriced_count: int
+
+
+@dataclass(frozen=True)
 class CoachingFocus:
     """One thing a rep should work on (addin.engine.coaching): the focus and its figures over the
     last three months. Labels are English message ids, worded by each format's language."""

@@ -45,6 +45,8 @@ def forecast_words(ctx: Report) -> dict[str, str]:
         + (" " + t("(the {n} largest below)", n=len(f.slipped)) if f.slipped_count > len(f.slipped) else ""),
         "unpriced": t("Deals expected this quarter without an amount (counted as 0): {count}", count=f.unpriced_count),
     }
+
+
 def focus_figure(t, value, kind: str) -> str:
     """A coaching figure as its kind reads: a rate in whole percent (41%), days as a number (the
     measure's label says "(days)"), else as a KPI's value."""

@@ -338,6 +338,7 @@ def _summary_workbook(path: Path, facts) -> None:
         if r:
             ws.autofilter(0, 0, r, len(SUMMARY_HEADERS) - 1)
         _forecast_sheet(wb, cw, forecast_rows(facts))
+        _coaching_sheet(wb, cw, facts)
         wb.close()
 
 
@@ -354,8 +355,6 @@ def _forecast_sheet(wb, cw: CellWriter, rows: list[dict]) -> None:
         cw.row(ws, i, [row[c] for c in FORECAST_COLUMNS], [None, None, None] + [MONEY] * (len(FORECAST_COLUMNS) - 3))
     ws.freeze_panes(1, 3)
     ws.autofilter(0, 0, len(rows), len(FORECAST_COLUMNS) - 1)
-        _coaching_sheet(wb, cw, facts)
-        wb.close()
 
 
 COACHING_HEADERS = ("rep_id", "focus", "measure", "rep_value", "team_median", "target")   # for other tools: ids
