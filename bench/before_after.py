@@ -4,7 +4,7 @@ re-run slower). Interleaved: each round runs old cold, new cold, old warm, new w
 empty cache of parsed workbooks and a new output folder, warm = the same cache again (each tree
 keeps its own cache: the key includes the code). Medians of --runs rounds.
 
-    .venv/bin/python bench/before_after.py /path/to/old/checkout [--runs 3]
+    .venv/bin/python bench/before_after.py /path/to/old/checkout [--runs 3] [--book other.xlsx]
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "bench" / "data" / "demo-2000.xlsx"      # bench/read_workbook.py makes it
 
 
-def run(tree: Path, cache: Path) -> float:
+def run(tree: Path, cache: Path, book: Path = BOOK) -> float:
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "generators.cli", "reports", str(BOOK), "--month", "2026-10", "--out", out,
+        cmd = [sys.executable, "-m", "generators.cli", "reports", str(book), "--month", "2026-10", "--out", out,
                "--formats", "xlsx,html", "--jobs", "2"]
         env = dict(os.environ, SALESDESK_CACHE_DIR=str(cache), PYTHONPATH=str(tree))
         t = time.perf_counter()
@@ -37,6 +37,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("old", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--book", type=Path, default=BOOK)
     args = parser.parse_args()
     trees = {"before": args.old.resolve(), "now": ROOT}
     times = {(name, kind): [] for name in trees for kind in ("first run", "re-run")}
@@ -44,7 +45,7 @@ def main():
         caches = {name: Path(tempfile.mkdtemp(prefix=f"sd-bench-{name}-")) for name in trees}
         for kind in ("first run", "re-run"):
             for name, tree in trees.items():
-                took = run(tree, caches[name])
+                took = run(tree, caches[name], args.book)
                 times[(name, kind)].append(took)
                 print(f"round {i + 1}: {name} {kind}: {took:.1f} s", flush=True)
     for kind in ("first run", "re-run"):

@@ -14,21 +14,25 @@ teams' (in cents), the teams' those of their reps.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from addin.engine.kpi import attainment_of
 from addin.engine.money import exact_sum
 from workbooks.files import write_text_atomic
+from workbooks.i18n import language
 
 from .report_data import OVERDUE_LISTED, champion_of
-from .report_model import is_behind
 from .report_forecast import forecast_rows
 from .report_html import environment
+from .report_model import CoachingFocus, is_behind
+from .report_text import focus_statement
 
 DATA_NAME = "dashboard.json"
 FINANCE_SUMMARY = "finance-summary.xlsx"     # written by commissions beside the statements
 PAGE_NAME = "index.html"
 SPANS = ("Month", "Quarter to date", "Year to date")
+TRAINING_LISTED = 12     # reps named per focus on the page; the team reports and summary.xlsx list them all
 
 
 _ratio = attainment_of          # the one rule: no target above zero, no attainment
@@ -52,6 +56,7 @@ def dashboard_figures(facts) -> dict:
         "left_out": [{"rep_id": r.rep_id, "name": r.name, "team": team, "reason": r.reason}
                      for team, reps in sorted(facts.left_out.items()) for r in reps],
         "forecast": _forecast(facts),
+        "training": _training(facts),
         "commission": None if not commissions else {
             "reps": len(commissions), "earned": exact_sum(c.earned for c in commissions),
             "paid": exact_sum(c.paid for c in commissions)},
@@ -85,6 +90,25 @@ def _teams(facts) -> list[dict]:
                       "behind": len(t.risks.behind_pace), "overdue_high_value": len(t.risks.overdue_high_value),
                       "champion": _rep(t.champion), "overdue_customers": _overdue_rows(facts, [t])})
     return sorted(teams, key=lambda x: (x["attainment"] is None, -(x["attainment"] or 0), -x["actual"], x["team"]))
+
+
+def _training(facts) -> list[dict]:
+    """The company's training plan from the teams': each focus, how many reps need it, in which
+    teams (the most first), and the TRAINING_LISTED reps with the largest gaps, with their figures;
+    the focus most reps need first."""
+    needs: dict[str, dict] = {}
+    for team in facts.teams:
+        for need in team.training:
+            n = needs.setdefault(need.focus, {"focus": need.focus, "label": need.label, "teams": [], "reps": []})
+            n["teams"].append([team.key, len(need.reps)])
+            n["reps"] += [(team.key, r) for r in need.reps]
+    for n in needs.values():
+        n["count"] = len(n["reps"])
+        n["teams"].sort(key=lambda tc: (-tc[1], tc[0]))
+        largest = sorted(n["reps"], key=lambda tr: (-tr[1].focus.severity, tr[1].rep_id))[:TRAINING_LISTED]
+        n["reps"] = [{"rep_id": r.rep_id, "name": r.name, "team": team, "figures": asdict(r.focus)}
+                     for team, r in largest]
+    return sorted(needs.values(), key=lambda n: (-n["count"], n["focus"]))
 
 
 def _company(facts) -> list[dict]:
@@ -228,10 +252,11 @@ def write_dashboard(month_dir: Path) -> Path | None:
         return None
     manifest = _read_json(month_dir / "manifest.json") or {"deliveries": []}
     reconciliation = _read_json(month_dir / "reconciliation.json")
-    html = environment(figures.get("language", "en")).get_template("dashboard.html.j2").render(
+    lang = figures.get("language", "en")
+    html = environment(lang).get_template("dashboard.html.j2").render(
         d=figures, deliveries=manifest.get("deliveries", []), files=_files(month_dir), reconciliation=reconciliation,
         kind=figures.get("period_kind", "month"), key=figures.get("period", figures["month"]),
-        neighbours=_neighbours(month_dir))
+        neighbours=_neighbours(month_dir), focus_of=lambda f: focus_statement(language(lang), CoachingFocus(**f)))
     write_text_atomic(month_dir / PAGE_NAME, html)
     return month_dir / PAGE_NAME
 

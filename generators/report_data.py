@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from addin.engine import rules
+from addin.engine import coaching, rules
 from addin.engine.calendar import month_labels, working_days_elapsed, working_days_in_month
-from addin.engine.funnel import DEFAULT_ORDER, furthest_stages
+from addin.engine.funnel import DEFAULT_ORDER, reached_by
 from addin.engine.kpi_catalogue import definition
 from addin.engine.kpi import Kpi, attainment_of, planned_activities, status_of, prorated_targets, runrate, scorecard
 from addin.engine.measures import MeasurePeriod, rep_measures
@@ -21,9 +21,9 @@ from workbooks.kpis import kind_of, scorecard_kpis
 
 from .monthdata import MonthData
 from .report_forecast import month_forecast, open_spans
-from .report_model import (ActivityLine, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep, Movements, Note,
-                           RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
-                           Scorecard, TeamInfo, TeamMonth, TierCount, is_behind)
+from .report_model import (ActivityLine, CoachingFocus, Commission, CustomerRow, Customers, FunnelStage, KpiLine, LeftOutRep,
+                           Movements, Note, RankedRep, RepInfo, RepMonth, ReturnLine, Risks, RunRate, SalesRow, Satisfaction,
+                           Scorecard, TeamInfo, TeamMonth, TierCount, TrainingNeed, TrainingRep, is_behind)
 
 TREND_MONTHS = 12
 LARGE_RETURN = 1000.0        # returns at or above this amount are listed as team risks
@@ -90,6 +90,7 @@ class _Month:
     funnel: dict
     view: pd.DataFrame               # customers: tiers now and a month ago, revisits, movement
     returns: pd.DataFrame            # the month's returned lines
+    coaching: dict = field(default_factory=dict)   # rep_id -> (CoachingFocus, ...), the largest gap first
 
     def total(self, series: dict, key: str, periods: list[str]) -> float:
         return float(sum(series.get((key, p), 0.0) for p in periods))
@@ -164,7 +165,36 @@ def _month(md: MonthData) -> _Month:
         by_rep=_per_rep(m, sat_month, card), funnel=_funnel_counts(funnel_opps),
         view=customer_view(orders, acts, f["Customers"], cal.as_of, prev_end,
                            contacts_logged="Activities" not in md.missing),
-        returns=in_month[in_month["status"] == "returned"])
+        returns=in_month[in_month["status"] == "returned"],
+        coaching=_coaching(f, reps, cal, kpis, quota))
+
+
+def _coaching(frames, reps: pd.DataFrame, cal: _Calendar, kpis: list[Kpi], quota: pd.Series) -> dict:
+    """Each rep's focus over the last three months (addin.engine.coaching), as the model's lines."""
+    found = coaching.coaching(frames, reps, coaching.window(cal.month, cal.as_of, cal.prorate), kpis, quota)
+    out: dict[str, list[CoachingFocus]] = {}
+    for r in found.itertuples(index=False):
+        f = coaching.BY_ID[r.focus]
+        out.setdefault(r.rep_id, []).append(CoachingFocus(f.id, f.label, f.measure, f.measure_label, f.kind, f.basis,
+                                                          float(r.rep_value), _num(r.team_median), _num(r.target),
+                                                          float(r.severity)))
+    return {rid: tuple(v) for rid, v in out.items()}
+
+
+def _training(x: _Month, member_ids: list[str], names: dict) -> tuple[TrainingNeed, ...]:
+    """The team's training plan: each focus its reps need, the focus most reps need first (then by
+    id); within one, the largest gap first (then by rep_id)."""
+    needs: dict[str, list[TrainingRep]] = {}
+    for rid in member_ids:
+        for f in x.coaching.get(rid, ()):
+            needs.setdefault(f.focus, []).append(TrainingRep(rid, names[rid], f))
+    ordered = sorted(needs.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return tuple(TrainingNeed(focus, reps[0].focus.label, tuple(sorted(reps, key=_largest_gap)))
+                 for focus, reps in ordered)
+
+
+def _largest_gap(r: TrainingRep):
+    return -r.focus.severity, r.rep_id
 
 
 def _month_quota(quota: pd.Series, month: str) -> pd.Series:
@@ -255,7 +285,7 @@ def _rep_month(x: _Month, i: int, rep: dict, shared: dict) -> RepMonth:
                        for j, k in enumerate(x.kpis)),
             score=_num(r["score"][rid]), status=_text(r["status"][rid]), rank=_int(r["rank_in_team"][rid]),
             team_size=_int(r["team_size"][rid])),
-        funnel=x.funnel.get(rid, _empty_funnel()),
+        funnel=x.funnel.get(rid, _empty_funnel()), coaching=x.coaching.get(rid, ()),
         win_rate=_num(r["win_rate"].get(rid)), cycle_days=_num(r["cycle_days"].get(rid)),
         activities=tuple(ActivityLine(t, int(done.get(t, 0)), plan[t]) for t in plan),
         activities_note=_activities_note(x.kpis, x.targets[i], plan),
@@ -321,6 +351,7 @@ def _team_month(x: _Month, tid: str, t: pd.Series, members: pd.DataFrame, names:
                     for label, ps in (("Month", [cal.month]), ("Quarter to date", cal.quarter), ("Year to date", cal.ytd))),
         trend=tuple(SalesRow(p, round(sales([p]), 2), round(target([p]), 2)) for p in cal.trend),
         funnel=_sum_funnels([x.funnel.get(r, _empty_funnel()) for r in member_ids]),
+        training=_training(x, member_ids, names),
         underperformers=tuple(r for r in ranked if r.status == "red"),
         risks=Risks(behind_pace=tuple(r for r, a in zip(ranked, att) if is_behind(a, cal.prorate)),
                     overdue_high_value=_rows(tv[(tv["tier"] == "high-value") & tv["overdue"]], OVERDUE_LISTED),
@@ -423,12 +454,9 @@ def _status(ratio, k: Kpi) -> str:
 
 
 def _funnel_counts(opps: pd.DataFrame) -> dict[str, list[dict]]:
-    order = list(DEFAULT_ORDER)
-    furthest = furthest_stages(opps["stage"], opps["lost_stage"] if "lost_stage" in opps.columns else None)
-    counts = pd.crosstab(opps["rep_id"].to_numpy(), furthest).reindex(columns=range(len(order)), fill_value=0)
-    reached = counts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1].to_numpy()
+    counts = reached_by(opps["rep_id"], opps["stage"], opps["lost_stage"] if "lost_stage" in opps.columns else None)
     out = {}
-    for rid, row in zip(counts.index, reached):
+    for rid, row in zip(counts.index, counts.to_numpy()):
         out[rid] = _funnel_rows(row.tolist())
     return out
 

@@ -3,7 +3,7 @@ trend chart embedded as a PNG image, no scripts."""
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -13,7 +13,7 @@ from workbooks.i18n import language
 from . import templates_folder
 from .charts import trend_png
 from .report_model import BEHIND_PACE, FORECAST_CATEGORIES, KPI_BAR_SCALE, MISSING_NOTES, Report
-from .report_text import report_notes, titles
+from .report_text import focus_statement, report_notes, titles
 
 TEMPLATES = templates_folder()
 
@@ -29,6 +29,7 @@ def environment(lang: str = "en") -> Environment:
                       lstrip_blocks=True)
     env.globals.update(_=t, term=t.term, money=t.money, pct=t.pct, num=t.num, ratio=t.ratio,
                        kpi_value=t.kpi_value, note=t.note, month_name=t.month, period_name=t.period, lang=t.code,
+                       focus=partial(focus_statement, t),
                        missing_notes=MISSING_NOTES, behind_pace=BEHIND_PACE, kpi_bar_scale=KPI_BAR_SCALE,
                        forecast_categories=FORECAST_CATEGORIES)
     return env

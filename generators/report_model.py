@@ -185,6 +185,37 @@ class Forecast:
 
 
 @dataclass(frozen=True)
+class CoachingFocus:
+    """One thing a rep should work on (addin.engine.coaching): the focus and its figures over the
+    last three months. Labels are English message ids, worded by each format's language."""
+    focus: str                  # the catalogue's id: demo_to_quote, visit_cadence, kpi_win_rate, ...
+    label: str                  # what to work on: "product demonstrations that lead to quotes"
+    measure: str                # the figure it watches, as the Coaching sheet names it
+    measure_label: str          # the figure as the sentence states it: "demo -> quote"
+    kind: str                   # percentage, count, days, money or score: how its values read
+    basis: str                  # "team" (against the team's median) or "target" (the rep's target)
+    rep_value: float
+    team_median: float | None
+    target: float | None
+    severity: float = 0.0       # the gap in units of its threshold (1.0: just real); the largest first
+
+
+@dataclass(frozen=True)
+class TrainingRep:
+    rep_id: str
+    name: str
+    focus: CoachingFocus
+
+
+@dataclass(frozen=True)
+class TrainingNeed:
+    """The team's training plan, one line a focus: the reps who need it, the largest gap first."""
+    focus: str
+    label: str
+    reps: tuple[TrainingRep, ...]
+
+
+@dataclass(frozen=True)
 class RepInfo:
     rep_id: str
     name: str
@@ -226,6 +257,7 @@ class RepMonth:
     trend: tuple[SalesRow, ...]
     commission: Commission | None = None
     sales_note: Note | None = None       # why credited sales (commission) differ from booked sales
+    coaching: tuple[CoachingFocus, ...] = ()   # what to work on, the largest gap first (at most three)
     file_stem: str = ""                  # the report's file name, unique in the run (reports.report_stems)
     lang: str = "en"                     # the language it is written in (workbooks.i18n)
     missing: tuple[str, ...] = ()        # optional sheets the workbook lacks: their sections are left out
@@ -285,6 +317,7 @@ class TeamMonth:
     lang: str = "en"
     missing: tuple[str, ...] = ()
     left_out: tuple[LeftOutRep, ...] = ()   # reps of the team not in its figures, and why
+    training: tuple[TrainingNeed, ...] = ()  # the manager's training plan: each focus and who needs it
     kind: str = "team"
     champion_note: Note | None = None    # who the champion SPIFF is paid to, when not the champion named
     forecast: Forecast | None = None     # an open month only

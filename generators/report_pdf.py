@@ -15,7 +15,7 @@ from functools import lru_cache
 from addin.engine.money import exact_sum
 from workbooks.i18n import Language, language
 
-from .report_text import forecast_words, report_notes, titles
+from .report_text import focus_statement, forecast_words, report_notes, titles
 from .report_model import (FORECAST_CATEGORIES, KPI_BAR_SCALE, CustomerRow, FunnelStage, RankedRep, RepMonth, ReturnLine, SalesRow,
                            TeamMonth)
 from .typeset import typeset
@@ -209,6 +209,7 @@ def rep_content(ctx: RepMonth) -> dict:
         s.update(_forecast_sections(ctx, t))
     if has("KPIs"):
         s["scorecard"] = _scorecard_section(ctx, t)
+    s["coaching"] = _coaching_section(ctx, t)
     if has("Opportunities"):
         s["funnel"] = _funnel_section(t, ctx.funnel, [t("Win rate (last three months): {rate}; average cycle: {days} "
                                                         "days.", rate=t.pct(ctx.win_rate), days=t.num(ctx.cycle_days))])
@@ -230,6 +231,28 @@ def rep_content(ctx: RepMonth) -> dict:
         s["commission"] = _commission_section(ctx, t)
     s.update(_trend_sections(t, ctx.trend, has("Targets")))
     return d
+
+
+NO_FOCUS = "No focus: no real gap against the team's median or the targets."
+
+
+def _coaching_section(ctx: RepMonth, t: Language) -> dict:
+    title = t("What to work on (last three months)")
+    if not ctx.coaching:
+        return {"title": title, "lines": [t(NO_FOCUS)]}
+    return {"title": title, "table": table([t("focus"), t("figures")],
+                                           [[t(f.label), focus_statement(t, f)] for f in ctx.coaching], "ll",
+                                           widths=[2, 3])}
+
+
+def _training_section(ctx: TeamMonth, t: Language) -> dict:
+    title = t("Training plan: who needs which focus (last three months)")
+    if not ctx.training:
+        return {"title": title, "lines": [t(NO_FOCUS)]}
+    return {"title": title, "table": table(
+        [t("focus"), t("rep"), t("name"), t("figures")],
+        [[t(need.label) if i == 0 else "", r.rep_id, r.name, focus_statement(t, r.focus)]
+         for need in ctx.training for i, r in enumerate(need.reps)], "llll", widths=[3, 2, 3, 5])}
 
 
 def _rep_tiles(ctx: RepMonth, t: Language, has) -> list[dict]:
@@ -340,6 +363,7 @@ def team_content(ctx: TeamMonth) -> dict:
     s["ranking"] = _ranking_section(ctx, t)
     if has("KPIs"):
         s["underperformers"] = _rep_list(t, t("Underperformers (status red)"), ctx.underperformers, score=True)
+    s["training"] = _training_section(ctx, t)
     s["behind_pace"] = _rep_list(t, t("Risks: behind pace"), ctx.risks.behind_pace, score=False)
     if has("Customers"):
         s["overdue_high_value"] = {"title": t("Risks: overdue revisits of high-value customers"), "table": table(

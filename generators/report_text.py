@@ -63,3 +63,22 @@ def forecast_deal_table(t: Language, deals: tuple[DealLine, ...]) -> tuple[list[
     """A list of the forecast's deals (slipped, or without an amount) as typed values."""
     return ([t("deal"), t("rep"), t("customer"), t("stage"), t("expected close"), t("amount")],
             [[d.opp_id, d.rep_id, d.customer_id or "", t.term(d.stage), d.expected_close, d.amount] for d in deals])
+
+
+def focus_figure(t, value, kind: str) -> str:
+    """A coaching figure as its kind reads: a rate in whole percent (41%), days as a number (the
+    measure's label says "(days)"), else as a KPI's value."""
+    if value is not None and kind in ("percentage", "days"):
+        return t.pct(value, 0) if kind == "percentage" else t.num(value, 1)
+    return t.kpi_value(value, kind)
+
+
+def focus_statement(t, f) -> str:
+    """A focus (``report_model.CoachingFocus``) stated with its figures, in the language ``t``:
+    "demo -> quote 41% against a team median of 68%" / "演示→报价 41%，团队中位数 68%"."""
+    value = focus_figure(t, f.rep_value, f.kind)
+    if f.basis == "team":
+        return t("{measure} {value} against a team median of {median}", measure=t(f.measure_label), value=value,
+                 median=focus_figure(t, f.team_median, f.kind))
+    return t("{measure} {value} against a target of {target}", measure=t(f.measure_label), value=value,
+             target=focus_figure(t, f.target, f.kind))

@@ -19,7 +19,7 @@ from workbooks.xlsxstyle import (BOLD, HEADER, INT, ITALIC, KIND_FORMAT, MONEY, 
 from .report_layout import (MAX_WIDTH, ROW_PT, BarChart, Block, CellFormula, Heading, Note, Page, Placed, Styled,
                             Subtitle, Table, TrendChart, lay_out)
 from .report_model import KPI_BAR_SCALE, CustomerRow, FunnelStage, KpiLine, RepMonth, RunRate, SalesRow, TeamMonth
-from .report_text import forecast_deal_table, forecast_table, forecast_words, report_notes
+from .report_text import focus_statement, forecast_deal_table, forecast_table, forecast_words, report_notes
 
 SHEET = "Report"
 HEADING = dict(SECTION, bottom=1)     # a section's heading, ruled below
@@ -289,6 +289,7 @@ def _rep_body(rep: ReportBlocks, ctx: RepMonth) -> None:
         _forecast(rep, ctx)
     if has("KPIs"):
         _scorecard(rep, ctx)
+    _coaching(rep, ctx)
     if has("Opportunities"):
         _funnel(rep, ctx.funnel)
         rep.table([t("win rate (3 months)"), t("average cycle, days")], [[ctx.win_rate, ctx.cycle_days]],
@@ -332,6 +333,26 @@ def _scorecard(rep: ReportBlocks, ctx: RepMonth) -> None:
     rep.table([t("score"), t("status"), t("rank in team")],
               [[sc.score, t.term(sc.status), t("{rank} of {size}", rank=sc.rank, size=sc.team_size)]],
               [PERCENT, None, None])
+
+
+def _coaching(rep: ReportBlocks, ctx: RepMonth) -> None:
+    t = rep.t
+    rep.section(t("What to work on (last three months)"))
+    if ctx.coaching:
+        rep.table([t("focus"), t("figures")], [[t(f.label), focus_statement(t, f)] for f in ctx.coaching])
+    else:
+        rep.note(t("No focus: no real gap against the team's median or the targets."))
+
+
+def _training(rep: ReportBlocks, ctx: TeamMonth) -> None:
+    t = rep.t
+    rep.section(t("Training plan: who needs which focus (last three months)"))
+    if ctx.training:
+        rep.table([t("focus"), t("rep"), t("name"), t("figures")],
+                  [[t(need.label), r.rep_id, r.name, focus_statement(t, r.focus)] for need in ctx.training
+                   for r in need.reps])
+    else:
+        rep.note(t("No focus: no real gap against the team's median or the targets."))
 
 
 def _customers(rep: ReportBlocks, ctx: RepMonth, tiers: bool) -> None:
@@ -395,6 +416,7 @@ def _team_body(rep: ReportBlocks, ctx: TeamMonth) -> None:
         rep.table([t("rep"), t("name"), t("actual"), t("target"), t("attainment"), t("score")],
                   [[x.rep_id, x.name, x.actual, x.target, None, x.score] for x in ctx.underperformers],
                   [None, None, MONEY, MONEY, None, PERCENT], ratio=(4, 2, 3))
+    _training(rep, ctx)
     _team_risks(rep, ctx, has("Customers"))
     if has("Opportunities"):
         _funnel(rep, ctx.funnel)

@@ -338,6 +338,7 @@ def _summary_workbook(path: Path, facts) -> None:
         if r:
             ws.autofilter(0, 0, r, len(SUMMARY_HEADERS) - 1)
         _forecast_sheet(wb, cw, forecast_rows(facts))
+        _coaching_sheet(wb, cw, facts)
         wb.close()
 
 
@@ -354,3 +355,21 @@ def _forecast_sheet(wb, cw: CellWriter, rows: list[dict]) -> None:
         cw.row(ws, i, [row[c] for c in FORECAST_COLUMNS], [None, None, None] + [MONEY] * (len(FORECAST_COLUMNS) - 3))
     ws.freeze_panes(1, 3)
     ws.autofilter(0, 0, len(rows), len(FORECAST_COLUMNS) - 1)
+
+
+COACHING_HEADERS = ("rep_id", "focus", "measure", "rep_value", "team_median", "target")   # for other tools: ids
+
+
+def _coaching_sheet(wb, cw: CellWriter, facts) -> None:
+    """Each rep's focus (addin.engine.coaching), one row each, the largest gap first: the figures as
+    numbers (a rate as a fraction), blank where there is no team median or target."""
+    ws = wb.add_worksheet("Coaching")
+    for j, h in enumerate(COACHING_HEADERS):
+        ws.write_string(0, j, h, cw.fmt(HEADER))
+        ws.set_column(j, j, 22 if j in (1, 2) else 14)
+    ws.freeze_panes(1, 1)
+    rows = [(c.key, f) for c in facts.reps for f in c.coaching]
+    for r, (rep_id, f) in enumerate(rows, start=1):
+        cw.row(ws, r, [rep_id, f.focus, f.measure, f.rep_value, f.team_median, f.target])
+    if rows:
+        ws.autofilter(0, 0, len(rows), len(COACHING_HEADERS) - 1)

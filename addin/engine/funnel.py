@@ -61,6 +61,17 @@ def furthest_stages(stages, lost_stages=None, order: Sequence[str] = DEFAULT_ORD
     return furthest.fillna(0).astype(int).to_numpy()
 
 
+def reached_by(keys, stages, lost_stages=None, order: Sequence[str] = DEFAULT_ORDER) -> pd.DataFrame:
+    """Vectorized: per key (a rep, a team), the deals that reached each stage of ``order`` (columns
+    0..len(order)-1, as ``furthest_stages`` counts them: a deal has reached its furthest stage and
+    every stage before it). The monthly report's funnel and coaching's conversions count so."""
+    furthest = furthest_stages(stages, lost_stages, order)
+    codes, names = pd.factorize(pd.Series(keys).to_numpy(), sort=True)     # a blank key counts nowhere
+    n = len(order)
+    counts = np.bincount(codes[codes >= 0] * n + furthest[codes >= 0], minlength=len(names) * n).reshape(len(names), n)
+    return pd.DataFrame(counts[:, ::-1].cumsum(axis=1)[:, ::-1], index=pd.Index(names), columns=range(n))
+
+
 def win_rate(stages: Sequence[str]) -> float:
     s = [(x or "").strip().lower() for x in stages]
     won, lost = s.count("won"), s.count(LOST)

@@ -27,7 +27,7 @@ def _python_ids(path: Path) -> set[str]:
 
 def _tables() -> set[str]:
     """Labels kept in tables and translated where shown."""
-    from addin.engine import kpi_catalogue, tiering
+    from addin.engine import coaching, kpi_catalogue, tiering
     from generators import commissions, dashboard, report_data, report_model, report_xlsx, reports, statements
     from generators import summary_data
     from workbooks import contract, planning_book, platforms
@@ -39,6 +39,7 @@ def _tables() -> set[str]:
     ids |= set(planning_book.LABELS) | {platforms.platform(p).install for p in platforms.PLATFORMS}
     ids |= set(TERMS) | {label for _, label, _ in report_model.FORECAST_CATEGORIES} | {"Quarter"}
     ids |= {label for labels in summary_data.PERIOD_LABELS.values() for label in labels}
+    ids |= {f.label for f in coaching.CATALOGUE} | {f.measure_label for f in coaching.CATALOGUE}
     ids |= set(contract.STAGES) | set(contract.ACTIVITY_TYPES) | {name for name, _, _ in tiering.RF_SEGMENTS}
     return ids
 
