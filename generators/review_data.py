@@ -9,7 +9,8 @@ What the week counts, and why:
   October to date), from its first day to the as-of day, against the month's target pro-rated by
   its working days passed (``rules.elapsed_share``), as the period summary pro-rates.
 - The pipeline's week: deals created, won and lost in the week; slipped deals: open on the as-of
-  day (created by then, not closed by then) with an expected close before it; next week's list:
+  day (created by then, not closed by then) with an expected close on or before it (the forecast's
+  rule, ``forecast.has_slipped``); next week's list:
   deals open on the as-of day expected to close in the next ISO week. Without any expected_close
   (the column is optional) those two lists are None and the review says what they need.
 - Stage moves, from the optional OpportunityHistory sheet: a row dated in the week whose stage is
@@ -34,6 +35,7 @@ import pandas as pd
 
 from addin.engine import rules
 from addin.engine.calendar import working_days
+from addin.engine.forecast import has_slipped
 from addin.engine.funnel import DEFAULT_ORDER
 from addin.engine.kpi import attainment_of, planned_activities
 from addin.engine.money import cents_of, exact_sum, round_cents
@@ -206,7 +208,7 @@ def _deals(frames: dict, period: Period, as_of: dt.date, nxt: Period) -> tuple[d
         "created": (opps["created"].between(first, last), opps["created"]),
         "won": ((opps["stage"] == "won") & opps["closed"].between(first, last), opps["closed"]),
         "lost": ((opps["stage"] == "lost") & opps["closed"].between(first, last), opps["closed"]),
-        "slipped": (open_then & (expected < day), expected),
+        "slipped": (open_then & has_slipped(expected, as_of), expected),
         "closing": (open_then & expected.between(pd.Timestamp(nxt.first), pd.Timestamp(nxt.last)), expected),
     }
     parts = [opps.loc[mask, ["opp_id", "rep_id", "customer_id", "stage", "amount"]].assign(kind=kind, date=when[mask])

@@ -51,10 +51,15 @@ def open_deals(stages) -> np.ndarray:
     return pd.Series(np.asarray(stages, dtype=object)).isin(OPEN_STAGES).to_numpy()
 
 
+def has_slipped(expected_close: pd.Series, as_of: dt.date) -> pd.Series:
+    """The one rule of a slipped deal (the forecast's and the weekly review's): an open deal whose
+    expected close is on or before the as-of day."""
+    return expected_close.notna() & (expected_close <= pd.Timestamp(as_of))
+
+
 def slipped(deals: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Open deals (``deals`` holds only open ones) expected to close on or before the as-of day:
-    listed, counted in no category."""
-    return deals[deals["expected_close"].notna() & (deals["expected_close"] <= pd.Timestamp(as_of))]
+    """Open deals (``deals`` holds only open ones) that have slipped: listed, counted in no category."""
+    return deals[has_slipped(deals["expected_close"], as_of)]
 
 
 def ahead(deals: pd.DataFrame, as_of: dt.date, first: dt.date, last: dt.date) -> pd.DataFrame:
