@@ -154,30 +154,18 @@ def rerun_cost(book: Path, old: Path, runs: int) -> None:
     """``salesdesk reports --formats xlsx,html --jobs 2`` re-run (a warm cache of the parsed
     workbook) on ``book`` (an open month), this tree (with the forecast) against ``old`` (a
     checkout without it), interleaved; each tree's cache warmed by an untimed first run."""
-    import os
-    import subprocess
     import tempfile
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from before_after import run      # the one timed reports run (bench/before_after.py)
     root = Path(__file__).resolve().parent.parent
     trees = {"without": old.resolve(), "with": root}
     caches = {name: Path(tempfile.mkdtemp(prefix=f"sd-fc-{name}-")) for name in trees}
-
-    def run(tree: Path, cache: Path) -> float:
-        with tempfile.TemporaryDirectory() as out:
-            cmd = [sys.executable, "-m", "generators.cli", "reports", str(book), "--month", "2026-10", "--out", out,
-                   "--formats", "xlsx,html", "--jobs", "2"]
-            env = dict(os.environ, SALESDESK_CACHE_DIR=str(cache), PYTHONPATH=str(tree))
-            t = time.perf_counter()
-            proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
-            took = time.perf_counter() - t
-        assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-        return took
-
     for name, tree in trees.items():
-        print(f"warm-up {name}: {run(tree, caches[name]):.1f} s", flush=True)
+        print(f"warm-up {name}: {run(tree, caches[name], book):.1f} s", flush=True)
     times = {name: [] for name in trees}
     for i in range(runs):
         for name, tree in trees.items():
-            times[name].append(run(tree, caches[name]))
+            times[name].append(run(tree, caches[name], book))
             print(f"round {i + 1}: {name}: {times[name][-1]:.1f} s", flush=True)
     for name, ts in times.items():
         print(f"{name}: median {statistics.median(ts):.1f} s ({', '.join(f'{t:.1f}' for t in ts)})")
