@@ -5,8 +5,8 @@ per report.
 What the week counts, and why:
 - Sales: the week's net sales against its target are ``period_summary.period_figures``' (the one
   phasing: ``engine_args.period_targets``); while the week is open, its target to date too. The
-  month to date is the month of the week's last day (the week 2026-W40, 28 Sep to 4 Oct, reviews
-  October to date), from its first day to the as-of day, against the month's target pro-rated by
+  month to date is the month of the week's as-of day (``reviewed_month``: the week 2026-W40, 28 Sep
+  to 4 Oct, with data to 4 Oct reviews October to date), from its first day to the as-of day, against the month's target pro-rated by
   its working days passed (``rules.elapsed_share``), as the period summary pro-rates.
 - The pipeline's week: deals created, won and lost in the week; slipped deals: open on the as-of
   day (created by then, not closed by then) with an expected close on or before it (the forecast's
@@ -22,7 +22,7 @@ What the week counts, and why:
 - Revisits falling due in the next ISO week (``tiering.customer_view`` as of the as-of day; lost
   customers are not listed, as the monthly overdue list leaves them out).
 - The forecast: the monthly report's (``report_forecast.month_forecast``, against the same rep
-  quotas and team targets) for the month of the week's last day and its quarter, those still open
+  quotas and team targets) for that month and its quarter, those still open
   on the as-of day, for the week's reps; a team's is the exact sum of its reps'.
 """
 from __future__ import annotations
@@ -112,7 +112,8 @@ def review_facts(md: MonthData, period: Period, only: set[str] | None = None) ->
 def _week(md: MonthData, period: Period) -> _Week:
     f = md.frames
     figures = period_figures(md, period)
-    as_of, month = figures.as_of, period.last.strftime("%Y-%m")
+    as_of = figures.as_of
+    month = reviewed_month(period, as_of)
     reps = f["Reps"].drop_duplicates("rep_id").set_index("rep_id")
     reps = reps.loc[figures.reps["rep_id"]].reset_index()
     nxt = parse_period(_iso_week(period.last + dt.timedelta(days=1)))
@@ -154,6 +155,13 @@ def _to_date(figures: PeriodFigures) -> dict:
     for frame, key in ((figures.reps, "rep_id"), (figures.teams, "team")):
         out.update(zip(frame[key], round_cents(frame["target"].to_numpy() * figures.elapsed).tolist()))
     return out
+
+
+def reviewed_month(week: Period, as_of: dt.date) -> str:
+    """The month a week's review runs to date: the month of its as-of day, kept within the week
+    (the week 2026-W40, 28 Sep to 4 Oct, with data to 4 Oct reviews October to date; the week
+    2026-W44, 26 Oct to 1 Nov, with data to Friday 30 Oct reviews October, not a November not begun)."""
+    return min(max(as_of, week.first), week.last).strftime("%Y-%m")
 
 
 def _month_bounds(month: str) -> tuple[dt.date, dt.date]:

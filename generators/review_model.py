@@ -85,7 +85,7 @@ class RepWeek:
     week: str                            # 2026-W41
     first: str                           # its Monday and Sunday, ISO
     last: str
-    month: str                           # the month of the week's last day: "Month to date" is its
+    month: str                           # the month of the week's as-of day (review_data.reviewed_month): "Month to date" is its
     as_of: str
     open_week: bool
     rep: RepInfo

@@ -4,6 +4,7 @@ found in the model and the rendered xlsx, HTML and PDF; planted deals and a plan
 OpportunityHistory give known new, won, lost, slipped deals and stage moves."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -282,3 +283,12 @@ def test_a_rep_left_out_is_not_in_the_teams_figures_and_the_team_review_names_th
     assert team.sales[0].actual == pytest.approx(sum(r.actual for r in team.reps), abs=0.005)
     html = review_html(team)
     assert reps.loc["R0002", "name"] in html and "R0002" in html
+
+
+def test_the_month_reviewed_is_the_as_of_days_within_the_week():
+    from generators.review_data import reviewed_month
+    w44, w40 = parse_period("2026-W44"), parse_period("2026-W40")     # 26 Oct-1 Nov; 28 Sep-4 Oct
+    assert reviewed_month(w44, dt.date(2026, 10, 30)) == "2026-10"    # data to Friday: October, not November
+    assert reviewed_month(w44, dt.date(2026, 11, 1)) == "2026-11"
+    assert reviewed_month(w40, dt.date(2026, 10, 4)) == "2026-10"
+    assert reviewed_month(w40, dt.date(2026, 9, 20)) == "2026-09"     # no order in the week: its first day's month
