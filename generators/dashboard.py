@@ -262,7 +262,17 @@ def write_dashboard(month_dir: Path) -> Path | None:
 
 
 def redraw_neighbours(folder: Path) -> None:
-    """Draw again the dashboards of the periods related to ``folder``'s that exist in OUT, so that
-    theirs link it too (called under OUT's lock, once the folder is in place)."""
-    for n in _neighbours(Path(folder)):
-        write_dashboard(Path(folder).parent / n["key"])
+    """Draw again the dashboards in OUT whose related periods include ``folder``'s, so that theirs
+    link it too (called under OUT's lock, once the folder is in place)."""
+    from .periods import parse_period, related
+
+    folder = Path(folder)
+    for other in sorted(folder.parent.iterdir()):
+        if other == folder or not (other / DATA_NAME).exists():
+            continue
+        try:
+            linked = {key for _, key in related(parse_period(other.name))}
+        except ValueError:
+            continue
+        if folder.name in linked:
+            write_dashboard(other)

@@ -38,6 +38,7 @@ from .dashboard import FINANCE_SUMMARY
 from .delivery import CONFIG_FILE, DeliveryLedger as MailLedger, Pace as _Pace, SendSummary, deliver_each, with_retries
 from .delivery import is_loopback, one_line as _clean_name
 from .report_html import environment
+from .periods import parse_period
 
 PASSWORD_ENV = "SALESDESK_SMTP_PASSWORD"
 MAIL_LEDGER = "mail-ledger.sqlite"
@@ -172,7 +173,7 @@ def _report_message(month_dir: Path, month: str, d: dict, settings: MailSettings
             return item
     html_file = next((month_dir / f["path"] for f in d["files"] if f["format"] == "html"), None)
     report_html = _body_of(html_file.read_text()) if html_file and html_file.exists() else None
-    ctx = {"kind": d["kind"], "key": d["key"], "month_label": t.period(month), "monthly": "-" in month and len(month) == 7,
+    ctx = {"kind": d["kind"], "key": d["key"], "month_label": t.period(month), "monthly": parse_period(month).kind == "month",
            "lang": t.code,
            "greeting": _clean_name(d.get("name")) or t("there"),
            "has_pdf": any(f["format"] == "pdf" for f in files), "h": d.get("highlights"),

@@ -2,6 +2,8 @@
 computed again independently with pandas from the workbook's sheets."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -81,3 +83,78 @@ def test_month_given_as_a_period_is_the_month_run_and_bad_periods_are_refused(tm
     result = run(demo_book, tmp_path, "--period", "2026-10", "--formats", "xlsx", "--only", "R0001")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "2026-10" / "manifest.json").exists()
+
+
+@pytest.fixture(scope="module")
+def period_runs(tmp_path_factory, demo_book):
+    """The weeks 2026-W41 and W42, the month 2026-10 and the quarter 2026-Q4 of the demo, in one OUT."""
+    out = tmp_path_factory.mktemp("periods")
+    for args in (("--period", "2026-W41"), ("--period", "2026-W42"), ("--month", "2026-10"), ("--period", "2026-Q4")):
+        result = run(demo_book, out, *args, "--formats", "xlsx,html")
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def _links(page) -> dict[str, str]:
+    import re
+    return dict(re.findall(r'<a href="\.\./([^/]+)/index\.html" data-role="(\w+)"', page.read_text(encoding="utf-8")))
+
+
+def test_each_dashboard_says_its_period_and_links_the_related_periods_in_out(period_runs):
+    w41, w42 = (period_runs / k / "index.html" for k in ("2026-W41", "2026-W42"))
+    assert "<h1>Sales, Week 41, 2026</h1>" in w41.read_text(encoding="utf-8")
+    # each page links what exists in OUT, also what was made after it (drawn again by the later run)
+    assert _links(w41) == {"2026-W42": "next", "2026-10": "month", "2026-Q4": "quarter"}
+    assert _links(w42) == {"2026-W41": "previous", "2026-10": "month", "2026-Q4": "quarter"}
+    assert _links(period_runs / "2026-10" / "index.html") == {"2026-Q4": "quarter", "2026-W41": "week", "2026-W42": "week"}
+    assert _links(period_runs / "2026-Q4" / "index.html") == {"2026-10": "month"}
+    quarter = (period_runs / "2026-Q4" / "index.html").read_text(encoding="utf-8")
+    assert 'id="company-reports"' in quarter and 'href="company/company.html"' in quarter
+    manifest = json.loads((period_runs / "2026-Q4" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["period"] == "2026-Q4" and manifest["period_kind"] == "quarter"
+    figures = json.loads((period_runs / "2026-W41" / "dashboard.json").read_text(encoding="utf-8"))
+    summary = pd.read_excel(period_runs / "2026-W41" / "summary.xlsx")
+    teams = summary[summary["kind"] == "team"]
+    assert figures["company"][0]["actual"] == pytest.approx(round(teams["actual"].sum(), 2), abs=0.001)
+    assert {t["team"]: t["actual"] for t in figures["teams"]} == pytest.approx(dict(zip(teams["rep or team"], teams["actual"])))
+
+
+def test_send_and_post_take_a_period(period_runs, tmp_path, monkeypatch):
+    sent = CliRunner().invoke(main, ["send", str(period_runs), "--period", "2026-W41", "--dry-run", "--only", "R0001"])
+    assert sent.exit_code == 0, sent.output
+    import email
+    import email.policy
+    (eml,) = (period_runs / "2026-W41" / "outbox").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "Your sales report for Week 41, 2026"
+    body = message.get_body(("plain",)).get_content()
+    manifest = json.loads((period_runs / "2026-W41" / "manifest.json").read_text(encoding="utf-8"))
+    week = next(d for d in manifest["deliveries"] if d["key"] == "R0001")["highlights"]
+    assert f"Sales in Week 41, 2026: {week['actual']:,.2f} against a target of {week['target']:,.2f}" in body
+    assert not (period_runs / "2026-Q4" / "outbox").exists()
+    quarter = CliRunner().invoke(main, ["send", str(period_runs), "--period", "2026-Q4", "--dry-run"])
+    assert quarter.exit_code == 0, quarter.output
+    kinds = {email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"].split()[0]
+             for p in (period_runs / "2026-Q4" / "outbox").glob("*.eml")}
+    assert kinds == {"Your", "Team"}              # the reps' and teams' summaries: no company, no finance message
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "salesdesk.toml").write_text('[[chat]]\nkind = "wecom"\nurl = "https://qyapi.weixin.qq.com/cgi-bin/'
+                                             'webhook/send?key=abc"\nteams = ["*"]\n', encoding="utf-8")
+    posted = CliRunner().invoke(main, ["post", str(period_runs), "--period", "2026-Q4", "--dry-run"])
+    assert posted.exit_code == 0, posted.output
+    bodies = [json.loads(p.read_text(encoding="utf-8")) for p in (period_runs / "2026-Q4" / "outbox" / "chat").glob("*.json")]
+    text = " ".join(b["json"]["markdown"]["content"] for b in bodies)
+    assert "Sales, Q4 2026" in text and "Overdue revisits" not in text
+    wrong = CliRunner().invoke(main, ["post", str(period_runs), "--period", "2026-W43", "--dry-run"])
+    assert wrong.exit_code == 2 and "run `salesdesk reports` for 2026-W43 first" in wrong.output
+
+
+def test_only_in_a_period_run_replaces_just_its_reports(period_runs, demo_book):
+    before = (period_runs / "2026-W41" / "teams" / "North.html").stat().st_mtime_ns
+    result = run(demo_book, period_runs, "--period", "2026-W41", "--formats", "xlsx,html", "--only", "R0001")
+    assert result.exit_code == 0, result.output
+    assert (period_runs / "2026-W41" / "teams" / "North.html").stat().st_mtime_ns == before
+    manifest = json.loads((period_runs / "2026-W41" / "manifest.json").read_text(encoding="utf-8"))
+    assert {d["kind"] for d in manifest["deliveries"]} == {"rep", "team"} and len(manifest["deliveries"]) > 10
+    typo = run(demo_book, period_runs, "--period", "2026-W41", "--only", "R9999")
+    assert typo.exit_code == 2 and "R9999" in typo.output
