@@ -164,17 +164,15 @@ def write_figures(month_dir: Path, facts) -> None:
 def period_dashboard_figures(facts) -> dict:
     """A week's, quarter's or year's figures for its dashboard (``period_model.PeriodFacts``): the
     company and team rows are the exact sums of the teams' and reps' period rows; while the period
-    is open the target to date (its share of working days passed) is shown beside the target, and a
+    is open the target to date (its reports', ``engine_args.period_targets_to_date``) beside the target, and a
     rep is behind by the one rule (``report_model.is_behind``)."""
     from addin.engine import rules
-    from addin.engine.money import round_cents
+
+    from .period_run import target_to_date
 
     p = facts.period
     share = rules.elapsed_share(facts.as_of, p.first, p.last)
-
-    def to_date(target: float) -> float:
-        return target if share is None else float(round_cents([target * share])[0])
-
+    due = {c.key: target_to_date(c) for c in facts.reps}
     teams = []
     for t in facts.teams:
         row = t.sales[0]
@@ -183,13 +181,15 @@ def period_dashboard_figures(facts) -> dict:
                       "actual": row.actual, "target": row.target, "attainment": _ratio(row.actual, row.target),
                       "reps": len(t.reps), "behind": len(behind), "champion": _rep(t.champion),
                       "behind_reps": [{"rep_id": r.rep_id, "name": r.name, "team": t.key, "actual": r.actual,
-                                       "target": to_date(r.target), "attainment": _ratio(r.actual, to_date(r.target))}
+                                       "target": due.get(r.rep_id) or r.target,
+                                       "attainment": _ratio(r.actual, due.get(r.rep_id) or r.target)}
                                       for r in behind]})
     actual, target = exact_sum(t["actual"] for t in teams), exact_sum(t["target"] for t in teams)
     company = [{"label": "Period", "actual": actual, "target": target, "attainment": _ratio(actual, target)}]
-    if share is not None:
-        due = exact_sum(to_date(t["target"]) for t in teams)
-        company.append({"label": "Period to date", "actual": actual, "target": due, "attainment": _ratio(actual, due)})
+    if share is not None:         # the teams' targets to date, as their reports state them
+        to_date = exact_sum(target_to_date(t) or 0.0 for t in facts.teams)
+        company.append({"label": "Period to date", "actual": actual, "target": to_date,
+                        "attainment": _ratio(actual, to_date)})
     behind = sorted((r for t in teams for r in t.pop("behind_reps")),
                     key=lambda x: (x["attainment"] if x["attainment"] is not None else 0, x["rep_id"]))
     return {"period": p.key, "period_kind": p.kind, "month": p.months[-1], "language": facts.lang,

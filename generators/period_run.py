@@ -106,10 +106,21 @@ def figures_of(facts: PeriodFacts) -> PeriodFigures:
     from addin.engine import rules
 
     p = facts.period
+    elapsed = rules.elapsed_share(facts.as_of, p.first, p.last)
     reps = pd.DataFrame([{"rep_id": c.key, "name": c.rep.name, "team": c.rep.team, "net_sales": c.sales[0].actual,
-                          "target": c.sales[0].target} for c in facts.reps],
-                        columns=["rep_id", "name", "team", "net_sales", "target"])
+                          "target": c.sales[0].target, "to_date": target_to_date(c)} for c in facts.reps],
+                        columns=["rep_id", "name", "team", "net_sales", "target", "to_date"])
     teams = pd.DataFrame([{"team": c.key, "manager": c.team.manager, "net_sales": c.sales[0].actual,
-                           "target": c.sales[0].target} for c in facts.teams],
-                         columns=["team", "manager", "net_sales", "target"])
-    return PeriodFigures(p, facts.as_of, rules.elapsed_share(facts.as_of, p.first, p.last), reps, teams)
+                           "target": c.sales[0].target, "to_date": target_to_date(c)} for c in facts.teams],
+                         columns=["team", "manager", "net_sales", "target", "to_date"])
+    return PeriodFigures(p, facts.as_of, elapsed, reps, teams)
+
+
+def target_to_date(report) -> float | None:
+    """A period report's target to date (its second sales row, "... to date", while the period is
+    open; ``engine_args.period_targets_to_date``), or None."""
+    rows = report.sales
+    return rows[1].target if len(rows) > 1 and rows[1].label in TO_DATE_LABELS else None
+
+
+TO_DATE_LABELS = ("Week to date", "Quarter to date", "Year to date")     # a week's "Month to date" is another span

@@ -15,15 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from addin.engine import rules
-from addin.engine.money import round_cents
-from workbooks.engine_args import period_targets
-from workbooks.errors_report import write_errors_report
+from workbooks.engine_args import period_targets, period_targets_to_date
 from workbooks.files import atomic_path
 from workbooks.i18n import language
 from workbooks.xlsxout import CellWriter, new_workbook
 from workbooks.xlsxstyle import HEADER, MONEY
 
-from .monthdata import MonthData, rep_failures
+from .monthdata import MonthData
 from .periods import Period
 
 
@@ -33,8 +31,8 @@ class PeriodFigures:
     period: Period
     as_of: dt.date
     elapsed: float | None            # share of the period's working days passed while it is open; None once closed
-    reps: pd.DataFrame               # rep_id, name, team, net_sales, target
-    teams: pd.DataFrame              # team, manager, net_sales, target
+    reps: pd.DataFrame               # rep_id, name, team, net_sales, target (and to_date while open)
+    teams: pd.DataFrame              # team, manager, net_sales, target (and to_date while open)
 
 
 def period_figures(md: MonthData, period: Period) -> PeriodFigures:
@@ -60,7 +58,13 @@ def period_figures(md: MonthData, period: Period) -> PeriodFigures:
     team_rows["net_sales"] = team_rows["team"].map(rep_rows.groupby("team")["net_sales"].sum()).fillna(0.0).round(2)
     team_rows["target"] = team_rows["team"].map(team_cents.set_index("team")["target_cents"]).fillna(0) / 100
     as_of = rules.as_of_in(orders["order_date"], orders["status"], period.last)
-    return PeriodFigures(period, as_of, rules.elapsed_share(as_of, period.first, period.last), rep_rows, team_rows)
+    elapsed = rules.elapsed_share(as_of, period.first, period.last)
+    if elapsed is not None:          # the target to date: the one rule (engine_args.period_targets_to_date)
+        team_due, rep_due = period_targets_to_date(f, period.months, period.key if period.kind == "week" else None,
+                                                   as_of, elapsed)
+        rep_rows["to_date"] = rep_rows["rep_id"].map(rep_due).fillna(0) / 100
+        team_rows["to_date"] = team_rows["team"].map(team_due).fillna(0) / 100
+    return PeriodFigures(period, as_of, elapsed, rep_rows, team_rows)
 
 
 def write_period_summary(folder: Path, figures: PeriodFigures, lang: str) -> Path:
@@ -71,8 +75,11 @@ def write_period_summary(folder: Path, figures: PeriodFigures, lang: str) -> Pat
     headers = [t("kind"), t("rep or team"), t("name"), t("team"), t("actual"), t("target"), t("attainment")]
     if figures.elapsed is not None:
         headers += [t("target to date"), t("attainment to date")]
-    rows = [(t("rep"), r.rep_id, r.name, r.team, r.net_sales, r.target) for r in figures.reps.itertuples()]
-    rows += [(t("team"), r.team, r.manager, r.team, r.net_sales, r.target) for r in figures.teams.itertuples()]
+    due = figures.elapsed is not None
+    rows = [(t("rep"), r.rep_id, r.name, r.team, r.net_sales, r.target, r.to_date if due else None)
+            for r in figures.reps.itertuples()]
+    rows += [(t("team"), r.team, r.manager, r.team, r.net_sales, r.target, r.to_date if due else None)
+             for r in figures.teams.itertuples()]
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp)
         cw = CellWriter(wb)
@@ -82,7 +89,7 @@ def write_period_summary(folder: Path, figures: PeriodFigures, lang: str) -> Pat
             ws.set_column(j, j, 24 if j == 2 else 14)
         ws.freeze_panes(1, 2)
         for i, row in enumerate(rows, start=1):
-            _summary_row(cw, ws, i, row, figures.elapsed)
+            _summary_row(cw, ws, i, row)
         if rows:
             ws.autofilter(0, 0, len(rows), len(headers) - 1)
         about = wb.add_worksheet("Period")
@@ -93,12 +100,12 @@ def write_period_summary(folder: Path, figures: PeriodFigures, lang: str) -> Pat
     return path
 
 
-def _summary_row(cw: CellWriter, ws, i: int, row: tuple, elapsed: float | None) -> None:
-    """One rep's or team's row: attainment as a formula with its value cached."""
-    actual, target = row[4], row[5]
+def _summary_row(cw: CellWriter, ws, i: int, row: tuple) -> None:
+    """One rep's or team's row: attainment as a formula with its value cached; the target to date
+    (``row[6]``) while the period is open."""
+    actual, target, to_date = row[4], row[5], row[6]
     cw.row(ws, i, [*(None if pd.isna(v) else v for v in row[:4]), actual, target], [None] * 4 + [MONEY, MONEY])
     cw.attainment(ws, i, 6, "E", "F", actual, target)
-    if elapsed is not None:
-        to_date = float(round_cents([target * elapsed])[0])      # half-up, as every amount stated
+    if to_date is not None:
         cw.cell(ws, i, 7, to_date, MONEY)
         cw.attainment(ws, i, 8, "E", "H", actual, to_date)

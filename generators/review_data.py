@@ -38,9 +38,9 @@ from addin.engine.calendar import working_days
 from addin.engine.forecast import has_slipped
 from addin.engine.funnel import DEFAULT_ORDER
 from addin.engine.kpi import attainment_of, planned_activities
-from addin.engine.money import cents_of, exact_sum, round_cents
+from addin.engine.money import cents_of, exact_sum
 from addin.engine.tiering import customer_view
-from workbooks.engine_args import period_targets, seasonality_weights, team_targets
+from workbooks.engine_args import period_targets_to_date, seasonality_weights, team_targets
 from workbooks.schema import ROW
 
 from .monthdata import MonthData
@@ -148,13 +148,12 @@ def _week_targets(figures: PeriodFigures) -> dict:
 
 
 def _to_date(figures: PeriodFigures) -> dict:
-    """The week's target to date while it is open (pro-rated by its working days passed, half-up)."""
+    """The week's target to date while it is open (``engine_args.period_targets_to_date``, in
+    ``period_figures``)."""
     if figures.elapsed is None:
         return {}
-    out = {}
-    for frame, key in ((figures.reps, "rep_id"), (figures.teams, "team")):
-        out.update(zip(frame[key], round_cents(frame["target"].to_numpy() * figures.elapsed).tolist()))
-    return out
+    return {**dict(zip(figures.reps["rep_id"], figures.reps["to_date"])),
+            **dict(zip(figures.teams["team"], figures.teams["to_date"]))}
 
 
 def reviewed_month(week: Period, as_of: dt.date) -> str:
@@ -179,15 +178,10 @@ def _month_sales(orders: pd.DataFrame, month: str, as_of: dt.date) -> dict:
 
 
 def _month_targets(frames: dict, month: str, as_of: dt.date) -> dict:
-    """Each rep's and team's target for ``month`` to the as-of day: the month's target (the one
-    phasing) times its share of working days passed (all of it once none remains), half-up."""
-    first, last = _month_bounds(month)
-    share = rules.elapsed_share(as_of, first, last)
-    share = 1.0 if share is None else share
-    teams, reps = period_targets(frames, (month,))
-    out = dict(zip(reps["rep_id"], round_cents(reps["target_cents"].to_numpy() / 100 * share).tolist()))
-    out.update(zip(teams["team"], round_cents(teams["target_cents"].to_numpy() / 100 * share).tolist()))
-    return out
+    """Each rep's and team's target for ``month`` to the as-of day (the one rule of a target to
+    date, ``engine_args.period_targets_to_date``: all of it once no working day remains)."""
+    teams, reps = period_targets_to_date(frames, (month,), None, as_of)
+    return {**{k: c / 100 for k, c in reps.items()}, **{k: c / 100 for k, c in teams.items()}}
 
 
 def _forecast(md: MonthData, w: _Week) -> MonthForecast:

@@ -22,7 +22,7 @@ from addin.engine import rules
 from addin.engine.calendar import month_labels
 from addin.engine.kpi import Kpi, attainment_of, prorated_targets, scorecard
 from addin.engine.measures import MeasurePeriod, rep_measures, team_measures
-from addin.engine.money import exact_sum, round_cents
+from addin.engine.money import exact_sum
 from addin.engine.tiering import customer_view
 from workbooks.engine_args import seasonality_weights, team_targets
 from workbooks.kpis import scorecard_kpis
@@ -284,13 +284,14 @@ def _scored(ids: list[str], measures: pd.DataFrame, sales_targets: list[float], 
 
 # --- one summary -------------------------------------------------------------------------------
 
-def _sales_rows(x: _Period, actual: float, target: float) -> tuple[SalesRow, ...]:
-    """The period's own row, and while it is open its to-date row (the target pro-rated by the
-    period's working days passed, half-up to the cent)."""
+def _sales_rows(x: _Period, actual: float, target: float, due: float | None) -> tuple[SalesRow, ...]:
+    """The period's own row, and while it is open its to-date row against ``due``, the target to
+    date (``engine_args.period_targets_to_date``: the months passed and the month in progress
+    pro-rated by its working days passed)."""
     whole, to_date = PERIOD_LABELS[x.period.kind]
     rows = [SalesRow(whole, round(actual, 2), round(target, 2))]
     if x.elapsed is not None:
-        rows.append(SalesRow(to_date, round(actual, 2), float(round_cents([target * x.elapsed])[0])))
+        rows.append(SalesRow(to_date, round(actual, 2), round(float(due or 0.0), 2)))
     return tuple(rows)
 
 
@@ -353,14 +354,20 @@ def _commission_of(x: _Period, reps: list[str]) -> PeriodCommission | None:
     return PeriodCommission(months, earned / 100, paid / 100)
 
 
-def _common(x: _Period, key: str, reps: list[str], actual: float, target: float, target_key, card,
+def _common(x: _Period, key: str, reps: list[str], figures: tuple, target_key, card,
             moves: TierMoves, returns: list) -> dict:
+    """What every summary has: ``figures`` is (net sales, target, target to date or None)."""
     months = _months(x, reps, target_key)
+    actual = figures[0]
     return dict(key=key, period=x.period, as_of=x.as_of.isoformat(), open_period=x.elapsed is not None,
-                sales=_sales_rows(x, actual, target), months=months, growth=_growth_of(x, reps, actual),
+                sales=_sales_rows(x, *figures), months=months, growth=_growth_of(x, reps, actual),
                 best_worst=_best_worst(x, months), scorecard=card or PeriodScorecard((), None, ""),
                 movements=moves, returns=_returns_of(returns), commission=_commission_of(x, reps),
                 lang=x.lang, missing=x.missing)
+
+
+def _figures(row) -> tuple:
+    return row["net_sales"], row["target"], row.get("to_date")
 
 
 def _rep_summary(x: _Period, rid: str) -> RepSummary:
@@ -368,7 +375,7 @@ def _rep_summary(x: _Period, rid: str) -> RepSummary:
     rep = x.rep_rows[rid]
     card = x.cards["rep"].get(rid)
     card = replace(card or PeriodScorecard((), None, ""), rank=int(row["rank"]), team_size=int(row["size"]))
-    return RepSummary(**_common(x, rid, [rid], row["net_sales"], row["target"], rid, card, _moves(x, rid),
+    return RepSummary(**_common(x, rid, [rid], _figures(row), rid, card, _moves(x, rid),
                                 x.return_lines.get(rid, [])),
                       rep=_rep_info(dict(rep, rep_id=rid), x.team_info.get(rep["team"])),
                       rank=int(row["rank"]), team_size=int(row["size"]))
@@ -388,7 +395,7 @@ def _team_summary(x: _Period, team: str, left_out: tuple) -> TeamSummary:
     ids = members["rep_id"].tolist()
     ranked = _ranked_reps(x, members)
     t = x.team_info.get(team, {})
-    return TeamSummary(**_common(x, team, ids, row["net_sales"], row["target"], ("team", team),
+    return TeamSummary(**_common(x, team, ids, _figures(row), ("team", team),
                                  x.cards["team"].get(team), _moves(x, ("team", team)),
                                  x.return_lines.get(("team", team), [])),
                        team=TeamInfo(team, t.get("manager"), t.get("manager_email"), t.get("region")),
@@ -410,7 +417,8 @@ def _company_summary(x: _Period, left_out: tuple) -> CompanySummary:
     target = exact_sum(x.teams["target"])
     moves = _moves(x, COMPANY, x.view["movement"].value_counts().to_dict(),
                    _rows(x.view[x.view["movement"] == "down"], MOVED_DOWN_LISTED))
-    return CompanySummary(**_common(x, COMPANY, ids, actual, target, [("team", t) for t in x.teams["team"]],
+    due = exact_sum(x.teams["to_date"]) if "to_date" in x.teams.columns else None
+    return CompanySummary(**_common(x, COMPANY, ids, (actual, target, due), [("team", t) for t in x.teams["team"]],
                                     x.cards[COMPANY].get(COMPANY), moves, list(_returns(x.returns))),
                           teams=teams, champion=top, champion_team=None if top is None else champions[top.rep_id][1],
                           left_out=left_out)

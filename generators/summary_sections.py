@@ -83,8 +83,9 @@ def notes(ctx: Summary) -> list[str]:
     t = language(ctx.lang)
     out = report_notes(ctx)
     if ctx.open_period:
-        out.append(t("The period is still open: its figures run to {date}, and the to-date target is the period's "
-                     "target pro-rated by the working days passed.", date=ctx.as_of))
+        out.append(t("The period is still open: its figures run to {date}; the target to date is the months' targets "
+                     "passed and the month in progress pro-rated by its working days passed (as the monthly report "
+                     "counts a closed month).", date=ctx.as_of))
     return out
 
 

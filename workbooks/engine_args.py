@@ -79,6 +79,50 @@ def period_targets(frames: dict[str, pd.DataFrame], months: Sequence[str], week:
                           "target_cents": rep_sum.to_numpy()}))
 
 
+def period_targets_to_date(frames: dict[str, pd.DataFrame], months: Sequence[str], week: str | None, as_of,
+                           week_share: float | None = None) -> tuple[dict, dict]:
+    """The part of each team's and rep's period target (``period_targets``) due by ``as_of`` while the
+    period is open, in cents: {team: cents}, {rep_id: cents}. A quarter or year: the months passed
+    whole and the month in progress pro-rated by its working days passed (``rules.prorate``), the
+    one phasing, so a closed month counts as the monthly report counts it. A week: its target x
+    ``week_share`` (its working days passed). Half-up; a team's reps tie to its figure to the cent."""
+    from addin.engine.rules import is_open, prorate
+
+    if week is not None:
+        return _share_due(*period_targets(frames, months, week), week_share or 0.0)
+    current = as_of.strftime("%Y-%m")
+    passed = [m for m in months if m < current or (m == current and not is_open(as_of, m))]
+    teams, reps = _cents_by_key(*period_targets(frames, passed)) if passed else ({}, {})
+    if current in months and is_open(as_of, current):
+        for done, more in zip((teams, reps), _share_due(*period_targets(frames, (current,)), prorate(as_of, current))):
+            for key, cents in more.items():
+                done[key] = done.get(key, 0) + cents
+    return teams, reps
+
+
+def _cents_by_key(teams: pd.DataFrame, reps: pd.DataFrame) -> tuple[dict, dict]:
+    return (dict(zip(teams["team"], teams["target_cents"].astype(int))),
+            dict(zip(reps["rep_id"], reps["target_cents"].astype(int))))
+
+
+def _share_due(teams: pd.DataFrame, reps: pd.DataFrame, share: float) -> tuple[dict, dict]:
+    """``share`` of each target, half-up to the cent; the reps of a team whose targets add up to the
+    team's share its due exactly (``tied_parts``), the others are rounded each on its own."""
+    def due(cents):
+        return int(np.floor(int(cents) * share + 0.5))
+    team_due = {team: due(c) for team, c in zip(teams["team"], teams["target_cents"])}
+    whole = dict(zip(teams["team"], teams["target_cents"].astype(int)))
+    rep_due = {}
+    for team, members in reps.groupby("team", sort=False):
+        cents = members["target_cents"].astype(np.int64).to_numpy()
+        if team in team_due and int(cents.sum()) == whole[team] and (cents >= 0).all() and 0 <= team_due[team] <= whole[team]:
+            parts = tied_parts([team_due[team], whole[team] - team_due[team]], cents)[:, 0]
+        else:
+            parts = [due(c) for c in cents]
+        rep_due.update(zip(members["rep_id"], (int(p) for p in parts)))
+    return team_due, rep_due
+
+
 def commission_inputs(frames: dict[str, pd.DataFrame], quotas: pd.DataFrame) -> CommissionInputs:
     """The commission engine's inputs from the validated sheets."""
     empty_credits = pd.DataFrame({"order_id": pd.Series(dtype=object), "rep_id": pd.Series(dtype=object),
