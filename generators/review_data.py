@@ -17,8 +17,8 @@ What the week counts, and why:
   later (advanced) or earlier (moved back) in ``funnel.DEFAULT_ORDER`` than the deal's previous row
   (by date, then sheet row). A deal's first row is its creation, not a move; a row to or from
   lost is a lost deal, not a move.
-- Activities: those that count, against the weekly cadence for the week's working days (to the
-  as-of day while open) and the rep's capacity (``kpi.planned_activities``).
+- Activities: those that count, to the as-of day, against the weekly cadence for the week's working
+  days to the same day and the rep's capacity (``kpi.planned_activities``).
 - Revisits falling due in the next ISO week (``tiering.customer_view`` as of the as-of day; lost
   customers are not listed, as the monthly overdue list leaves them out).
 - The forecast: the monthly report's (``report_forecast.month_forecast``, against the same rep
@@ -46,7 +46,7 @@ from workbooks.schema import ROW
 from .monthdata import MonthData
 from .period_model import PeriodFacts
 from .period_summary import PeriodFigures, period_figures
-from .periods import Period, parse_period
+from .periods import LAST_YEAR, Period, parse_period
 from .report_data import _left_out_by_team, _records, _rep_info, champion_of
 from .report_forecast import MonthForecast, month_forecast, open_spans, spans
 from .report_model import ActivityLine, CustomerRow, RankedRep, SalesRow, TeamInfo, is_behind
@@ -102,11 +102,19 @@ def review_facts(md: MonthData, period: Period, only: set[str] | None = None) ->
     left_out = _left_out_by_team(md) if md.bad_reps else {}
     reps = [replace(r, lang=md.language, missing=md.missing) for r in reps]
     teams = [replace(t, lang=md.language, missing=md.missing, left_out=left_out.get(t.key, ())) for t in teams]
-    if open_spans(w.month, w.as_of):         # where the week's month and quarter will land, while open
+    # where the week's month and quarter will land, while open: in the review of the week the data end
+    # in only, for the pipeline is known as it is now, not as it stood on a past week's as-of day
+    if open_spans(w.month, w.as_of) and w.as_of == _data_end(md):
         fc = _forecast(md, w)
         reps = [replace(r, forecast=fc.reps.get(r.key)) for r in reps]
         teams = [replace(t, forecast=fc.teams.get(t.key)) for t in teams]
     return PeriodFacts(period, w.as_of, w.open_week, reps, teams, None, md.language, left_out)
+
+
+def _data_end(md: MonthData) -> dt.date:
+    """The workbook's as-of day: its latest order line that counts."""
+    orders = md.frames["Orders"]
+    return rules.as_of_in(orders["order_date"], orders["status"], dt.date(LAST_YEAR, 12, 31))
 
 
 def _week(md: MonthData, period: Period) -> _Week:
@@ -121,7 +129,8 @@ def _week(md: MonthData, period: Period) -> _Week:
     deals, has_expected = _deals(f, period, as_of, nxt)
     moves = _moves(f, period)
     acts = f["Activities"]
-    in_week = acts[(acts["date"] >= pd.Timestamp(period.first)) & (acts["date"] <= pd.Timestamp(period.last))]
+    # to the as-of day, as the plan they are held against (the week's working days to it)
+    in_week = acts[(acts["date"] >= pd.Timestamp(period.first)) & (acts["date"] <= pd.Timestamp(min(as_of, period.last)))]
     return _Week(
         period=period, figures=figures, month=month, next_week=nxt,
         reps={r["rep_id"]: r for r in reps.to_dict("records")},

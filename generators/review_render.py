@@ -211,7 +211,7 @@ def _pipeline_section(t: Language, ctx: Review) -> Section:
     if p.slipped is None:
         s.notes.append(_no_expected_close(t))
     else:
-        s.tables.append((t("Slipped: still open after their expected close"),
+        s.tables.append((t("Slipped: still open on or after their expected close"),
                          _deal_table(t, p.slipped, t("expected close"), team)))
     if p.advanced is None:
         s.notes.append(t("Stage moves need the OpportunityHistory sheet."))

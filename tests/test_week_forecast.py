@@ -160,3 +160,12 @@ def test_the_pdf_of_an_open_week_shows_its_forecast(week, lang):
             p = ctx.forecast.periods
             assert any(line.startswith(f"{t(label)} {t.money(p[0][field])}") and t.money(p[1][field]) in line
                        for line in lines), label
+
+
+def test_a_past_weeks_review_has_no_forecast_for_the_pipeline_is_known_only_as_it_is_now(open_book):
+    w41 = parse_period("2026-W41")                 # 5-11 Oct: October and Q4 still open on its as-of day
+    past = review_facts(load_month(open_book, None, period=w41), w41)
+    assert past.as_of < AS_OF and all(r.forecast is None for r in past.reps + past.teams)
+    heading = ">" + language("en")("Forecast") + "</h2>"        # the section's heading (its style inlined)
+    assert heading not in review_html(past.teams[0])
+    assert heading in review_html(review_facts(load_month(open_book, None, period=W42), W42).teams[0])
