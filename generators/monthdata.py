@@ -86,7 +86,8 @@ def check_period_in_data(key: str, months: tuple[str, ...], orders: pd.DataFrame
         raise ValueError(f"the workbook's orders cover {first} to {last}; {key} is before them")
     if months[0] > last and not allow_empty:
         raise ValueError(f"the workbook's orders cover {first} to {last}; {key} is after them "
-                         "(--allow-empty runs a month without orders yet)")
+                         f"(--allow-empty runs a {'month' if len(months) == 1 and key == months[0] else 'period'} "
+                         "without orders yet)")
 
 
 def load_month(workbook: Path, month: str, progress=None, options: ReadOptions = ReadOptions(),

@@ -122,8 +122,7 @@ def summary_facts(md: MonthData, period: Period, only: set[str] | None = None,
     reps = [_rep_summary(x, rid) for rid, team in zip(x.reps["rep_id"], x.reps["team"])
             if not only or rid in only or team in only]
     teams = [_team_summary(x, team, left_out.get(team, ())) for team in x.teams["team"] if not only or team in only]
-    company = _company_summary(x, tuple(r for v in left_out.values() for r in v)) \
-        if not only or COMPANY in only else None
+    company = None if only else _company_summary(x, tuple(r for v in left_out.values() for r in v))   # full runs
     open_period = x.elapsed is not None
     return PeriodFacts(period, x.as_of, open_period, reps, teams, company, md.language, left_out)
 

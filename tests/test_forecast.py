@@ -240,6 +240,16 @@ def test_the_stages_sheet_is_validated_and_read_back(tmp_path, demo_frames):
     assert dict(zip(good["stage"], good["probability"]))["quote"] == 0.75
 
 
+def test_a_deal_expected_to_close_before_it_was_created_is_one_line(tmp_path, demo_frames):
+    from workbooks.reader import read_workbook
+    opps = demo_frames["Opportunities"].copy()
+    opps.loc[3, "expected_close"] = opps.loc[3, "created"] - pd.Timedelta(days=30)
+    book = tmp_path / "early.xlsx"
+    write_sales_workbook(dict(demo_frames, Opportunities=opps), book)
+    bad = [p for p in read_workbook(book, sheets=["Opportunities"]).errors if p.sheet == "Opportunities"]
+    assert [(p.row, p.column, p.problem) for p in bad] == [(5, "expected_close", "expected to close before it was created")]
+
+
 def test_the_reports_forecast_lists_slipped_and_unpriced_deals_and_sums_a_team():
     from generators.report_forecast import month_forecast
     frames = dict(_frames(), Teams=pd.DataFrame({"team": ["A", "B"]}))

@@ -95,6 +95,10 @@ OPPORTUNITIES = SheetSchema("Opportunities", "The pipeline: one row per deal wit
                 "closed deal without a close date", "the date the deal was won or lost"),
         RowRule("closed", lambda d: d["closed"].notna() & d["created"].notna() & (d["closed"] < d["created"]),
                 "closed before it was created", "a close date on or after the created date"),
+        # without the optional column the test raises KeyError and the reader skips the rule
+        RowRule("expected_close", lambda d: d["expected_close"].notna() & d["created"].notna()
+                & (d["expected_close"] < d["created"]),
+                "expected to close before it was created", "an expected close on or after the created date"),
     ))
 
 OPPORTUNITY_HISTORY = SheetSchema("OpportunityHistory", "The pipeline's history, as CRMs export it: one row per "
