@@ -220,8 +220,8 @@ def send_job(folder: Path, month: str, overrides: dict, only: set[str] | None = 
 
 def demo_job(out: Path, formats: tuple[str, ...], load_month: Callable, say: Say = _quiet) -> int:
     """The monthly job end to end on the demo data: the workbook, every report, the statements,
-    the reconciliation, a dry run of the mail and of the chat posts, the planning workbook and
-    the month page; the exit code of the reports and statements."""
+    the reconciliation, a dry run of the mail and of the chat posts, the planning workbook, a
+    week's review and a quarter's summaries, and the month page; the worst exit code of the runs."""
     from workbooks import demo as demo_data, planning_book
 
     from .commissions import COMMISSION_LEDGER, month_result, run_commissions
@@ -252,9 +252,39 @@ def demo_job(out: Path, formats: tuple[str, ...], load_month: Callable, say: Say
     frames = md.data.frames
     planning_book.write(planning_book.build(frames, int(month[:4]), month, lang=md.language), plan, frames)
     say(f"7. Planning workbook with SalesDesk formulas: {plan}")
+    codes = [run.exit_code, co.exit_code, *_demo_periods(book, month, out, formats, load_month, say)]
     page = write_dashboard(out / month)
     say(f"Done. Open the month at a glance: {page.resolve() if page else (out / month).resolve()}")
-    return max(run.exit_code, co.exit_code)
+    return max(codes)
+
+
+def demo_periods(month: str) -> tuple[str, str]:
+    """The demo's week and quarter: the ISO week of the month's last day (its weekly review, with
+    the forecast) and the last quarter closed by the month's end (its summaries)."""
+    from .periods import parse_period
+
+    last = parse_period(month).last
+    year, week, _ = last.isocalendar()
+    m = int(month[5:7])
+    q_year, quarter = (int(month[:4]), m // 3) if m % 3 == 0 else (int(month[:4]), (m - 1) // 3)
+    if quarter == 0:
+        q_year, quarter = q_year - 1, 4
+    return f"{year}-W{week:02d}", f"{q_year}-Q{quarter}"
+
+
+def _demo_periods(book: Path, month: str, out: Path, formats, load_month: Callable, say: Say) -> list[int]:
+    """8. The weekly review and the quarter's summaries of the demo (``demo_periods``)."""
+    from .periods import parse_period
+
+    say("8. The weekly review and the quarter's summaries:")
+    codes = []
+    for key in demo_periods(month):
+        period = parse_period(key)
+        run = period_reports_job(load_month(book, key, period=period), period, out, formats, say=say)
+        codes.append(run.exit_code)
+        for line in report_lines(run):
+            say(line)
+    return codes
 
 
 def _demo_deliveries(out: Path, month: str, say: Say) -> None:
