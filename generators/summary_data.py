@@ -138,7 +138,7 @@ def _period(md: MonthData, period: Period, commission) -> _Period:
     growth, prior = _growth(f["Orders"], period, span_end, included)
     return _Period(
         period=period, as_of=as_of, elapsed=figures.elapsed, months=months,
-        complete=[m for m in months if not rules.is_open(as_of, m)],
+        complete=[m for m in months if not rules.is_open(as_of, m) and m >= _first_month(f["Orders"])],
         reps=reps, teams=teams,
         rep_rows=f["Reps"].drop_duplicates("rep_id").set_index("rep_id").to_dict("index"),
         team_info=f["Teams"].drop_duplicates("team").set_index("team").to_dict("index"),
@@ -302,9 +302,15 @@ def _months(x: _Period, reps: list[str], target_key) -> tuple[SalesRow, ...]:
                           sum(x.month_targets.get((k, m), 0) for k in keys) / 100) for m in x.months)
 
 
+def _first_month(orders: pd.DataFrame) -> str:
+    """The month of the workbook's first order: the months before it have no data, not no sales."""
+    first = orders["order_date"].min()
+    return first.strftime("%Y-%m") if pd.notna(first) else "0000-00"
+
+
 def _best_worst(x: _Period, months: tuple[SalesRow, ...]) -> BestWorst:
-    """The best and worst completed month: by attainment where every one has a target above zero,
-    else by sales (ties: the earlier month)."""
+    """The best and worst completed month with data (from the first order's month): by attainment
+    where every one has a target above zero, else by sales (ties: the earlier month)."""
     done = [m for m in months if m.label in x.complete]
     if not done:
         return BestWorst(None, None, "sales")
