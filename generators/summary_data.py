@@ -20,7 +20,7 @@ import pandas as pd
 
 from addin.engine import rules
 from addin.engine.calendar import month_labels
-from addin.engine.kpi import Kpi, attainment_of, prorated_targets, scorecard
+from addin.engine.kpi import Kpi, attainment_of, scorecard
 from addin.engine.measures import MeasurePeriod, rep_measures, team_measures
 from addin.engine.money import exact_sum
 from addin.engine.tiering import customer_view
@@ -45,16 +45,17 @@ MOVEMENTS = ("up", "same", "down", "new")
 PERIOD_LABELS = {"quarter": ("Quarter", "Quarter to date"), "year": ("Year", "Year to date")}
 
 
-def period_kpi_target(kpi: Kpi, months: int, reps: int = 1) -> float | None:
-    """A KPI's target over a period of ``months`` months for ``reps`` reps: the one rule.
+def period_kpi_target(kpi: Kpi, months: float, reps: int = 1) -> float | None:
+    """A KPI's target over ``months`` months due (``rules.month_shares``) for ``reps`` reps: the one rule.
 
     A KPI that accumulates (the catalogue's ``cumulative``; a measure of one's own as its measure
     counts: a count or a sum) is measured over the whole period and summed over a team's reps,
     so its target is the KPIs sheet's monthly target x the months x the reps. Any other (a rate,
     a mean: win rate, margin %, satisfaction) is taken over the period's rows and keeps its
     monthly target as it is. The sales KPIs are not here: they are scored against the period's
-    target (``engine_args.period_targets``). While the period is open the cumulative targets are
-    pro-rated by its working days passed (``rules.elapsed_share``), as an open month's are."""
+    target (``engine_args.period_targets``), to date while it is open. While the period is open the
+    months due are those passed and the month in progress by its working days passed
+    (``rules.month_shares``), the one rule of a target to date."""
     if kpi.target is None:
         return None
     return kpi.target * months * reps if kpi.accumulates else kpi.target
@@ -143,7 +144,7 @@ def _period(md: MonthData, period: Period, commission) -> _Period:
         rep_rows=f["Reps"].drop_duplicates("rep_id").set_index("rep_id").to_dict("index"),
         team_info=f["Teams"].drop_duplicates("team").set_index("team").to_dict("index"),
         month_sales=_month_sales(f["Orders"], period), month_targets=_month_targets(md, months),
-        growth=growth, prior=prior, cards=_cards(md, period, reps, teams, figures.elapsed),
+        growth=growth, prior=prior, cards=_cards(md, period, reps, teams, as_of if figures.elapsed is not None else None),
         view=_view(md, period, span_end, included),
         returns=_period_returns(f["Orders"], period, included),
         commission=_commission(md, months, commission), lang=md.language, missing=md.missing).cut()
@@ -236,8 +237,10 @@ def _commission(md: MonthData, months: list[str], summary) -> pd.DataFrame | Non
 
 # --- the KPI scorecards ------------------------------------------------------------------------
 
-def _cards(md: MonthData, period: Period, reps: pd.DataFrame, teams: pd.DataFrame, elapsed) -> dict:
-    """Every rep's, team's and the company's scorecard over the period."""
+def _cards(md: MonthData, period: Period, reps: pd.DataFrame, teams: pd.DataFrame, open_as_of) -> dict:
+    """Every rep's, team's and the company's scorecard over the period; while it is open
+    (``open_as_of``), against the targets due by that day (``rules.month_shares``: the sales KPIs
+    against the target to date, a cumulative KPI's monthly target for the months due)."""
     f = md.frames
     kpis, own = scorecard_kpis(f["KPIs"])
     if not kpis:
@@ -248,21 +251,22 @@ def _cards(md: MonthData, period: Period, reps: pd.DataFrame, teams: pd.DataFram
     next_month = (pd.Period(period.months[-1], "M") + 1).strftime("%Y-%m")
     next_quota = md.quotas[md.quotas["period"] == next_month].set_index("rep_id")["quota_cents"] / 100
     rep_team = dict(zip(reps["rep_id"], reps["team"]))
-    shown, n = _kpi_shown(f["KPIs"], own), len(period.months)
+    shown = _kpi_shown(f["KPIs"], own)
+    n = len(period.months) if open_as_of is None else sum(rules.month_shares(period.months, open_as_of))
+    due = "target" if open_as_of is None else "to_date"        # the sales KPIs' target: to date while open
     rep_m = rep_measures(f, span, names, reps["rep_id"], next_quota, own)
     team_m = team_measures(f, span, names, rep_team, next_quota, own)
     all_m = team_measures(f, span, names, dict.fromkeys(rep_team, COMPANY), next_quota, own)
     members = reps.groupby("team").size()
     return {
-        "rep": _scored(reps["rep_id"].tolist(), rep_m, reps["target"].tolist(), [1] * len(reps), kpis, shown, n,
-                       elapsed),
-        "team": _scored(teams["team"].tolist(), team_m, teams["target"].tolist(),
-                        members.reindex(teams["team"]).fillna(0).tolist(), kpis, shown, n, elapsed),
-        COMPANY: _scored([COMPANY], all_m, [float(teams["target"].sum())], [len(reps)], kpis, shown, n, elapsed)}
+        "rep": _scored(reps["rep_id"].tolist(), rep_m, reps[due].tolist(), [1] * len(reps), kpis, shown, n),
+        "team": _scored(teams["team"].tolist(), team_m, teams[due].tolist(),
+                        members.reindex(teams["team"]).fillna(0).tolist(), kpis, shown, n),
+        COMPANY: _scored([COMPANY], all_m, [float(exact_sum(teams[due]))], [len(reps)], kpis, shown, n)}
 
 
 def _scored(ids: list[str], measures: pd.DataFrame, sales_targets: list[float], heads: list[int], kpis: list[Kpi],
-            shown: list[tuple[str, str]], months: int, elapsed) -> dict:
+            shown: list[tuple[str, str]], months: float) -> dict:
     """Each id's scorecard: actuals, the period's targets (``period_kpi_target``; the sales KPIs
     against the period's sales target), attainment and the weighted score."""
     if not ids:
@@ -273,8 +277,8 @@ def _scored(ids: list[str], measures: pd.DataFrame, sales_targets: list[float], 
         if np.isnan(targets[:, j]).all():
             targets[:, j] = [np.nan if (t := period_kpi_target(k, months, h)) is None else t for h in heads]
     actuals = np.where(np.isnan(targets) | (targets <= 0), np.nan, actuals)    # nothing to score against
-    ratios, scores, _, status = scorecard(ids, actuals, kpis, targets, elapsed)
-    shown_targets = prorated_targets(targets, kpis, elapsed)
+    ratios, scores, _, status = scorecard(ids, actuals, kpis, targets, None)     # the targets are already due
+    shown_targets = targets
     return {rid: PeriodScorecard(
         tuple(KpiLine(k.name, _num(actuals[i, j]), _num(shown_targets[i, j]), _num(ratios[i, j]), k.weight,
                       k.direction, k.cap, _status(ratios[i, j], k), *shown[j]) for j, k in enumerate(kpis)),

@@ -83,18 +83,18 @@ def period_targets_to_date(frames: dict[str, pd.DataFrame], months: Sequence[str
                            week_share: float | None = None) -> tuple[dict, dict]:
     """The part of each team's and rep's period target (``period_targets``) due by ``as_of`` while the
     period is open, in cents: {team: cents}, {rep_id: cents}. A quarter or year: the months passed
-    whole and the month in progress pro-rated by its working days passed (``rules.prorate``), the
+    whole and the month in progress pro-rated by its working days passed (``rules.month_shares``), the
     one phasing, so a closed month counts as the monthly report counts it. A week: its target x
     ``week_share`` (its working days passed). Half-up; a team's reps tie to its figure to the cent."""
-    from addin.engine.rules import is_open, prorate
+    from addin.engine.rules import month_shares
 
     if week is not None:
         return _share_due(*period_targets(frames, months, week), week_share or 0.0)
-    current = as_of.strftime("%Y-%m")
-    passed = [m for m in months if m < current or (m == current and not is_open(as_of, m))]
+    shares = dict(zip(months, month_shares(months, as_of)))
+    passed = [m for m in months if shares[m] == 1.0]
     teams, reps = _cents_by_key(*period_targets(frames, passed)) if passed else ({}, {})
-    if current in months and is_open(as_of, current):
-        for done, more in zip((teams, reps), _share_due(*period_targets(frames, (current,)), prorate(as_of, current))):
+    for month in (m for m in months if 0.0 < shares[m] < 1.0):        # the month in progress
+        for done, more in zip((teams, reps), _share_due(*period_targets(frames, (month,)), shares[month])):
             for key, cents in more.items():
                 done[key] = done.get(key, 0) + cents
     return teams, reps

@@ -212,6 +212,7 @@ def _kpi_target(k: Kpi, win: Window, quotas: pd.Series | None, team: pd.Series) 
     """A KPI's target over the window: a KPI that accumulates, the month's target for each month
     (the last pro-rated while open); a sales KPI, the rep's quotas so; any other, the KPI's target."""
     share = np.array([1.0] * (len(win.months) - 1) + [1.0 if win.prorate is None else win.prorate])
+    # (as rules.month_shares states it: the months passed whole, the last by its working days passed)
     if k.name in SALES_KPIS:
         if quotas is None or not len(quotas):
             return pd.Series(np.nan, index=team.index)

@@ -58,6 +58,16 @@ def elapsed_share(as_of: dt.date, first: dt.date, last: dt.date) -> float | None
     return max(0, int(working_days(first, as_of + after))) / int(working_days(first, last + after))
 
 
+def month_shares(months, as_of: dt.date) -> list[float]:
+    """How much of each month (YYYY-MM) is due by ``as_of``: 1 for a month passed (no working day of
+    it left after the as-of day), its working days passed for the month in progress (``prorate``),
+    0 for a month not begun. The one rule of a target to date over months: a period's sales target,
+    a cumulative KPI's target over a quarter or a year, and coaching's three months."""
+    current = as_of.strftime("%Y-%m")
+    return [1.0 if m < current or (m == current and not is_open(as_of, m)) else
+            prorate(as_of, m) if m == current else 0.0 for m in months]
+
+
 def is_open(as_of: dt.date, month: str) -> bool:
     """A month is open while working days of it remain after the as-of day."""
     _, end = month_bounds(month)
