@@ -28,7 +28,7 @@ test: $(STAMP) system-deps
 ## LibreOffice, Chromium) are in `make test`, which CI runs.
 FAST_TESTS := registry xlsxout tiering demo_data planning kpis_funnel code_shape import import_drafts import_mapping \
               partial_workbook partial_reads_right cli rule_book reader commission_engine \
-              kpi_catalogue targets_proposal chat
+              kpi_catalogue targets_proposal chat periods
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -n 2 -m "not libreoffice and not slow" $(FAST_TESTS:%=tests/test_%.py)
 
