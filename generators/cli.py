@@ -558,6 +558,9 @@ def send(folder: Path, month: str | None, period, smtp_host, smtp_port, security
         click.echo("  " + line)
     where = f" to {folder / month / 'outbox'}" if dry_run else ""
     click.echo(f"{month}: {summary.line()}{where}.")
+    if (folder / month / "company").is_dir():      # a quarter's or year's: for the managers, not mailed
+        click.echo(f"  the company's summary is not mailed: it is in {folder / month / 'company'}, linked from "
+                   f"{folder / month / 'index.html'}")
     sys.exit(summary.exit_code)
 
 

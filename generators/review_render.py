@@ -185,7 +185,7 @@ def _opt(n):
 
 
 def _deal_table(t: Language, deals: tuple[Deal, ...], when: str, team: bool) -> Table:
-    headers = [t("deal"), t("customer"), t("customer name"), t("stage"), t("amount"), when] + ([t("rep")] if team else [])
+    headers = [t("deal"), t("customer"), t("customer name"), t("stage now"), t("amount"), when] + ([t("rep")] if team else [])
     rows = [[d.opp_id, d.customer_id, d.customer, t.term(d.stage), d.amount, d.date] + ([d.rep_id] if team else [])
             for d in deals]
     return Table(headers, ["text", "text", "text", "text", "money", "text"] + (["text"] if team else []), rows,

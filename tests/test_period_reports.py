@@ -139,6 +139,7 @@ def test_send_and_post_take_a_period(period_runs, tmp_path, monkeypatch):
     assert not (period_runs / "2026-Q4" / "outbox").exists()
     quarter = CliRunner().invoke(main, ["send", str(period_runs), "--period", "2026-Q4", "--dry-run"])
     assert quarter.exit_code == 0, quarter.output
+    assert "the company's summary is not mailed" in quarter.output
     kinds = {email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"].split()[0]
              for p in (period_runs / "2026-Q4" / "outbox").glob("*.eml")}
     assert kinds == {"Your", "Team"}              # the reps' and teams' summaries: no company, no finance message

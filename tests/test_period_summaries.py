@@ -356,3 +356,12 @@ def test_a_quarter_with_one_complete_month_and_names_that_look_like_markup(book)
     pdf = subprocess.run(["pdftotext", "-layout", "-", "-"], input=summary_pdf(hostile), capture_output=True,
                          check=True).stdout.decode()
     assert '#set page(width: 1cm)' in pdf
+
+
+def test_best_and_worst_month_are_of_the_months_with_data(book, sheets):
+    # the orders start in November 2024: the year 2024's January to October have no data, not no sales
+    year = parse_period("2024")
+    company = summary_facts(load_month(book, None, period=year), year).company
+    first = sheets["Orders"]["order_date"].min().strftime("%Y-%m")
+    assert first == "2024-11" and [m.label for m in company.months][:2] == ["2024-01", "2024-02"]
+    assert {company.best_worst.best.label, company.best_worst.worst.label} <= {"2024-11", "2024-12"}
