@@ -205,16 +205,17 @@ def write_period_figures(folder: Path, facts) -> None:
     write_text_atomic(folder / DATA_NAME, json.dumps(period_dashboard_figures(facts), indent=1, ensure_ascii=False))
 
 
-def _neighbours(folder: Path) -> list[dict]:
-    """The periods related to the folder's (``periods.related``) whose dashboards exist in OUT."""
+def _neighbours(out: Path, key: str) -> list[dict]:
+    """The periods related to ``key``'s (``periods.related``) whose dashboards exist in OUT (the
+    page's key, not its folder's name: a run draws the page in its staging folder beside them)."""
     from .periods import parse_period, related
 
     try:
-        period = parse_period(folder.name)
+        period = parse_period(key)
     except ValueError:
         return []
-    return [{"role": role, "key": key, "href": f"../{key}/{PAGE_NAME}"} for role, key in related(period)
-            if (folder.parent / key / PAGE_NAME).exists() or (folder.parent / key / DATA_NAME).exists()]
+    return [{"role": role, "key": k, "href": f"../{k}/{PAGE_NAME}"} for role, k in related(period)
+            if (out / k / PAGE_NAME).exists() or (out / k / DATA_NAME).exists()]
 
 
 def _read_json(path: Path):
@@ -252,11 +253,11 @@ def write_dashboard(month_dir: Path) -> Path | None:
         return None
     manifest = _read_json(month_dir / "manifest.json") or {"deliveries": []}
     reconciliation = _read_json(month_dir / "reconciliation.json")
-    lang = figures.get("language", "en")
+    lang, key = figures.get("language", "en"), figures.get("period", figures["month"])
     html = environment(lang).get_template("dashboard.html.j2").render(
         d=figures, deliveries=manifest.get("deliveries", []), files=_files(month_dir), reconciliation=reconciliation,
-        kind=figures.get("period_kind", "month"), key=figures.get("period", figures["month"]),
-        neighbours=_neighbours(month_dir), focus_of=lambda f: focus_statement(language(lang), CoachingFocus(**f)))
+        kind=figures.get("period_kind", "month"), key=key, neighbours=_neighbours(month_dir.parent, key),
+        focus_of=lambda f: focus_statement(language(lang), CoachingFocus(**f)))
     write_text_atomic(month_dir / PAGE_NAME, html)
     return month_dir / PAGE_NAME
 

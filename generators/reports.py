@@ -173,9 +173,7 @@ def _run_reports(md: MonthData, out: Path, formats, jobs, only, plan: RunPlan) -
         if not only_set and folder.exists():
             link_tree(folder, target, skip=OWN_NAMES)    # the other commands' files come along
         write_dashboard(target)                 # once the other commands' files are in the folder too
-    if folder.exists():                         # drawn in place: its links name the folders around it
-        write_dashboard(folder)
-    redraw_neighbours(folder)                   # and the pages of the periods around it link it now
+    redraw_neighbours(folder)                   # the pages of the periods around it link it now
     run.written = [folder / f.relative_to(target) for files in ok.values() for f in files]
     return run
 
