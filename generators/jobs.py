@@ -51,15 +51,15 @@ def needs(md, sheet: str, command: str, otherwise: str) -> None:
 
 # --- reports -------------------------------------------------------------------------------
 
-def commission_summary(md, out: Path):
-    """The month's commission summary for the reports (the engine's, against OUT's ledger), or
-    None without a Plans sheet."""
+def commission_summary(md, out: Path, month: str | None = None):
+    """The month's (or ``month``'s: a quarter's or year's last month with data) commission summary
+    for the reports (the engine's, against OUT's ledger), or None without a Plans sheet."""
     from .commissions import COMMISSION_LEDGER, month_result
     from .ledger import Ledger
 
     if "Plans" in md.missing:
         return None
-    return month_result(md, Ledger(Path(out) / COMMISSION_LEDGER), allow_closed=True).summary
+    return month_result(md, Ledger(Path(out) / COMMISSION_LEDGER), allow_closed=True, month=month).summary
 
 
 def reports_job(md, out: Path, formats: tuple[str, ...], jobs: int | None = None, only=(), commission=None,

@@ -24,7 +24,7 @@ from .period_model import PeriodFacts
 from .period_summary import PeriodFigures, write_period_summary
 from .periods import Period
 from .progress import timed
-from .reports import Renderers, ReportRun, RunPlan, _failure, report_stems, run_plan
+from .reports import Renderers, ReportRun, RunPlan, counted, report_stems, run_plan
 
 
 @dataclass(frozen=True)
@@ -62,19 +62,12 @@ def run_period_reports(md: MonthData, period: Period, out: Path, formats, jobs: 
     renderers = Renderers(_load(spec.xlsx), _load(spec.html), _load(spec.pdf))
     facts_of = _load(spec.facts)
     if spec.commission:       # each month's statement as the month's run has it: against OUT's ledger
-        facts_of = partial(facts_of, commission=partial(_ledger_commission, md, Path(out)))
+        from .jobs import commission_summary
+        facts_of = partial(facts_of, commission=partial(commission_summary, md, Path(out)))
     plan = RunPlan(period.key, partial(_contexts, md, period, facts_of), renderers, _load(spec.title),
                    lambda facts: {"period": period.key, "period_kind": period.kind, "as_of": facts.as_of.isoformat()},
                    _extras)
     return run_plan(md, Path(out), plan, formats, jobs, only)
-
-
-def _ledger_commission(md: MonthData, out: Path, month: str):
-    """The engine's summary through ``month``, against OUT's commission ledger (called under the lock)."""
-    from .commissions import COMMISSION_LEDGER, month_result
-    from .ledger import Ledger
-
-    return month_result(md, Ledger(out / COMMISSION_LEDGER), allow_closed=True, month=month).summary
 
 
 def _contexts(md: MonthData, period: Period, facts_of, only_set: set | None, run: ReportRun):
@@ -86,11 +79,7 @@ def _contexts(md: MonthData, period: Period, facts_of, only_set: set | None, run
     contexts = [replace(c, file_stem=stems[c.kind][c.key]) for c in facts.reps + facts.teams]
     if facts.company is not None and not only_set:
         contexts.append(replace(facts.company, file_stem="company"))
-    run.reports = len(contexts)
-    if only_set:
-        for name in sorted(only_set - {c.key for c in contexts}):
-            run.failures.append(_failure("--only", name, "no active rep or team by that name",
-                                         "a rep_id or team from the workbook"))
+    counted(contexts, only_set, run)
     return contexts, facts
 
 

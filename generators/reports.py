@@ -189,13 +189,16 @@ def _contexts(md: MonthData, only_set, run: ReportRun, commission_summary=None):
             attach_commission(facts, commission_summary)
     stems = report_stems(md)
     contexts = [replace(c, file_stem=stems[c.kind][c.key]) for c in facts.reps + facts.teams]
-    run.reports = len(contexts)
-    if only_set:
-        known = {c.key for c in contexts}
-        for name in sorted(only_set - known):
-            run.failures.append(_failure("--only", name, "no active rep or team by that name",
-                                         "a rep_id or team from the workbook"))
+    counted(contexts, only_set, run)
     return contexts, facts
+
+
+def counted(contexts: list, only_set: set | None, run: ReportRun) -> None:
+    """The run's number of reports; an --only name that is no active rep or team is a failure."""
+    run.reports = len(contexts)
+    for name in sorted((only_set or set()) - {c.key for c in contexts}):
+        run.failures.append(_failure("--only", name, "no active rep or team by that name",
+                                     "a rep_id or team from the workbook"))
 
 
 def _rendered(results, run: ReportRun) -> dict[tuple[str, str], list[Path]]:
