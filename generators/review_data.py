@@ -172,16 +172,11 @@ def reviewed_month(week: Period, as_of: dt.date) -> str:
     return min(max(as_of, week.first), week.last).strftime("%Y-%m")
 
 
-def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    first, last = rules.month_bounds(month)
-    return first.date(), last.date()
-
-
 def _month_sales(orders: pd.DataFrame, month: str, as_of: dt.date) -> dict:
     """Each rep's net sales, in cents, from the first of ``month`` to the as-of day."""
-    first, _ = _month_bounds(month)
+    first, _ = rules.month_bounds(month)
     live = orders[rules.counted(orders["status"])]
-    part = live[(live["order_date"] >= pd.Timestamp(first)) & (live["order_date"] <= pd.Timestamp(as_of))]
+    part = live[(live["order_date"] >= first) & (live["order_date"] <= pd.Timestamp(as_of))]
     cents = pd.Series(cents_of(part["amount"].to_numpy()), index=part.index)
     return {rep: int(c) for rep, c in cents.groupby(part["rep_id"]).sum().items()}
 
