@@ -165,25 +165,26 @@ def period_dashboard_figures(facts) -> dict:
     """A week's, quarter's or year's figures for its dashboard (``period_model.PeriodFacts``): the
     company and team rows are the exact sums of the teams' and reps' period rows; while the period
     is open the target to date (its reports', ``engine_args.period_targets_to_date``) beside the target, and a
-    rep is behind by the one rule (``report_model.is_behind``)."""
+    rep is behind by the one rule (``report_model.is_behind``) on the target due by the as-of day."""
     from addin.engine import rules
 
     from .period_run import target_to_date
 
     p = facts.period
     share = rules.elapsed_share(facts.as_of, p.first, p.last)
-    due = {c.key: target_to_date(c) for c in facts.reps}
+    due = {c.key: target_to_date(c) for c in facts.reps}     # None once the period is closed
     teams = []
     for t in facts.teams:
         row = t.sales[0]
-        behind = [r for r in t.reps if is_behind(_ratio(r.actual, r.target), share)]
+        # against the target due by the as-of day, so the attainment shown is the one decided on
+        rows = [{"rep_id": r.rep_id, "name": r.name, "team": t.key, "actual": r.actual,
+                 "target": (target := due.get(r.rep_id) or r.target), "attainment": _ratio(r.actual, target)}
+                for r in t.reps]
+        behind = [r for r in rows if is_behind(r["attainment"], None)]
         teams.append({"team": t.key, "manager": t.team.manager if isinstance(t.team.manager, str) else None,
                       "actual": row.actual, "target": row.target, "attainment": _ratio(row.actual, row.target),
                       "reps": len(t.reps), "behind": len(behind), "champion": _rep(t.champion),
-                      "behind_reps": [{"rep_id": r.rep_id, "name": r.name, "team": t.key, "actual": r.actual,
-                                       "target": due.get(r.rep_id) or r.target,
-                                       "attainment": _ratio(r.actual, due.get(r.rep_id) or r.target)}
-                                      for r in behind]})
+                      "behind_reps": behind})
     actual, target = exact_sum(t["actual"] for t in teams), exact_sum(t["target"] for t in teams)
     company = [{"label": "Period", "actual": actual, "target": target, "attainment": _ratio(actual, target)}]
     if share is not None:         # the teams' targets to date, as their reports state them
