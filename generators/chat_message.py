@@ -164,8 +164,8 @@ def _overdue(t: Language, customers: list[dict], total: int, more: bool, esc, wi
 def _footer(t: Language, figures: dict) -> str:
     date = t.date(figures.get("as_of"))
     if figures.get("open_month") and figures.get("period_kind", "month") != "month":
-        return t("Data as of {date} (the period is still open: the target to date is its share of the working days "
-                 "passed).", date=date)
+        return t("Data as of {date} (the period is still open: the target to date is the part of its target due by "
+                 "then, by the working days passed in each month).", date=date)
     if figures.get("open_month"):
         return t("Data as of {date} (the month is still open: targets are compared with the month so far).", date=date)
     return t("Data as of {date}.", date=date)
